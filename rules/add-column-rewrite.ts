@@ -1,0 +1,121 @@
+import type { ColumnDef } from 'libpg-query';
+import { as, displayRel, quoteIdent, relKey } from '../src/analyze/ast.ts';
+import { columnFacts, constraintsOf } from '../src/analyze/expr.ts';
+import { batchedBackfill, lockPhrase, notNullSteps, withLockTimeout } from '../src/advice.ts';
+import type { SafeAlternative, SafeStep } from '../src/model.ts';
+import { defineRule, type RuleContext } from '../src/rule.ts';
+import { clauseAfterKeyword, sliceTrim } from '../src/sqltext.ts';
+
+/** The column's type as the author wrote it (serial types become their integer type). */
+function typeSource(ctx: RuleContext, def: ColumnDef, spanEnd: number): string {
+  const f = columnFacts(def);
+  if (f.serial) return { serial: 'integer', serial4: 'integer', smallserial: 'smallint', serial2: 'smallint' }[f.type?.display ?? ''] ?? 'bigint';
+  const start = def.typeName?.location;
+  if (start === undefined) return f.type?.display ?? 'text';
+  const cons = constraintsOf(def)
+    .map((c) => c.location)
+    .filter((l): l is number => l !== undefined && l > start);
+  const end = cons.length ? ctx.stmt.toIndex(Math.min(...cons)) : spanEnd;
+  const base = ctx.stmt.span.start;
+  return sliceTrim(ctx.stmt.text, ctx.stmt.toIndex(start) - base, end - base);
+}
+
+function defaultSource(ctx: RuleContext, def: ColumnDef, spanEnd: number): string | undefined {
+  const con = constraintsOf(def).find((c) => c.contype === 'CONSTR_DEFAULT');
+  if (con?.location === undefined) return undefined;
+  const at = ctx.stmt.toIndex(con.location) - ctx.stmt.span.start;
+  return clauseAfterKeyword(ctx.stmt.text, at, spanEnd - ctx.stmt.span.start);
+}
+
+function recipe(ctx: RuleContext, table: string, def: ColumnDef, spanEnd: number): SafeAlternative {
+  const f = columnFacts(def);
+  const rel = displayRel(table);
+  const col = quoteIdent(f.name);
+  const type = typeSource(ctx, def, spanEnd);
+  const steps: SafeStep[] = [];
+  if (f.generated === 'stored') {
+    if (ctx.pgVersion >= 18) {
+      const gen = constraintsOf(def).find((c) => c.contype === 'CONSTR_GENERATED');
+      const expr = gen?.location !== undefined ? clauseAfterKeyword(ctx.stmt.text, ctx.stmt.toIndex(gen.location) - ctx.stmt.span.start, spanEnd - ctx.stmt.span.start) : '';
+      const asExpr = /AS\s*\(([\s\S]*)\)\s*STORED\s*$/i.exec(expr)?.[1] ?? /AS\s*\(([\s\S]*)\)/i.exec(expr)?.[1] ?? '…';
+      steps.push({
+        title: 'Use a VIRTUAL generated column (PostgreSQL 18): computed on read, nothing is written to existing rows',
+        sql: withLockTimeout(`ALTER TABLE ${rel} ADD COLUMN ${col} ${type} GENERATED ALWAYS AS (${asExpr}) VIRTUAL;`),
+        transaction: 'own',
+      });
+      return { summary: 'Add the generated column as VIRTUAL, which needs no rewrite.', steps };
+    }
+    steps.push({
+      title: 'Add a plain nullable column (catalog-only)',
+      sql: withLockTimeout(`ALTER TABLE ${rel} ADD COLUMN ${col} ${type};`),
+      transaction: 'own',
+    });
+    return {
+      summary:
+        'Before PostgreSQL 18 a stored generated column always rewrites the table. Add a plain column, keep it filled from the application (or a BEFORE INSERT OR UPDATE trigger), and backfill it in batches.',
+      steps,
+    };
+  }
+  const needsSequence = f.serial || f.identity;
+  const seq = needsSequence ? quoteIdent(`${table.slice(table.indexOf('.') + 1)}_${f.name}_seq`.slice(0, 63)) : '';
+  const value = needsSequence ? `nextval('${seq.replace(/'/g, "''")}')` : (defaultSource(ctx, def, spanEnd) ?? 'NULL');
+  const create = needsSequence ? `CREATE SEQUENCE ${seq};\n` : '';
+  steps.push({
+    title: 'Add the column without a default (catalog-only, brief lock), then set the default for new rows',
+    sql: withLockTimeout(
+      `${create}ALTER TABLE ${rel} ADD COLUMN ${col} ${type};\nALTER TABLE ${rel} ALTER COLUMN ${col} SET DEFAULT ${value};${needsSequence ? `\nALTER SEQUENCE ${seq} OWNED BY ${rel}.${col};` : ''}`,
+    ),
+    transaction: 'own',
+  });
+  steps.push(batchedBackfill(ctx.schema, table, f.name, value));
+  let note: string | undefined;
+  if (f.notNull || f.primaryKey) {
+    const nn = notNullSteps(table, f.name, ctx.pgVersion);
+    steps.push(...nn.steps);
+    note = nn.note;
+  }
+  if (f.primaryKey || f.unique) {
+    steps.push({
+      title: 'Build the unique index without blocking writes, then attach it as the constraint',
+      sql: `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(`${table.slice(table.indexOf('.') + 1)}_${f.name}_key`)} ON ${rel} (${col});`,
+      transaction: 'outside',
+    });
+  }
+  return {
+    summary: `Add the column without the volatile default, set the default for new rows, then backfill existing rows in batches.${note ? ` ${note}` : ''}`,
+    steps,
+  };
+}
+
+export default defineRule({
+  id: 'add-column-rewrite',
+  severity: 'error',
+  category: 'locking',
+  presets: ['recommended', 'strict'],
+  description: 'ADD COLUMN that rewrites the whole table under an ACCESS EXCLUSIVE lock',
+  docs: {
+    why:
+      'Most ADD COLUMN statements only change the catalog. But a volatile default (random(), gen_random_uuid(), clock_timestamp(), a user function declared VOLATILE), a serial or identity column, a GENERATED … STORED column, or — before PostgreSQL 11 — any non-null default makes Postgres write every row into a new copy of the table. The statement holds ACCESS EXCLUSIVE for the whole rewrite: every read and write of the table waits, for a time that grows with the table (minutes on tens of millions of rows), and the rewrite needs disk for a second copy.',
+    bad: "ALTER TABLE orders ADD COLUMN public_id uuid NOT NULL DEFAULT gen_random_uuid();",
+    good:
+      "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN public_id uuid;\nALTER TABLE orders ALTER COLUMN public_id SET DEFAULT gen_random_uuid();\n-- then backfill in batches, and add NOT NULL with a NOT VALID constraint + VALIDATE",
+    versions:
+      'PostgreSQL 11+: a constant or stable default (0, \'x\', now(), CURRENT_TIMESTAMP) is stored in the catalog and does not rewrite. Before 11 every non-null default rewrites. PostgreSQL 18: VIRTUAL generated columns do not rewrite.',
+  },
+  check(ctx) {
+    for (const op of ctx.ops) {
+      if (op.op !== 'add-column' || !op.rewrite || !op.existing || op.cmdIndex === undefined) continue;
+      const stmt = as(ctx.stmt.node, 'AlterTableStmt');
+      const def = as(as(stmt?.cmds?.[op.cmdIndex], 'AlterTableCmd')?.def, 'ColumnDef');
+      if (!stmt || !def) continue;
+      const table = relKey(stmt.relation);
+      const span = ctx.subcommandSpan(op.cmdIndex);
+      ctx.report({
+        span,
+        message: `ADD COLUMN ${quoteIdent(def.colname ?? '')} rewrites ${displayRel(table)}: ${op.reason}. The ${lockPhrase(op.mode, [table])} is held for the whole rewrite, which grows with the table's size.`,
+        help: 'Add the column without the rewriting part (no volatile default, no serial/identity, no STORED expression), set the default for new rows separately, and backfill existing rows in batches that each commit.',
+        safeAlternative: recipe(ctx, table, def, span.end),
+      });
+    }
+  },
+});

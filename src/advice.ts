@@ -1,0 +1,117 @@
+/**
+ * Shared wording and recipe building blocks for rules: how a lock is described, the lock_timeout
+ * preamble, and batched backfills. Recipes use the statement's real identifiers, quoted as needed.
+ */
+import { describeBlocked, type LockMode } from './pg/locks.ts';
+import type { LockSummary, SafeStep } from './model.ts';
+import { displayRel, quoteIdent } from './analyze/ast.ts';
+import type { Schema } from './analyze/schema.ts';
+
+export const DEFAULT_LOCK_TIMEOUT = "SET lock_timeout = '2s';";
+
+/** "ACCESS EXCLUSIVE lock on users (blocks all reads and writes)". */
+export function lockPhrase(mode: LockMode, relations: string[]): string {
+  const rels = relations.map(displayRel).join(', ');
+  return `${mode} lock on ${rels || 'the table'} (blocks ${describeBlocked(mode)})`;
+}
+
+export function lockPhraseOf(lock: LockSummary | null, fallbackRelation: string, fallbackMode: LockMode): string {
+  return lock ? lockPhrase(lock.mode, lock.relations) : lockPhrase(fallbackMode, [fallbackRelation]);
+}
+
+/** Wraps SQL with the lock_timeout preamble so a blocked lock request fails fast instead of queueing traffic. */
+export function withLockTimeout(sql: string): string {
+  return `${DEFAULT_LOCK_TIMEOUT}\n${sql}`;
+}
+
+/** Primary key columns of a table from the replayed schema, for batching. */
+export function primaryKey(schema: Schema, table: string): string[] | undefined {
+  const t = schema.tables.get(table);
+  for (const c of t?.constraints.values() ?? []) if (c.kind === 'primary' && c.columns.length) return c.columns;
+  return undefined;
+}
+
+/**
+ * A batched backfill that commits every batch (a DO block with COMMIT: PostgreSQL 11+, outside a
+ * transaction block), so row locks and WAL stay bounded and autovacuum keeps up.
+ */
+export function batchedBackfill(schema: Schema, table: string, column: string, valueSql: string, batch = 10000): SafeStep {
+  const rel = displayRel(table);
+  const col = quoteIdent(column);
+  const pk = primaryKey(schema, table);
+  const key = pk && pk.length === 1 ? quoteIdent(pk[0]) : 'ctid';
+  return {
+    title: `Backfill ${rel}.${col} in batches of ${batch}, committing each batch`,
+    sql: [
+      'DO $$',
+      'DECLARE',
+      '  updated bigint;',
+      'BEGIN',
+      '  LOOP',
+      `    UPDATE ${rel} SET ${col} = ${valueSql}`,
+      `    WHERE ${key} IN (SELECT ${key} FROM ${rel} WHERE ${col} IS NULL LIMIT ${batch});`,
+      '    GET DIAGNOSTICS updated = ROW_COUNT;',
+      '    COMMIT;',
+      '    EXIT WHEN updated = 0;',
+      '  END LOOP;',
+      'END $$;',
+    ].join('\n'),
+    transaction: 'outside',
+  };
+}
+
+/** Name for a helper constraint, kept within Postgres' 63-byte identifier limit. */
+export function helperName(table: string, column: string, suffix: string): string {
+  const rel = table.slice(table.indexOf('.') + 1);
+  const base = `${rel}_${column}`;
+  const max = 63 - suffix.length - 1;
+  return `${Buffer.byteLength(base) > max ? base.slice(0, max) : base}_${suffix}`;
+}
+
+/**
+ * Steps that make `column` NOT NULL without a long ACCESS EXCLUSIVE scan, for the target version:
+ * PG 18 native NOT NULL NOT VALID; PG 12–17 a CHECK that SET NOT NULL can use; PG 11 has no online path.
+ */
+export function notNullSteps(table: string, column: string, pgVersion: number): { steps: SafeStep[]; note?: string } {
+  const rel = displayRel(table);
+  const col = quoteIdent(column);
+  if (pgVersion >= 18) {
+    const name = quoteIdent(helperName(table, column, 'not_null'));
+    return {
+      steps: [
+        {
+          title: 'Add the NOT NULL constraint without checking existing rows (brief ACCESS EXCLUSIVE, no scan)',
+          sql: withLockTimeout(`ALTER TABLE ${rel} ADD CONSTRAINT ${name} NOT NULL ${col} NOT VALID;`),
+          transaction: 'own',
+        },
+        {
+          title: 'Validate it: scans under SHARE UPDATE EXCLUSIVE, reads and writes continue; the column becomes NOT NULL',
+          sql: `ALTER TABLE ${rel} VALIDATE CONSTRAINT ${name};`,
+          transaction: 'own',
+        },
+      ],
+    };
+  }
+  const check = quoteIdent(helperName(table, column, 'not_null'));
+  const steps: SafeStep[] = [
+    {
+      title: 'Add a CHECK (… IS NOT NULL) without checking existing rows (brief ACCESS EXCLUSIVE, no scan)',
+      sql: withLockTimeout(`ALTER TABLE ${rel} ADD CONSTRAINT ${check} CHECK (${col} IS NOT NULL) NOT VALID;`),
+      transaction: 'own',
+    },
+    {
+      title: 'Validate it: scans under SHARE UPDATE EXCLUSIVE, reads and writes continue',
+      sql: `ALTER TABLE ${rel} VALIDATE CONSTRAINT ${check};`,
+      transaction: 'own',
+    },
+    {
+      title: pgVersion >= 12 ? 'SET NOT NULL now uses the validated CHECK instead of scanning; then drop the helper' : 'SET NOT NULL (PostgreSQL 11 still scans here)',
+      sql: withLockTimeout(`ALTER TABLE ${rel} ALTER COLUMN ${col} SET NOT NULL;\nALTER TABLE ${rel} DROP CONSTRAINT ${check};`),
+      transaction: 'own',
+    },
+  ];
+  return {
+    steps,
+    note: pgVersion < 12 ? 'PostgreSQL 11 and older cannot use a CHECK constraint to skip the SET NOT NULL scan: upgrade, or keep the CHECK constraint instead of NOT NULL.' : undefined,
+  };
+}

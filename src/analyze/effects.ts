@@ -1,0 +1,496 @@
+/**
+ * What a statement does to the database: the operations it performs (from pg/facts), with the
+ * conditional rewrite/scan decided from the statement, the replayed schema and the target version.
+ */
+import type { AlterTableCmd, Node, RangeVar } from 'libpg-query';
+import { OPERATIONS, VERSION_FEATURES, type OperationId } from '../pg/facts.ts';
+import { blockedBy, lockRank, strongerLock, type LockMode } from '../pg/locks.ts';
+import type { LockSummary } from '../model.ts';
+import { as, nameKey, nodeKind, relKey, strings, DEFAULT_SCHEMA } from './ast.ts';
+import { columnFacts, exprVolatility, typeRef } from './expr.ts';
+import type { Schema, TableInfo } from './schema.ts';
+import { typeChange, type TypeChangeVerdict } from './types.ts';
+
+export interface AppliedOp {
+  op: OperationId;
+  /** Relation key (`schema.name`) the lock is on. */
+  relation: string;
+  mode: LockMode;
+  rewrite: boolean;
+  scan: boolean;
+  /** The relation existed before the file being analyzed (it may hold data and serve traffic). */
+  existing: boolean;
+  /** ALTER TABLE subcommand index, when the op comes from one. */
+  cmdIndex?: number;
+  /** Why rewrite/scan was decided, for messages (e.g. "volatile default random()"). */
+  reason?: string;
+  /** For ALTER COLUMN TYPE: the verdict. */
+  typeChange?: TypeChangeVerdict;
+}
+
+export interface EffectContext {
+  schema: Schema;
+  pgVersion: number;
+  /** The file being analyzed; objects created in it are new (empty, unused). */
+  file: string;
+  /** Current transaction number; objects created in it are invisible to other sessions. */
+  tx: number;
+}
+
+export function isExisting(table: TableInfo | undefined, ctx: EffectContext): boolean {
+  return !table || table.origin.file !== ctx.file;
+}
+
+function op(
+  ctx: EffectContext,
+  id: OperationId,
+  relation: string,
+  extra: Partial<AppliedOp> & { target?: 'table' | 'referenced' | 'index' | 'parent' | 'partition' } = {},
+): AppliedOp | undefined {
+  const fact = OPERATIONS[id];
+  const mode = extra.mode ?? fact.locks[extra.target ?? 'table'];
+  if (!mode) return undefined;
+  const table = ctx.schema.tables.get(relation) ?? tableOfIndex(ctx, relation);
+  return {
+    op: id,
+    relation,
+    mode,
+    rewrite: extra.rewrite ?? fact.rewrite === 'yes',
+    scan: extra.scan ?? fact.scan === 'yes',
+    existing: extra.existing ?? isExisting(table, ctx),
+    cmdIndex: extra.cmdIndex,
+    reason: extra.reason,
+    typeChange: extra.typeChange,
+  };
+}
+
+function tableOfIndex(ctx: EffectContext, key: string): TableInfo | undefined {
+  const idx = ctx.schema.indexes.get(key);
+  return idx ? ctx.schema.tables.get(idx.table) : undefined;
+}
+
+/** ADD COLUMN: does it rewrite, and why. */
+export function addColumnRewrite(def: Node | undefined, ctx: EffectContext): { rewrite: boolean; reason?: string } {
+  const cd = as(def, 'ColumnDef');
+  if (!cd) return { rewrite: false };
+  const f = columnFacts(cd);
+  if (f.generated === 'stored') return { rewrite: true, reason: 'GENERATED … STORED column computes and stores a value for every row' };
+  if (f.generated === 'virtual') return { rewrite: false };
+  if (f.serial) return { rewrite: true, reason: `${f.type?.display ?? 'serial'} column fills every row from a sequence (nextval() is volatile)` };
+  if (f.identity) return { rewrite: true, reason: 'identity column fills every row from its sequence' };
+  if (f.defaultExpr) {
+    const isNull = as(f.defaultExpr, 'A_Const')?.isnull === true;
+    if (isNull) return { rewrite: false };
+    if (ctx.pgVersion < VERSION_FEATURES.fastDefault) {
+      return { rewrite: true, reason: `before PostgreSQL ${VERSION_FEATURES.fastDefault} any non-null default is written into every row` };
+    }
+    const v = exprVolatility(f.defaultExpr, ctx.schema);
+    if (v.volatility === 'v') {
+      return {
+        rewrite: true,
+        reason: v.assumed
+          ? `default calls ${v.culprit}, whose volatility is unknown (assumed volatile): a volatile default is evaluated for every row`
+          : `volatile default ${v.culprit} is evaluated for every row`,
+      };
+    }
+  }
+  // A domain with constraints also forces a rewrite-like check; not modelled here.
+  return { rewrite: false };
+}
+
+/** Is `column` proven non-null by a validated CHECK (PG 12+) or NOT NULL constraint? */
+export function notNullProven(table: TableInfo | undefined, column: string): boolean {
+  if (!table) return false;
+  for (const c of table.constraints.values()) {
+    if (c.validated && (c.kind === 'check' || c.kind === 'notnull') && c.provesNotNull.includes(column)) return true;
+  }
+  return false;
+}
+
+function alterTableOps(relation: RangeVar | undefined, cmds: AlterTableCmd[], ctx: EffectContext): AppliedOp[] {
+  const key = relKey(relation);
+  const table = ctx.schema.tables.get(key);
+  const out: AppliedOp[] = [];
+  const push = (o: AppliedOp | undefined): void => {
+    if (o) out.push(o);
+  };
+  cmds.forEach((cmd, cmdIndex) => {
+    const base = { cmdIndex };
+    switch (cmd.subtype) {
+      case 'AT_AddColumn': {
+        const r = addColumnRewrite(cmd.def, ctx);
+        push(op(ctx, 'add-column', key, { ...base, rewrite: r.rewrite, reason: r.reason }));
+        const cd = as(cmd.def, 'ColumnDef');
+        const fk = cd ? columnFacts(cd).references : undefined;
+        if (fk?.pktable) {
+          push(op(ctx, 'add-foreign-key', relKey(fk.pktable), { ...base, target: 'referenced', scan: false }));
+        }
+        break;
+      }
+      case 'AT_DropColumn':
+        push(op(ctx, 'drop-column', key, base));
+        break;
+      case 'AT_AlterColumnType': {
+        const cd = as(cmd.def, 'ColumnDef');
+        const col = table?.columns.get(cmd.name ?? '');
+        const verdict = typeChange(col?.type ?? null, typeRef(cd?.typeName), cd?.raw_default !== undefined);
+        push(
+          op(ctx, 'alter-column-type', key, {
+            ...base,
+            rewrite: verdict.rewrite !== 'no',
+            scan: verdict.rewrite !== 'no' || verdict.scan,
+            reason: verdict.reason,
+            typeChange: verdict,
+          }),
+        );
+        break;
+      }
+      case 'AT_ColumnDefault':
+        push(op(ctx, cmd.def ? 'set-default' : 'drop-default', key, base));
+        break;
+      case 'AT_SetNotNull': {
+        const col = table?.columns.get(cmd.name ?? '');
+        const proven = ctx.pgVersion >= VERSION_FEATURES.setNotNullUsesCheck && notNullProven(table, cmd.name ?? '');
+        push(
+          op(ctx, 'set-not-null', key, {
+            ...base,
+            scan: !proven && !col?.notNull,
+            reason: proven ? 'a validated CHECK (… IS NOT NULL) proves the column has no NULLs' : undefined,
+          }),
+        );
+        break;
+      }
+      case 'AT_DropNotNull':
+        push(op(ctx, 'drop-not-null', key, base));
+        break;
+      case 'AT_AddConstraint':
+        out.push(...addConstraintOps(key, table, cmd, cmdIndex, ctx));
+        break;
+      case 'AT_ValidateConstraint': {
+        const con = table?.constraints.get(cmd.name ?? '');
+        if (con?.kind === 'foreign' && con.refTable) {
+          push(op(ctx, 'validate-foreign-key', key, base));
+          push(op(ctx, 'validate-foreign-key', con.refTable, { ...base, target: 'referenced', scan: false }));
+        } else push(op(ctx, 'validate-constraint', key, base));
+        break;
+      }
+      case 'AT_DropConstraint':
+        push(op(ctx, 'drop-constraint', key, base));
+        {
+          const con = table?.constraints.get(cmd.name ?? '');
+          if (con?.kind === 'foreign' && con.refTable) push(op(ctx, 'drop-constraint', con.refTable, { ...base, mode: 'SHARE ROW EXCLUSIVE' }));
+        }
+        break;
+      case 'AT_SetTableSpace':
+        push(op(ctx, 'set-tablespace', key, base));
+        break;
+      case 'AT_SetLogged':
+      case 'AT_SetUnLogged':
+        push(op(ctx, 'set-logged', key, base));
+        break;
+      case 'AT_SetAccessMethod':
+        push(op(ctx, 'set-access-method', key, base));
+        break;
+      case 'AT_SetRelOptions':
+      case 'AT_ResetRelOptions':
+        push(op(ctx, 'set-storage-params', key, base));
+        break;
+      case 'AT_SetStatistics':
+      case 'AT_SetOptions':
+      case 'AT_ResetOptions':
+        push(op(ctx, 'set-statistics', key, base));
+        break;
+      case 'AT_SetStorage':
+        push(op(ctx, 'set-storage', key, base));
+        break;
+      case 'AT_SetCompression':
+        push(op(ctx, 'set-compression', key, base));
+        break;
+      case 'AT_EnableTrig':
+      case 'AT_EnableAlwaysTrig':
+      case 'AT_EnableReplicaTrig':
+      case 'AT_DisableTrig':
+      case 'AT_EnableTrigAll':
+      case 'AT_DisableTrigAll':
+      case 'AT_EnableTrigUser':
+      case 'AT_DisableTrigUser':
+        push(op(ctx, 'toggle-trigger', key, base));
+        break;
+      case 'AT_ReplicaIdentity':
+        push(op(ctx, 'replica-identity', key, base));
+        break;
+      case 'AT_ChangeOwner':
+        push(op(ctx, 'owner', key, base));
+        break;
+      case 'AT_EnableRowSecurity':
+      case 'AT_DisableRowSecurity':
+      case 'AT_ForceRowSecurity':
+      case 'AT_NoForceRowSecurity':
+        push(op(ctx, 'row-security', key, base));
+        break;
+      case 'AT_ClusterOn':
+      case 'AT_DropCluster':
+        push(op(ctx, 'cluster-on', key, base));
+        break;
+      case 'AT_AddIdentity':
+      case 'AT_SetIdentity':
+      case 'AT_DropIdentity':
+        push(op(ctx, 'identity', key, base));
+        break;
+      case 'AT_AddInherit':
+      case 'AT_DropInherit':
+        push(op(ctx, 'inherit', key, base));
+        break;
+      case 'AT_AttachPartition': {
+        const spec = as(cmd.def, 'PartitionCmd');
+        const part = relKey(spec?.name);
+        const parentMode: LockMode = ctx.pgVersion >= VERSION_FEATURES.attachPartitionWeakLock ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
+        push(op(ctx, 'attach-partition', key, { ...base, target: 'parent', mode: parentMode }));
+        push(op(ctx, 'attach-partition', part, { ...base, target: 'partition', scan: true }));
+        break;
+      }
+      case 'AT_DetachPartition': {
+        const spec = as(cmd.def, 'PartitionCmd');
+        const part = relKey(spec?.name);
+        const id: OperationId = spec?.concurrent ? 'detach-partition-concurrently' : 'detach-partition';
+        push(op(ctx, id, key, { ...base, target: 'parent' }));
+        push(op(ctx, id, part, { ...base, target: 'partition' }));
+        break;
+      }
+      case 'AT_DetachPartitionFinalize':
+        push(op(ctx, 'detach-partition-concurrently', key, { ...base, target: 'parent' }));
+        break;
+      default:
+        push(op(ctx, 'alter-table-other', key, base));
+        break;
+    }
+  });
+  return out;
+}
+
+function addConstraintOps(key: string, table: TableInfo | undefined, cmd: AlterTableCmd, cmdIndex: number, ctx: EffectContext): AppliedOp[] {
+  const con = as(cmd.def, 'Constraint');
+  const out: AppliedOp[] = [];
+  if (!con) return out;
+  const validated = !con.skip_validation;
+  const push = (o: AppliedOp | undefined): void => {
+    if (o) out.push(o);
+  };
+  switch (con.contype) {
+    case 'CONSTR_CHECK':
+      push(op(ctx, 'add-check', key, { cmdIndex, scan: validated }));
+      break;
+    case 'CONSTR_FOREIGN':
+      push(op(ctx, 'add-foreign-key', key, { cmdIndex, scan: validated }));
+      if (con.pktable) push(op(ctx, 'add-foreign-key', relKey(con.pktable), { cmdIndex, target: 'referenced', scan: false }));
+      break;
+    case 'CONSTR_UNIQUE':
+    case 'CONSTR_PRIMARY': {
+      if (con.indexname) {
+        const cols = ctx.schema.indexes.get(`${key.slice(0, key.indexOf('.'))}.${con.indexname}`)?.columns ?? [];
+        const nullable = con.contype === 'CONSTR_PRIMARY' && cols.some((c) => !table?.columns.get(c)?.notNull);
+        push(op(ctx, 'add-constraint-using-index', key, { cmdIndex, scan: nullable, reason: nullable ? 'PRIMARY KEY makes nullable columns NOT NULL, which scans the table' : undefined }));
+      } else {
+        push(op(ctx, con.contype === 'CONSTR_PRIMARY' ? 'add-primary-key' : 'add-unique', key, { cmdIndex }));
+      }
+      break;
+    }
+    case 'CONSTR_EXCLUSION':
+      push(op(ctx, 'add-exclusion', key, { cmdIndex }));
+      break;
+    case 'CONSTR_NOTNULL':
+      push(op(ctx, 'add-not-null-constraint', key, { cmdIndex, scan: validated }));
+      break;
+    default:
+      push(op(ctx, 'alter-table-other', key, { cmdIndex }));
+  }
+  return out;
+}
+
+function rangeVars(nodes: Node[] | undefined): string[] {
+  return (nodes ?? []).map((n) => relKey(as(n, 'RangeVar'))).filter((k) => k !== '');
+}
+
+/** Tables a CREATE TABLE's foreign keys reference. */
+function referencedByCreate(elts: Node[] | undefined): string[] {
+  const out: string[] = [];
+  for (const e of elts ?? []) {
+    const cd = as(e, 'ColumnDef');
+    const fk = cd ? columnFacts(cd).references : as(e, 'Constraint')?.contype === 'CONSTR_FOREIGN' ? as(e, 'Constraint') : undefined;
+    if (fk?.pktable) out.push(relKey(fk.pktable));
+  }
+  return out;
+}
+
+/** Does the DML statement touch every row (no WHERE)? */
+function unfiltered(node: Node): boolean {
+  const u = as(node, 'UpdateStmt');
+  if (u) return !u.whereClause;
+  const d = as(node, 'DeleteStmt');
+  if (d) return !d.whereClause;
+  return false;
+}
+
+export function statementOps(node: Node, ctx: EffectContext): AppliedOp[] {
+  const out: AppliedOp[] = [];
+  const push = (o: AppliedOp | undefined): void => {
+    if (o) out.push(o);
+  };
+  switch (nodeKind(node)) {
+    case 'AlterTableStmt': {
+      const s = as(node, 'AlterTableStmt');
+      if (!s) break;
+      const cmds = (s.cmds ?? []).map((c) => as(c, 'AlterTableCmd')).filter((c): c is AlterTableCmd => !!c);
+      if (s.objtype === 'OBJECT_INDEX') {
+        push(op(ctx, 'alter-table-other', relKey(s.relation), { mode: 'SHARE UPDATE EXCLUSIVE' }));
+        break;
+      }
+      out.push(...alterTableOps(s.relation, cmds, ctx));
+      break;
+    }
+    case 'CreateStmt': {
+      const s = as(node, 'CreateStmt');
+      for (const ref of referencedByCreate(s?.tableElts)) push(op(ctx, 'create-table-with-fk', ref, { target: 'referenced' }));
+      if (s?.partbound && s.inhRelations?.length) {
+        // CREATE TABLE … PARTITION OF takes ACCESS EXCLUSIVE on the parent.
+        push(op(ctx, 'alter-table-other', relKey(as(s.inhRelations[0], 'RangeVar')), { mode: 'ACCESS EXCLUSIVE' }));
+      }
+      break;
+    }
+    case 'IndexStmt': {
+      const s = as(node, 'IndexStmt');
+      if (!s) break;
+      push(op(ctx, s.concurrent ? 'create-index-concurrently' : 'create-index', relKey(s.relation)));
+      break;
+    }
+    case 'DropStmt': {
+      const s = as(node, 'DropStmt');
+      if (!s) break;
+      for (const obj of s.objects ?? []) {
+        const key = nameKey(strings(as(obj, 'List')?.items));
+        if (s.removeType === 'OBJECT_INDEX') {
+          const idx = ctx.schema.indexes.get(key);
+          const table = idx?.table ?? key;
+          push(op(ctx, s.concurrent ? 'drop-index-concurrently' : 'drop-index', table, { existing: isExisting(idx ? ctx.schema.tables.get(idx.table) : undefined, ctx) }));
+        } else if (s.removeType === 'OBJECT_TABLE' || s.removeType === 'OBJECT_MATVIEW' || s.removeType === 'OBJECT_VIEW') {
+          push(op(ctx, 'drop-table', key));
+          const t = ctx.schema.tables.get(key);
+          for (const c of t?.constraints.values() ?? []) {
+            if (c.kind === 'foreign' && c.refTable && c.refTable !== key) push(op(ctx, 'drop-table', c.refTable, { target: 'referenced' }));
+          }
+        }
+      }
+      break;
+    }
+    case 'ReindexStmt': {
+      const s = as(node, 'ReindexStmt');
+      const concurrently = (s?.params ?? []).some((p) => as(p, 'DefElem')?.defname === 'concurrently');
+      let key = relKey(s?.relation);
+      if (s?.kind === 'REINDEX_OBJECT_INDEX') key = ctx.schema.indexes.get(key)?.table ?? key;
+      if (s?.relation) push(op(ctx, concurrently ? 'reindex-concurrently' : 'reindex', key));
+      break;
+    }
+    case 'TruncateStmt': {
+      const s = as(node, 'TruncateStmt');
+      for (const key of rangeVars(s?.relations)) push(op(ctx, 'truncate', key));
+      break;
+    }
+    case 'VacuumStmt': {
+      const s = as(node, 'VacuumStmt');
+      const opts = (s?.options ?? []).map((o) => as(o, 'DefElem')?.defname);
+      const full = opts.includes('full');
+      const id: OperationId = !s?.is_vacuumcmd ? 'analyze' : full ? 'vacuum-full' : 'vacuum';
+      for (const r of s?.rels ?? []) {
+        const rel = as(r, 'VacuumRelation');
+        if (rel?.relation) push(op(ctx, id, relKey(rel.relation)));
+      }
+      break;
+    }
+    case 'ClusterStmt': {
+      const s = as(node, 'ClusterStmt');
+      if (s?.relation) push(op(ctx, 'cluster', relKey(s.relation)));
+      break;
+    }
+    case 'RefreshMatViewStmt': {
+      const s = as(node, 'RefreshMatViewStmt');
+      push(op(ctx, s?.concurrent ? 'refresh-matview-concurrently' : 'refresh-matview', relKey(s?.relation)));
+      break;
+    }
+    case 'LockStmt': {
+      const s = as(node, 'LockStmt');
+      const mode = LOCKSTMT_MODES[s?.mode ?? 8] ?? 'ACCESS EXCLUSIVE';
+      for (const key of rangeVars(s?.relations)) push(op(ctx, 'lock-table', key, { mode }));
+      break;
+    }
+    case 'CreateTrigStmt': {
+      const s = as(node, 'CreateTrigStmt');
+      push(op(ctx, 'create-trigger', relKey(s?.relation)));
+      break;
+    }
+    case 'CreatePolicyStmt': {
+      const s = as(node, 'CreatePolicyStmt');
+      push(op(ctx, 'create-policy', relKey(s?.table)));
+      break;
+    }
+    case 'RenameStmt': {
+      const s = as(node, 'RenameStmt');
+      if (!s?.relation) break;
+      if (s.renameType === 'OBJECT_INDEX') push(op(ctx, 'rename-index', relKey(s.relation), { target: 'index', existing: isExisting(tableOfIndex(ctx, relKey(s.relation)), ctx) }));
+      else push(op(ctx, 'rename', relKey(s.relation)));
+      break;
+    }
+    case 'UpdateStmt': {
+      const s = as(node, 'UpdateStmt');
+      push(op(ctx, 'update', relKey(s?.relation), { scan: unfiltered(node) }));
+      break;
+    }
+    case 'DeleteStmt': {
+      const s = as(node, 'DeleteStmt');
+      push(op(ctx, 'delete', relKey(s?.relation), { scan: unfiltered(node) }));
+      break;
+    }
+    case 'InsertStmt': {
+      const s = as(node, 'InsertStmt');
+      push(op(ctx, 'insert', relKey(s?.relation)));
+      break;
+    }
+    default:
+      break;
+  }
+  return out;
+}
+
+/** LockStmt.mode is the numeric lock level (1 = AccessShare … 8 = AccessExclusive). */
+const LOCKSTMT_MODES: Record<number, LockMode> = {
+  1: 'ACCESS SHARE',
+  2: 'ROW SHARE',
+  3: 'ROW EXCLUSIVE',
+  4: 'SHARE UPDATE EXCLUSIVE',
+  5: 'SHARE',
+  6: 'SHARE ROW EXCLUSIVE',
+  7: 'EXCLUSIVE',
+  8: 'ACCESS EXCLUSIVE',
+};
+
+/** Strongest lock per relation, strongest first; rewrite/scan of the whole statement. */
+export function summarize(ops: AppliedOp[], onlyExisting = false): LockSummary | null {
+  const chosen = onlyExisting ? ops.filter((o) => o.existing) : ops;
+  if (chosen.length === 0) return null;
+  const perRel = new Map<string, LockMode>();
+  let mode: LockMode | undefined;
+  for (const o of chosen) {
+    perRel.set(o.relation, strongerLock(perRel.get(o.relation), o.mode));
+    mode = strongerLock(mode, o.mode);
+  }
+  const relations = [...perRel.entries()].sort((a, b) => lockRank(b[1]) - lockRank(a[1])).map(([r]) => r);
+  const top = mode as LockMode;
+  return {
+    mode: top,
+    relations,
+    blocks: blockedBy(top),
+    rewrite: chosen.some((o) => o.rewrite),
+    scan: chosen.some((o) => o.scan),
+  };
+}
+
+export { DEFAULT_SCHEMA };

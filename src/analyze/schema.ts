@@ -1,0 +1,131 @@
+/**
+ * The schema model that replaying migrations builds: just what the rules need to judge a statement
+ * (does the table exist and hold data, a column's old type and nullability, validated constraints,
+ * enum values, user functions' volatility).
+ */
+import type { TypeRef } from './ast.ts';
+import type { Volatility } from '../pg/catalog.generated.ts';
+
+/** Where an object was created: in an earlier migration (history) or in the file being analyzed. */
+export interface Origin {
+  /** Path of the file, or null when the object comes from history/outside the analyzed files. */
+  file: string | null;
+  /** Transaction number inside that file (see TransactionState), -1 for history. */
+  tx: number;
+}
+
+export const HISTORY: Origin = { file: null, tx: -1 };
+
+export interface ColumnInfo {
+  name: string;
+  type: TypeRef | null;
+  notNull: boolean;
+  hasDefault: boolean;
+  generated?: 'stored' | 'virtual';
+  identity?: boolean;
+  origin: Origin;
+}
+
+export type ConstraintKind = 'check' | 'foreign' | 'unique' | 'primary' | 'exclusion' | 'notnull';
+
+export interface ConstraintInfo {
+  name: string;
+  kind: ConstraintKind;
+  validated: boolean;
+  columns: string[];
+  /** For CHECK constraints: columns the expression proves non-null (`col IS NOT NULL` conjuncts). */
+  provesNotNull: string[];
+  /** For CHECK constraints: normalized expression text, for partition-bound matching. */
+  expr?: string;
+  refTable?: string;
+  origin: Origin;
+}
+
+export type RelKind = 'table' | 'partitioned' | 'view' | 'matview' | 'foreign' | 'sequence';
+
+export interface TableInfo {
+  key: string;
+  kind: RelKind;
+  columns: Map<string, ColumnInfo>;
+  constraints: Map<string, ConstraintInfo>;
+  origin: Origin;
+  /** Parent partitioned table key when this is a partition. */
+  partitionOf?: string;
+  unlogged?: boolean;
+}
+
+export interface IndexInfo {
+  key: string;
+  table: string;
+  unique: boolean;
+  columns: string[];
+  valid: boolean;
+  origin: Origin;
+}
+
+export interface EnumInfo {
+  key: string;
+  values: string[];
+  origin: Origin;
+  /** Values added by ALTER TYPE … ADD VALUE, with the transaction that added them. */
+  added: Map<string, Origin>;
+}
+
+export interface DomainInfo {
+  key: string;
+  baseType: TypeRef | null;
+  origin: Origin;
+}
+
+export class Schema {
+  tables = new Map<string, TableInfo>();
+  indexes = new Map<string, IndexInfo>();
+  enums = new Map<string, EnumInfo>();
+  domains = new Map<string, DomainInfo>();
+  functions = new Map<string, Volatility>();
+  sequences = new Map<string, Origin>();
+  schemas = new Map<string, Origin>();
+
+  clone(): Schema {
+    const s = new Schema();
+    for (const [k, t] of this.tables) {
+      s.tables.set(k, {
+        ...t,
+        columns: new Map([...t.columns].map(([n, c]) => [n, { ...c }])),
+        constraints: new Map([...t.constraints].map(([n, c]) => [n, { ...c }])),
+      });
+    }
+    for (const [k, i] of this.indexes) s.indexes.set(k, { ...i });
+    for (const [k, e] of this.enums) s.enums.set(k, { ...e, values: [...e.values], added: new Map(e.added) });
+    for (const [k, d] of this.domains) s.domains.set(k, { ...d });
+    s.functions = new Map(this.functions);
+    s.sequences = new Map(this.sequences);
+    s.schemas = new Map(this.schemas);
+    return s;
+  }
+
+  /** Marks every object as history: used when a file's replay becomes the past of the next file. */
+  settle(): void {
+    const settleOrigin = <T extends { origin: Origin }>(o: T): void => {
+      o.origin = HISTORY;
+    };
+    for (const t of this.tables.values()) {
+      settleOrigin(t);
+      t.columns.forEach(settleOrigin);
+      t.constraints.forEach(settleOrigin);
+    }
+    this.indexes.forEach(settleOrigin);
+    for (const e of this.enums.values()) {
+      settleOrigin(e);
+      e.added.clear();
+    }
+    this.domains.forEach(settleOrigin);
+    for (const k of this.sequences.keys()) this.sequences.set(k, HISTORY);
+    for (const k of this.schemas.keys()) this.schemas.set(k, HISTORY);
+  }
+
+  /** Index keys of a table. */
+  indexesOf(table: string): IndexInfo[] {
+    return [...this.indexes.values()].filter((i) => i.table === table);
+  }
+}

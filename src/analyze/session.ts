@@ -1,0 +1,216 @@
+/**
+ * Session state through a migration: the transaction each statement runs in (explicit BEGIN/COMMIT,
+ * the runner's wrapping transaction, or the implicit one of a multi-statement query), the locks held
+ * in it, and lock_timeout / statement_timeout as SET, SET LOCAL, RESET and set_config change them.
+ */
+import type { Node } from 'libpg-query';
+import { as, nodeKind, str, strings, walk } from './ast.ts';
+import { strongerLock, type LockMode } from '../pg/locks.ts';
+import type { AppliedOp } from './effects.ts';
+
+export type TxKind = 'none' | 'runner' | 'explicit' | 'implicit';
+
+export interface HeldLock {
+  mode: LockMode;
+  /** Index of the statement that first took it (this mode or weaker). */
+  since: number;
+  /** The relation existed before the file. */
+  existing: boolean;
+}
+
+export interface TimeoutSettings {
+  /** Milliseconds; 0 = wait forever. */
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+export interface TxSnapshot {
+  inTransaction: boolean;
+  kind: TxKind;
+  /** Transaction number within the file; in autocommit each statement gets its own. */
+  id: number;
+  held: ReadonlyMap<string, HeldLock>;
+  /** Index of the first statement of this transaction. */
+  startedAt: number;
+}
+
+export type TransactionEvent =
+  | { type: 'begin-nested' }
+  | { type: 'commit-without-begin' }
+  | { type: 'runner-transaction-ended' };
+
+/** Transaction-control events a statement causes, judged from the state before it. */
+export function transactionEvents(node: Node, tx: TxSnapshot): TransactionEvent[] {
+  const s = as(node, 'TransactionStmt');
+  if (!s) return [];
+  switch (s.kind) {
+    case 'TRANS_STMT_BEGIN':
+    case 'TRANS_STMT_START':
+      return tx.inTransaction ? [{ type: 'begin-nested' }] : [];
+    case 'TRANS_STMT_COMMIT':
+    case 'TRANS_STMT_ROLLBACK':
+    case 'TRANS_STMT_PREPARE':
+      if (!tx.inTransaction) return [{ type: 'commit-without-begin' }];
+      return tx.kind === 'runner' ? [{ type: 'runner-transaction-ended' }] : [];
+    default:
+      return [];
+  }
+}
+
+const TIMEOUTS = new Set(['lock_timeout', 'statement_timeout']);
+
+/** Postgres interval-ish setting values: '2s', '500ms', '1min', 1000 (ms), '0'. */
+export function parseDurationMs(value: string | number): number | undefined {
+  if (typeof value === 'number') return value;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/i.exec(value);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  const factor: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+  return n * factor[unit];
+}
+
+function constValue(node: Node | undefined): string | number | undefined {
+  const c = as(node, 'A_Const');
+  if (!c) return undefined;
+  if (c.ival) return c.ival.ival ?? 0;
+  if (c.sval) return c.sval.sval ?? '';
+  if (c.fval) return Number(c.fval.fval);
+  return undefined;
+}
+
+export class Session {
+  private tx: TxSnapshot;
+  private nextTx = 0;
+  private session: TimeoutSettings;
+  private local: Partial<TimeoutSettings> = {};
+  private savedAtBegin: TimeoutSettings | undefined;
+  private held = new Map<string, HeldLock>();
+
+  constructor(
+    private readonly defaults: TimeoutSettings,
+    /** The section starts inside a transaction the runner (or the one-query protocol) opened. */
+    private readonly wrap: Exclude<TxKind, 'explicit' | 'none'> | 'none',
+  ) {
+    this.session = { ...defaults };
+    this.tx = { inTransaction: false, kind: 'none', id: -1, held: this.held, startedAt: 0 };
+    if (wrap !== 'none') this.open(wrap, 0);
+  }
+
+  private open(kind: TxKind, at: number): void {
+    this.held = new Map();
+    this.tx = { inTransaction: kind !== 'none', kind, id: this.nextTx++, held: this.held, startedAt: at };
+    this.savedAtBegin = { ...this.session };
+  }
+
+  private close(rollback: boolean): void {
+    if (rollback && this.savedAtBegin) this.session = this.savedAtBegin;
+    this.local = {};
+    this.held = new Map();
+    this.tx = { inTransaction: false, kind: 'none', id: this.tx.id, held: this.held, startedAt: this.tx.startedAt };
+  }
+
+  /** Called before analyzing statement `index`: in autocommit each statement is its own transaction. */
+  beforeStatement(index: number): TxSnapshot {
+    if (!this.tx.inTransaction) {
+      this.held = new Map();
+      this.tx = { inTransaction: false, kind: 'none', id: this.nextTx++, held: this.held, startedAt: index };
+    }
+    return this.tx;
+  }
+
+  get snapshot(): TxSnapshot {
+    return this.tx;
+  }
+
+  get timeouts(): TimeoutSettings {
+    return { ...this.session, ...this.local };
+  }
+
+  /** Records the locks a statement took; in autocommit they are released right after. */
+  recordLocks(ops: AppliedOp[], index: number): void {
+    if (!this.tx.inTransaction) return;
+    for (const o of ops) {
+      const prev = this.held.get(o.relation);
+      this.held.set(o.relation, {
+        mode: strongerLock(prev?.mode, o.mode),
+        since: prev?.since ?? index,
+        existing: o.existing,
+      });
+    }
+  }
+
+  /** Applies transaction control and settings changes. */
+  afterStatement(node: Node, index: number): void {
+    const kind = nodeKind(node);
+    if (kind === 'TransactionStmt') {
+      const s = as(node, 'TransactionStmt');
+      switch (s?.kind) {
+        case 'TRANS_STMT_BEGIN':
+        case 'TRANS_STMT_START':
+          if (!this.tx.inTransaction) this.open('explicit', index);
+          break;
+        case 'TRANS_STMT_COMMIT':
+        case 'TRANS_STMT_ROLLBACK':
+        case 'TRANS_STMT_PREPARE': {
+          const chain = s.chain === true;
+          this.close(s.kind === 'TRANS_STMT_ROLLBACK');
+          if (chain) this.open('explicit', index + 1);
+          // In a one-query file, statements after COMMIT form a new implicit block.
+          else if (this.wrap === 'implicit') this.open('implicit', index + 1);
+          break;
+        }
+        default:
+          break;
+      }
+      return;
+    }
+    if (kind === 'VariableSetStmt') {
+      const s = as(node, 'VariableSetStmt');
+      if (!s) return;
+      const names = s.kind === 'VAR_RESET_ALL' ? [...TIMEOUTS] : [s.name ?? ''];
+      for (const name of names) {
+        if (!TIMEOUTS.has(name)) continue;
+        let ms: number | undefined;
+        if (s.kind === 'VAR_SET_VALUE') {
+          const v = constValue(s.args?.[0]);
+          ms = v === undefined ? undefined : parseDurationMs(v);
+        } else {
+          ms = name === 'lock_timeout' ? this.defaults.lockTimeoutMs : this.defaults.statementTimeoutMs;
+        }
+        if (ms !== undefined) this.set(name, ms, s.is_local === true);
+      }
+      return;
+    }
+    // SELECT set_config('lock_timeout', '2s', is_local)
+    walk(node, (key, n) => {
+      if (key !== 'FuncCall') return;
+      const f = n as { funcname?: Node[]; args?: Node[] };
+      const fname = strings(f.funcname);
+      if (fname[fname.length - 1] !== 'set_config' || (f.args?.length ?? 0) < 3) return;
+      const name = constValue(f.args?.[0]);
+      const value = constValue(f.args?.[1]);
+      const isLocal = as(f.args?.[2], 'A_Const')?.boolval?.boolval === true || str(as(f.args?.[2], 'TypeCast')?.arg) === 't';
+      if (typeof name === 'string' && TIMEOUTS.has(name) && value !== undefined) {
+        const ms = parseDurationMs(value);
+        if (ms !== undefined) this.set(name, ms, isLocal);
+      }
+    });
+  }
+
+  private set(name: string, ms: number, isLocal: boolean): void {
+    const key: keyof TimeoutSettings = name === 'lock_timeout' ? 'lockTimeoutMs' : 'statementTimeoutMs';
+    // SET LOCAL outside a transaction has no effect (Postgres warns).
+    if (isLocal) {
+      if (this.tx.inTransaction) this.local[key] = ms;
+    } else {
+      this.session[key] = ms;
+      delete this.local[key];
+    }
+  }
+
+  /** At the end of a section: what is still open. */
+  end(): { unterminatedExplicit: boolean } {
+    return { unterminatedExplicit: this.tx.inTransaction && this.tx.kind === 'explicit' && this.wrap === 'none' };
+  }
+}

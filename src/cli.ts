@@ -1,0 +1,269 @@
+/**
+ * The zerodown command line. Exit codes: 0 no errors (and warnings within --max-warnings),
+ * 1 findings at error level (or too many warnings), 2 usage, config or IO error.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { RUNNER_IDS, type RunnerId } from './analyze/runners.ts';
+import { parseDurationMs } from './analyze/session.ts';
+import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, type Config } from './config.ts';
+import { lintPaths } from './lint.ts';
+import { TOOL_VERSION } from './meta.ts';
+import type { LintReport, RuleSetting } from './model.ts';
+import { detectPgVersion } from './pg/detect-version.ts';
+import { OUTPUT_FORMATS, REPORTERS, type OutputFormat } from './reporters/index.ts';
+import { totals } from './reporters/types.ts';
+import { ruleText } from './rule-docs.ts';
+import type { Rule } from './rule.ts';
+import { FORMATS, type MigrationFormat } from './source/formats.ts';
+import { didYouMean } from './util/did-you-mean.ts';
+import { RULES } from '../rules/index.ts';
+
+const HELP = `zerodown ${TOOL_VERSION} — migration-safety linter for PostgreSQL
+
+Usage:
+  zerodown [lint] [paths…] [options]   lint migration files or directories (default: .)
+  zerodown rules                       list the rules
+  zerodown explain <rule-id>           why a rule matters, with bad and good examples
+
+Options:
+  -f, --format <fmt>            pretty | compact | json | sarif | github | markdown
+                                (default: pretty on a terminal, compact otherwise)
+      --pg-version <major>      target PostgreSQL major (${SUPPORTED_PG_VERSIONS[0]}–18; default: from the
+                                repository's postgres image, else ${DEFAULT_PG_VERSION})
+      --runner <name>           ${RUNNER_IDS.join(', ')}
+      --migration-format <fmt>  force the file format: ${FORMATS.join(', ')}
+      --assume-in-transaction   treat every file as running in a transaction
+      --no-assume-in-transaction  treat every file as running outside one
+  -c, --config <file>           config file (default: searched upward from the working directory)
+      --rule <id=severity>      set a rule to off | warn | error (repeatable)
+      --lock-timeout <dur>      lock_timeout already in force (role/database level), e.g. 2s
+      --down <mode>             findings in down migrations: same | warning | off (default: same)
+      --max-warnings <n>        exit 1 when there are more than n warnings
+  -q, --quiet                   report errors only
+      --report-unused-ignores   report zerodown-ignore comments that suppress nothing
+      --stdin                   read SQL from standard input
+      --stdin-filename <path>   path to report (and whose directory gives history) for --stdin
+  -o, --output-file <file>      write the report to a file instead of standard output
+      --color / --no-color      force colors on or off (NO_COLOR and FORCE_COLOR are honoured)
+  -v, --version                 print the version
+  -h, --help                    print this help
+
+Suppress a finding: put "-- zerodown-ignore <rule-id> -- reason" on the line before the statement,
+or "-- zerodown-ignore-file <rule-id>" anywhere in the file.
+Exit codes: 0 clean, 1 errors (or too many warnings), 2 usage/config/IO error.
+Docs: docs/rules/<rule-id>.md`;
+
+class UsageError extends Error {}
+
+const OPTIONS: ParseArgsConfig['options'] = {
+  format: { type: 'string', short: 'f' },
+  'pg-version': { type: 'string' },
+  runner: { type: 'string' },
+  'migration-format': { type: 'string' },
+  'assume-in-transaction': { type: 'boolean' },
+  'no-assume-in-transaction': { type: 'boolean' },
+  config: { type: 'string', short: 'c' },
+  rule: { type: 'string', multiple: true },
+  'lock-timeout': { type: 'string' },
+  down: { type: 'string' },
+  'max-warnings': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  'report-unused-ignores': { type: 'boolean' },
+  stdin: { type: 'boolean' },
+  'stdin-filename': { type: 'string' },
+  'output-file': { type: 'string', short: 'o' },
+  color: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  version: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  const hint = didYouMean(value, allowed);
+  throw new UsageError(`${flag}: unknown value "${value}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of ${allowed.join(', ')}`);
+}
+
+function severityOf(value: string, where: string): RuleSetting {
+  if (value === 'off' || value === 'error') return value;
+  if (value === 'warn' || value === 'warning') return 'warning';
+  throw new UsageError(`${where}: severity must be off, warn or error (got "${value}")`);
+}
+
+function ruleSettings(rules: readonly Rule[], config: Config, flags: string[]): Map<string, RuleSetting> {
+  const settings = new Map<string, RuleSetting>();
+  const preset = config.preset ?? 'recommended';
+  for (const r of rules) settings.set(r.id, r.presets.includes(preset) ? r.severity : 'off');
+  for (const [id, sev] of Object.entries(config.rules ?? {})) settings.set(id, severityOf(sev, `config rules.${id}`));
+  const ids = rules.map((r) => r.id);
+  for (const flag of flags) {
+    const m = /^([a-z0-9-]+)=(\w+)$/.exec(flag);
+    if (!m) throw new UsageError(`--rule: expected <rule-id>=<off|warn|error>, got "${flag}"`);
+    if (!ids.includes(m[1])) {
+      const hint = didYouMean(m[1], ids);
+      throw new UsageError(`--rule: unknown rule "${m[1]}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+    }
+    settings.set(m[1], severityOf(m[2], `--rule ${m[1]}`));
+  }
+  return settings;
+}
+
+function useColor(values: Values, stream: NodeJS.WriteStream): boolean {
+  if (values.color === true) return true;
+  if (values['no-color'] === true) return false;
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  return stream.isTTY === true;
+}
+
+function rulesTable(rules: readonly Rule[]): string {
+  const rows = rules.map((r) => [r.id, r.severity, r.category, r.presets.join(',') || '-', r.description]);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length), ['rule', 'severity', 'category', 'presets'][i].length));
+  const fmt = (row: string[]): string => row.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c)).join('  ');
+  return [fmt(['rule', 'severity', 'category', 'presets', 'description']), ...rows.map(fmt)].join('\n') + '\n';
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
+  } catch (e) {
+    process.stderr.write(`zerodown: ${(e as Error).message.split('\n')[0]}\nRun "zerodown --help" for usage.\n`);
+    return 2;
+  }
+  const { values } = parsed;
+  let positionals = parsed.positionals;
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`${TOOL_VERSION}\n`);
+    return 0;
+  }
+  const command = positionals[0] === 'rules' || positionals[0] === 'explain' || positionals[0] === 'lint' ? positionals[0] : 'lint';
+  if (command !== 'lint' || positionals[0] === 'lint') positionals = positionals.slice(1);
+
+  try {
+    if (command === 'rules') {
+      process.stdout.write(rulesTable(RULES));
+      return 0;
+    }
+    if (command === 'explain') {
+      const id = positionals[0];
+      if (!id) throw new UsageError('explain: which rule? e.g. zerodown explain index-not-concurrent');
+      const rule = RULES.find((r) => r.id === id);
+      if (!rule) {
+        const hint = didYouMean(id, RULES.map((r) => r.id));
+        throw new UsageError(`explain: unknown rule "${id}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+      }
+      process.stdout.write(ruleText(rule));
+      return 0;
+    }
+    return await lintCommand(values, positionals);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      process.stderr.write(`zerodown: ${e.message}\n`);
+      return 2;
+    }
+    const err = e as Error;
+    process.stderr.write(`zerodown: internal error: ${err.message}\n${process.env.ZERODOWN_DEBUG ? `${err.stack}\n` : 'Set ZERODOWN_DEBUG=1 for the stack trace, and please report it.\n'}`);
+    return 2;
+  }
+}
+
+async function lintCommand(values: Values, positionals: string[]): Promise<number> {
+  const cwd = process.cwd();
+  const { config } = await loadConfig(cwd, values.config as string | undefined, RULES.map((r) => r.id));
+  const format = oneOf(values.format as string | undefined, OUTPUT_FORMATS, '--format') ?? (process.stdout.isTTY ? 'pretty' : 'compact');
+  const runner = oneOf(values.runner as string | undefined, RUNNER_IDS, '--runner') ?? config.runner ?? null;
+  const migrationFormat = oneOf(values['migration-format'] as string | undefined, FORMATS, '--migration-format') ?? config.migrationFormat;
+  const down = oneOf(values.down as string | undefined, ['same', 'warning', 'off'] as const, '--down') ?? config.down ?? 'same';
+
+  let pgVersion: number;
+  let pgVersionSource: string;
+  const pgFlag = values['pg-version'] as string | undefined;
+  if (pgFlag !== undefined) {
+    const v = Number(pgFlag);
+    if (!(SUPPORTED_PG_VERSIONS as readonly number[]).includes(v)) throw new UsageError(`--pg-version: expected a major version from ${SUPPORTED_PG_VERSIONS[0]} to 18, got "${pgFlag}"`);
+    pgVersion = v;
+    pgVersionSource = '--pg-version';
+  } else if (config.postgresVersion) {
+    pgVersion = config.postgresVersion;
+    pgVersionSource = 'config';
+  } else {
+    const detected = detectPgVersion(cwd);
+    pgVersion = detected && detected.version <= 18 ? detected.version : DEFAULT_PG_VERSION;
+    pgVersionSource = detected ? `detected: ${detected.source}` : `default (oldest supported major)`;
+  }
+
+  let maxWarnings = -1;
+  if (values['max-warnings'] !== undefined) {
+    maxWarnings = Number(values['max-warnings']);
+    if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings: expected a whole number, got "${values['max-warnings']}"`);
+  }
+  const lockTimeoutRaw = (values['lock-timeout'] as string | undefined) ?? config.lockTimeout ?? 0;
+  const lockTimeoutMs = parseDurationMs(lockTimeoutRaw);
+  if (lockTimeoutMs === undefined) throw new UsageError(`--lock-timeout: expected a duration such as 2s or 500ms, got "${lockTimeoutRaw}"`);
+  const statementTimeoutMs = parseDurationMs(config.statementTimeout ?? 0) ?? 0;
+  const assume = values['assume-in-transaction'] ? true : values['no-assume-in-transaction'] ? false : config.assumeInTransaction;
+
+  const options = {
+    pgVersion,
+    pgVersionSource,
+    runner: runner as RunnerId | null,
+    assumeInTransaction: assume,
+    rules: ruleSettings(RULES, config, (values.rule as string[] | undefined) ?? []),
+    down,
+    lockTimeoutMs,
+    statementTimeoutMs,
+    reportUnusedIgnores: values['report-unused-ignores'] === true,
+    format: migrationFormat as MigrationFormat | undefined,
+    detectRunner: true,
+  };
+
+  let report: LintReport;
+  if (values.stdin) {
+    const name = (values['stdin-filename'] as string | undefined) ?? '<stdin>';
+    const text = await readStdin();
+    report = await lintPaths([name], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, overrides: new Map([[path.resolve(cwd, name), text]]) });
+  } else {
+    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format });
+  }
+  if (values.quiet) for (const f of report.files) f.findings = f.findings.filter((x) => x.severity === 'error');
+
+  const outFile = values['output-file'] as string | undefined;
+  const color = !outFile && format === 'pretty' && useColor(values, process.stdout);
+  const output = REPORTERS[format as OutputFormat](report, { rules: RULES, color });
+  if (outFile) {
+    try {
+      fs.writeFileSync(path.resolve(cwd, outFile), output);
+    } catch (e) {
+      process.stderr.write(`zerodown: ${outFile}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+      return 2;
+    }
+  } else {
+    process.stdout.write(output);
+  }
+  for (const e of report.fatal) process.stderr.write(`zerodown: ${e.path}: ${e.message}\n`);
+  const t = totals(report);
+  if (t.fatal) return 2;
+  if (t.errors) return 1;
+  if (maxWarnings >= 0 && t.warnings > maxWarnings) {
+    process.stderr.write(`zerodown: ${t.warnings} warning(s), more than --max-warnings ${maxWarnings}\n`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,383 @@
+/**
+ * The engine: SQL text (plus an offset map for embedded SQL) → statements → analysis context →
+ * rule findings. Every front door (CLI, ESLint plugin, Action) calls analyzeSql / lintPlan.
+ */
+import type { Node } from 'libpg-query';
+import { as, nodeKind, str } from './analyze/ast.ts';
+import { statementOps, summarize, isExisting, type EffectContext } from './analyze/effects.ts';
+import { applyStatement } from './analyze/replay.ts';
+import { RUNNERS, type RunnerId, type RunnerProfile } from './analyze/runners.ts';
+import { Schema } from './analyze/schema.ts';
+import { Session, transactionEvents, type TxKind } from './analyze/session.ts';
+import type { Finding, FileResult, Severity, RuleSetting } from './model.ts';
+import { embeddedSql, parseRegion, type RawStatement } from './parse/parser.ts';
+import type { Rule, RuleContext, StatementInfo, FindingDraft } from './rule.ts';
+import { detectFormat, FORMAT_RUNNER, layout, type MigrationFormat, type Section, type SiblingReader } from './source/formats.ts';
+import { splitTopLevel, tokenEnd, type Comment } from './source/lexer.ts';
+import { LineMap, type OffsetMap, type Span } from './source/text.ts';
+import { parseSuppressions, type Suppressions } from './suppress.ts';
+
+export interface EngineOptions {
+  pgVersion: number;
+  /** Explicit runner; null = implied by the file format (or none). */
+  runner: RunnerId | null;
+  /** Overrides the runner's transaction default. */
+  assumeInTransaction?: boolean;
+  /** Effective severity per rule id (rules absent here run at their default severity). */
+  rules: ReadonlyMap<string, RuleSetting>;
+  /** Severity for findings in down migrations: keep, lower to warning, or drop. */
+  down: 'same' | 'warning' | 'off';
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  reportUnusedIgnores: boolean;
+}
+
+export interface SqlInput {
+  path: string;
+  text: string;
+  format?: MigrationFormat;
+  /** Maps indices of `text` to positions in the file the user sees (embedded SQL). */
+  offsetMap?: OffsetMap;
+  readSibling?: SiblingReader;
+  /** Analyze without reporting (history replay). */
+  historyOnly?: boolean;
+}
+
+export const PARSE_ERROR = 'parse-error';
+export const INVALID_IGNORE = 'invalid-ignore';
+export const UNUSED_IGNORE = 'unused-ignore';
+
+const TEMPLATE_RE = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/;
+
+interface Draft {
+  ruleId: string;
+  severity: Severity;
+  span: Span;
+  finding: FindingDraft;
+  stmt?: StatementInfo;
+  direction: 'up' | 'down';
+}
+
+/** Finds the span of a function/DO body literal starting at or after `from`. */
+function bodyLiteralSpan(text: string, from: number, end: number): Span | undefined {
+  let i = from;
+  while (i < end && text[i] !== '$' && text[i] !== "'") i++;
+  if (i >= end) return undefined;
+  const close = tokenEnd(text, i, end);
+  if (text[i] === "'") return { start: i + 1, end: close - 1 };
+  const tag = /^\$[A-Za-z_0-9]*\$/.exec(text.slice(i, i + 64))?.[0] ?? '$$';
+  return { start: i + tag.length, end: close - tag.length };
+}
+
+function plpgsqlBody(node: Node): { location: number } | undefined {
+  const kind = nodeKind(node);
+  const opts = kind === 'DoStmt' ? as(node, 'DoStmt')?.args : kind === 'CreateFunctionStmt' ? as(node, 'CreateFunctionStmt')?.options : undefined;
+  if (!opts) return undefined;
+  let language = kind === 'DoStmt' ? 'plpgsql' : '';
+  let location: number | undefined;
+  for (const o of opts) {
+    const d = as(o, 'DefElem');
+    if (d?.defname === 'language') language = (str(d.arg) ?? '').toLowerCase();
+    if (d?.defname === 'as') location = d.location;
+  }
+  return language === 'plpgsql' && location !== undefined ? { location } : undefined;
+}
+
+/** Statements of a section in execution order, with DO/function bodies expanded after their statement. */
+function expandStatements(text: string, raws: RawStatement[], section: Section, startIndex: number): StatementInfo[] {
+  const out: StatementInfo[] = [];
+  const add = (raw: RawStatement, origin: StatementInfo['origin']): StatementInfo => {
+    const info: StatementInfo = {
+      index: startIndex + out.length,
+      node: raw.node,
+      kind: nodeKind(raw.node),
+      span: raw.span,
+      text: text.slice(raw.span.start, raw.span.end),
+      toIndex: raw.toIndex,
+      section,
+      direction: section.direction,
+      origin,
+    };
+    out.push(info);
+    return info;
+  };
+  for (const raw of raws) {
+    const parent = add(raw, 'top');
+    const body = plpgsqlBody(raw.node);
+    if (!body) continue;
+    const literal = bodyLiteralSpan(text, raw.toIndex(body.location), raw.span.end);
+    if (!literal) continue;
+    const embedded = embeddedSql(parent.text, text, literal);
+    if (!embedded) continue;
+    const origin = parent.kind === 'DoStmt' ? 'do' : 'function';
+    for (const e of embedded) {
+      if (e.exact) {
+        const region = parseRegion(text, e.index, e.index + e.query.length);
+        for (const s of region.statements) add(s, origin);
+      } else {
+        const region = parseRegion(e.query);
+        for (const s of region.statements) {
+          add({ node: s.node, span: { start: e.index, end: e.index + 1 }, toIndex: () => e.index }, origin);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function sectionWrap(runner: RunnerProfile | null, section: Section, topCount: number, options: EngineOptions): Exclude<TxKind, 'explicit'> {
+  const oneQuery = runner?.oneQueryPerFile === true && topCount > 1;
+  if (section.transaction === false) return oneQuery ? 'implicit' : 'none';
+  if (options.assumeInTransaction !== undefined) return options.assumeInTransaction ? 'runner' : 'none';
+  if (runner?.opensTransaction) return 'runner';
+  return oneQuery ? 'implicit' : 'none';
+}
+
+function escapeHatchText(runner: RunnerProfile | null, section: Section): string {
+  if (section.transaction === false && runner?.oneQueryPerFile) {
+    return `${runner.name} sends the file as one query, which PostgreSQL runs as one implicit transaction: move the statement into a migration of its own`;
+  }
+  if (!runner) return 'run it outside a transaction (in its own migration, with your runner\'s no-transaction option)';
+  return runner.escapeHatch ? `${runner.name}: ${runner.escapeHatch}` : `${runner.name} has no per-migration opt-out: ${runner.notes}`;
+}
+
+export interface AnalyzeResult extends FileResult {
+  format: MigrationFormat;
+}
+
+/**
+ * Analyzes one file's SQL against `schema` (the replayed history), reporting findings and applying
+ * the file's up sections to the schema.
+ */
+export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule[], options: EngineOptions): AnalyzeResult {
+  const { text, path } = input;
+  const format = input.format ?? detectFormat(path, text);
+  const offsets = input.offsetMap ?? new LineMap(text);
+  const result: AnalyzeResult = { path, statements: 0, findings: [], notes: [], format, text };
+  const drafts: Draft[] = [];
+  const runnerId = options.runner ?? FORMAT_RUNNER[format];
+  const runner = runnerId ? RUNNERS[runnerId] : null;
+
+  const template = TEMPLATE_RE.exec(text);
+  if (template) {
+    if (!input.historyOnly) {
+      drafts.push({
+        ruleId: PARSE_ERROR,
+        severity: 'error',
+        direction: 'up',
+        span: { start: template.index, end: template.index + template[0].length },
+        finding: {
+          message: `templated SQL (${template[0].slice(0, 2)} … placeholder) cannot be analyzed as PostgreSQL`,
+          help: 'zerodown lints the SQL that will run. Render the template first (e.g. pipe the rendered file with --stdin --stdin-filename), or exclude templates in the config.',
+          lock: null,
+        },
+      });
+    }
+    result.findings = finalize(drafts, offsets, options, undefined);
+    return result;
+  }
+
+  const fileLayout = layout(format, path, text, input.readSibling ?? (() => undefined));
+  const comments: Comment[] = [];
+  const statements: StatementInfo[] = [];
+  const memo = new Map<string, unknown>();
+  let topLevel = 0;
+
+  for (const section of fileLayout.sections) {
+    const region = parseRegion(text, section.start, section.end);
+    comments.push(...region.comments);
+    for (const m of region.metaCommands) {
+      const pos = offsets.position(m.start);
+      result.notes.push(`${pos.line}:${pos.column} psql meta-command skipped: ${text.slice(m.start, m.end).trim()}`);
+    }
+    for (const e of region.errors) {
+      drafts.push({
+        ruleId: PARSE_ERROR,
+        severity: 'error',
+        direction: section.direction,
+        span: { start: e.index, end: Math.min(e.span.end, tokenEnd(text, e.index, e.span.end)) },
+        finding: {
+          message: `PostgreSQL cannot parse this statement: ${e.message}`,
+          help: 'PostgreSQL would reject this statement and fail the migration. Fix the syntax; the other statements of the file were still analyzed.',
+          lock: null,
+        },
+      });
+    }
+    topLevel += region.statements.length;
+    const stmts = expandStatements(text, region.statements, section, statements.length);
+    statements.push(...stmts);
+    const wrap = sectionWrap(runner, section, region.statements.length, options);
+    const session = new Session({ lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs }, wrap);
+    if (wrap !== 'none' && !input.historyOnly) {
+      const why = wrap === 'runner' ? `${runner?.name ?? 'the runner'} wraps it in a transaction` : `${runner?.name} sends it as one query (an implicit transaction)`;
+      result.notes.push(`${section.direction} section runs in one transaction: ${why}`);
+    }
+
+    for (const stmt of stmts) {
+      const tx = session.beforeStatement(stmt.index);
+      const effectCtx: EffectContext = { schema, pgVersion: options.pgVersion, file: path, tx: tx.id };
+      // Function bodies run when the function is called, not now: they take no locks here.
+      const ops = stmt.origin === 'function' ? [] : statementOps(stmt.node, effectCtx);
+      const lock = summarize(ops, true);
+      const events = transactionEvents(stmt.node, tx);
+      if (!input.historyOnly) {
+        const ctx = ruleContext(stmt, text, ops, lock, schema, session, events, runner, options, path, memo, section, drafts);
+        for (const rule of rules) {
+          const setting = options.rules.get(rule.id) ?? rule.severity;
+          if (setting === 'off') continue;
+          ctx.currentRule = rule;
+          ctx.currentSeverity = setting;
+          rule.check(ctx.api);
+        }
+      }
+      session.recordLocks(ops, stmt.index);
+      session.afterStatement(stmt.node, stmt.index);
+      if (section.direction === 'up' && stmt.origin !== 'function') {
+        applyStatement(schema, stmt.node, { file: path, tx: tx.id });
+      }
+    }
+    if (session.end().unterminatedExplicit && !input.historyOnly) {
+      for (const rule of rules) {
+        const setting = options.rules.get(rule.id) ?? rule.severity;
+        if (setting === 'off' || !rule.endOfSection) continue;
+        for (const f of rule.endOfSection({ statements: stmts, unterminatedTransaction: true })) {
+          drafts.push({ ruleId: rule.id, severity: setting, span: f.span ?? { start: section.start, end: section.start }, finding: f, direction: section.direction });
+        }
+      }
+    }
+  }
+  result.statements = topLevel;
+  result.notes.push(...fileLayout.notes);
+  const suppressions = parseSuppressions(comments, statements, knownRuleIds(rules));
+  result.findings = finalize(drafts, offsets, options, suppressions);
+  return result;
+}
+
+const knownIdsCache = new WeakMap<readonly Rule[], ReadonlySet<string>>();
+
+function knownRuleIds(rules: readonly Rule[]): ReadonlySet<string> {
+  let ids = knownIdsCache.get(rules);
+  if (!ids) {
+    ids = new Set([...rules.map((r) => r.id), PARSE_ERROR, INVALID_IGNORE, UNUSED_IGNORE]);
+    knownIdsCache.set(rules, ids);
+  }
+  return ids;
+}
+
+interface MutableRuleCtx {
+  api: RuleContext;
+  currentRule?: Rule;
+  currentSeverity: Severity;
+}
+
+function ruleContext(
+  stmt: StatementInfo,
+  text: string,
+  ops: RuleContext['ops'],
+  lock: RuleContext['lock'],
+  schema: Schema,
+  session: Session,
+  events: RuleContext['events'],
+  runner: RunnerProfile | null,
+  options: EngineOptions,
+  file: string,
+  memo: Map<string, unknown>,
+  section: Section,
+  drafts: Draft[],
+): MutableRuleCtx {
+  const holder: MutableRuleCtx = { currentSeverity: 'error' } as MutableRuleCtx;
+  let subSpans: Span[] | undefined;
+  const api: RuleContext = {
+    stmt,
+    ops,
+    lock,
+    schema,
+    tx: session.snapshot,
+    timeouts: session.timeouts,
+    events,
+    pgVersion: options.pgVersion,
+    runner,
+    file,
+    memo,
+    isExisting: (rel) => isExisting(schema.tables.get(rel), { schema, pgVersion: options.pgVersion, file, tx: session.snapshot.id }),
+    escapeHatch: () => escapeHatchText(runner, section),
+    subcommandSpan(i) {
+      if (!subSpans) {
+        const rel = as(stmt.node, 'AlterTableStmt')?.relation;
+        let from = stmt.span.start;
+        if (rel?.location !== undefined) {
+          from = stmt.toIndex(rel.location);
+          // Skip a qualified name: schema . table
+          for (;;) {
+            from = tokenEnd(text, from, stmt.span.end);
+            if (text[from] !== '.') break;
+            from++;
+          }
+        }
+        subSpans = splitTopLevel(text, from, stmt.span.end);
+      }
+      return subSpans[i] ?? stmt.span;
+    },
+    spanAt(loc, until = 'token') {
+      if (loc === undefined) return stmt.span;
+      const start = stmt.toIndex(loc);
+      if (start < stmt.span.start || start > stmt.span.end) return stmt.span;
+      if (until === 'token') return { start, end: Math.min(stmt.span.end, tokenEnd(text, start, stmt.span.end)) };
+      return splitTopLevel(text, start, stmt.span.end)[0];
+    },
+    keywordSpan(re) {
+      const m = new RegExp(re.source, re.flags.includes('i') ? 'iy' : 'y');
+      m.lastIndex = 0;
+      const hit = m.exec(stmt.text);
+      return hit ? { start: stmt.span.start, end: stmt.span.start + hit[0].length } : stmt.span;
+    },
+    report(f) {
+      const rule = holder.currentRule;
+      if (!rule) return;
+      drafts.push({ ruleId: rule.id, severity: holder.currentSeverity, span: f.span ?? stmt.span, finding: { ...f, lock: f.lock === undefined ? lock : f.lock }, stmt, direction: stmt.direction });
+    },
+  };
+  holder.api = api;
+  return holder;
+}
+
+function finalize(drafts: Draft[], offsets: OffsetMap, options: EngineOptions, suppressions: Suppressions | undefined): Finding[] {
+  const findings: Finding[] = [];
+  for (const d of drafts) {
+    let severity = d.severity;
+    if (d.direction === 'down' && d.ruleId !== PARSE_ERROR) {
+      if (options.down === 'off') continue;
+      if (options.down === 'warning') severity = 'warning';
+    }
+    if (suppressions && d.ruleId !== PARSE_ERROR && suppressions.isSuppressed(d.ruleId, d.span.start, d.stmt?.index)) continue;
+    findings.push(toFinding(d.ruleId, severity, d.span, d.finding, offsets, d.direction));
+  }
+  if (suppressions) {
+    for (const p of suppressions.problems(options.reportUnusedIgnores)) {
+      findings.push(toFinding(p.ruleId, 'warning', p.span, { message: p.message, help: p.help, lock: null }, offsets, 'up'));
+    }
+  }
+  findings.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
+  return findings;
+}
+
+export function toFinding(ruleId: string, severity: Severity, span: Span, f: FindingDraft, offsets: OffsetMap, direction: 'up' | 'down'): Finding {
+  const a = offsets.position(span.start);
+  const b = offsets.position(Math.max(span.start, span.end));
+  const finding: Finding = {
+    ruleId,
+    severity,
+    message: direction === 'down' ? `(down migration) ${f.message}` : f.message,
+    line: a.line,
+    column: a.column,
+    endLine: b.line,
+    endColumn: b.column,
+    lock: f.lock ?? null,
+    help: f.help,
+    safeAlternative: f.safeAlternative ?? null,
+    start: span.start,
+    end: span.end,
+  };
+  if (direction === 'down') finding.direction = 'down';
+  return finding;
+}

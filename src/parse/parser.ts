@@ -1,0 +1,191 @@
+/**
+ * The PostgreSQL 18 parser (libpg-query, WASM), wrapped so that it never throws at callers:
+ * a region of SQL becomes parsed statements plus parse errors with exact positions.
+ * Whole-region parsing is the fast path; on a syntax error the region is re-split by the lexer
+ * and each statement parsed alone, so one bad statement hides nothing else.
+ */
+import { loadModule, parseSync, parsePlPgSQLSync } from 'libpg-query';
+import type { Node, ParseResult } from 'libpg-query';
+import { lex, type Comment } from '../source/lexer.ts';
+import { ByteIndex, type Span } from '../source/text.ts';
+
+let loaded: Promise<void> | undefined;
+
+/** Loads the WASM parser once per process. */
+export function initParser(): Promise<void> {
+  loaded ??= loadModule();
+  return loaded;
+}
+
+export interface RawStatement {
+  node: Node;
+  /** Span in the analyzed text (string indices), without the trailing `;`. */
+  span: Span;
+  /** Converts a byte location from this statement's AST into an index of the analyzed text. */
+  toIndex: (byteLocation: number) => number;
+}
+
+export interface ParseError {
+  message: string;
+  /** Index in the analyzed text where Postgres put its cursor. */
+  index: number;
+  /** The statement span the error belongs to. */
+  span: Span;
+}
+
+export interface RegionParse {
+  statements: RawStatement[];
+  errors: ParseError[];
+  comments: Comment[];
+  metaCommands: Span[];
+}
+
+interface SqlErrorLike {
+  message: string;
+  sqlDetails?: { cursorPosition?: number; message?: string };
+}
+
+function errorDetails(e: unknown): { message: string; cursorByte: number } {
+  const err = e as SqlErrorLike;
+  const message = (err?.sqlDetails?.message ?? err?.message ?? String(e)).replace(/\s+/g, ' ').trim();
+  const cursor = err?.sqlDetails?.cursorPosition;
+  return { message, cursorByte: typeof cursor === 'number' && cursor >= 0 ? cursor : 0 };
+}
+
+/** Parses text with the AST's byte locations mapped to indices of `text` offset by `base`. */
+function parseChunk(sql: string, base: number): { result?: ParseResult; bytes: ByteIndex; error?: { message: string; cursorByte: number } } {
+  const bytes = new ByteIndex(sql);
+  try {
+    return { result: parseSync(sql), bytes };
+  } catch (e) {
+    return { bytes, error: errorDetails(e) };
+  }
+}
+
+function collect(result: ParseResult, sql: string, bytes: ByteIndex, base: number, out: RawStatement[]): void {
+  for (const raw of result.stmts ?? []) {
+    if (!raw.stmt) continue;
+    const startByte = raw.stmt_location ?? 0;
+    const start = bytes.toIndex(startByte);
+    const end = raw.stmt_len ? bytes.toIndex(startByte + raw.stmt_len) : trimmedEnd(sql, start);
+    out.push({
+      node: raw.stmt,
+      span: { start: base + start, end: base + end },
+      toIndex: (loc: number) => base + bytes.toIndex(loc),
+    });
+  }
+}
+
+function trimmedEnd(sql: string, from: number): number {
+  let e = sql.length;
+  while (e > from && /[\s;]/.test(sql[e - 1])) e--;
+  return e;
+}
+
+/** NUL cannot reach the C parser (it would truncate the string); Postgres rejects it anyway. */
+const NUL = /\u0000/g;
+
+/**
+ * Parses text[start, end). psql meta-commands are blanked (they are not SQL) and reported.
+ * Indices in the result refer to `text`.
+ */
+export function parseRegion(text: string, start = 0, end = text.length): RegionParse {
+  const lexed = lex(text, start, end);
+  const statements: RawStatement[] = [];
+  const errors: ParseError[] = [];
+  if (lexed.statements.length === 0) {
+    return { statements, errors, comments: lexed.comments, metaCommands: lexed.metaCommands };
+  }
+  let sql = text.slice(start, end);
+  for (const m of lexed.metaCommands) {
+    sql = sql.slice(0, m.start - start) + ' '.repeat(m.end - m.start) + sql.slice(m.end - start);
+  }
+  NUL.lastIndex = 0;
+  const nulAt = sql.search(NUL);
+  if (nulAt >= 0) sql = sql.replace(NUL, ' ');
+
+  const whole = parseChunk(sql, start);
+  if (whole.result && nulAt < 0) {
+    collect(whole.result, sql, whole.bytes, start, statements);
+  } else {
+    // Re-split and parse each statement alone: the others keep their findings.
+    for (const s of lexed.statements) {
+      const chunk = sql.slice(s.start - start, s.end - start);
+      const nulInChunk = text.slice(s.start, s.end).indexOf('\u0000');
+      if (nulInChunk >= 0) {
+        errors.push({ message: 'NUL byte (0x00) in SQL text: PostgreSQL rejects it', index: s.start + nulInChunk, span: s });
+        continue;
+      }
+      const part = parseChunk(chunk, s.start);
+      if (part.result) collect(part.result, chunk, part.bytes, s.start, statements);
+      else if (part.error) {
+        errors.push({ message: part.error.message, index: s.start + part.bytes.toIndex(part.error.cursorByte), span: s });
+      }
+    }
+  }
+  return { statements, errors, comments: lexed.comments, metaCommands: lexed.metaCommands };
+}
+
+/** A SQL statement found inside a PL/pgSQL body, with its position in the analyzed text. */
+export interface EmbeddedSql {
+  query: string;
+  /** Index in the analyzed text where the query text starts (best effort for escaped bodies). */
+  index: number;
+  /** True when found verbatim in the source (exact positions); false = approximate. */
+  exact: boolean;
+  dynamic: boolean;
+}
+
+interface PlNode {
+  [key: string]: unknown;
+}
+
+/** Walks a PL/pgSQL function tree, collecting executed SQL (and constant dynamic EXECUTE strings). */
+function walkPl(value: unknown, out: { query: string; dynamic: boolean }[]): void {
+  if (Array.isArray(value)) {
+    for (const v of value) walkPl(v, out);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const obj = value as PlNode;
+  for (const [key, child] of Object.entries(obj)) {
+    if (key === 'PLpgSQL_stmt_execsql') {
+      const q = ((child as PlNode).sqlstmt as PlNode | undefined)?.PLpgSQL_expr as PlNode | undefined;
+      if (typeof q?.query === 'string') out.push({ query: q.query, dynamic: false });
+      continue;
+    }
+    if (key === 'PLpgSQL_stmt_dynexecute') {
+      const q = ((child as PlNode).query as PlNode | undefined)?.PLpgSQL_expr as PlNode | undefined;
+      const m = typeof q?.query === 'string' ? /^\s*'((?:[^']|'')*)'\s*$/s.exec(q.query) : null;
+      if (m) out.push({ query: m[1].replace(/''/g, "'"), dynamic: true });
+      continue;
+    }
+    walkPl(child, out);
+  }
+}
+
+/**
+ * Extracts the SQL statements a PL/pgSQL body executes. `statementText` is the CREATE FUNCTION or
+ * DO statement; `bodySpan` the body literal's span inside the analyzed text.
+ * Returns null when the PL/pgSQL parser rejects the body.
+ */
+export function embeddedSql(statementText: string, text: string, bodySpan: Span): EmbeddedSql[] | null {
+  let tree: unknown;
+  try {
+    tree = parsePlPgSQLSync(statementText);
+  } catch {
+    return null;
+  }
+  const found: { query: string; dynamic: boolean }[] = [];
+  walkPl(tree, found);
+  const body = text.slice(bodySpan.start, bodySpan.end);
+  let cursor = 0;
+  return found.map(({ query, dynamic }) => {
+    const at = body.indexOf(query, cursor);
+    if (at >= 0) {
+      cursor = at + query.length;
+      return { query, index: bodySpan.start + at, exact: true, dynamic };
+    }
+    return { query, index: bodySpan.start + cursor, exact: false, dynamic };
+  });
+}

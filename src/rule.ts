@@ -1,0 +1,106 @@
+/**
+ * The rule API. A rule is one file in rules/: metadata, docs and a check that receives one
+ * analyzed statement with its context and reports findings. Rules never parse, never read files,
+ * and take every Postgres fact from src/pg.
+ */
+import type { Node } from 'libpg-query';
+import type { NodeKind } from './analyze/ast.ts';
+import type { AppliedOp } from './analyze/effects.ts';
+import type { RunnerProfile } from './analyze/runners.ts';
+import type { Schema } from './analyze/schema.ts';
+import type { TimeoutSettings, TransactionEvent, TxSnapshot } from './analyze/session.ts';
+import type { Section } from './source/formats.ts';
+import type { Span } from './source/text.ts';
+import type { Direction, LockSummary, SafeAlternative, Severity } from './model.ts';
+
+export type RuleCategory = 'locking' | 'app-compat' | 'hygiene' | 'design' | 'engine';
+export type Preset = 'recommended' | 'strict';
+
+export interface RuleDocs {
+  /** One paragraph: why this matters in production. */
+  why: string;
+  /** A migration that triggers the rule. */
+  bad: string;
+  /** The safe way to write it. */
+  good: string;
+  /** Version notes, e.g. "PostgreSQL 11+: constant defaults no longer rewrite". */
+  versions?: string;
+}
+
+export interface StatementInfo {
+  /** Index among the file's analyzed statements (top-level and embedded). */
+  index: number;
+  node: Node;
+  kind: NodeKind;
+  /** Span in the analyzed text (string indices), without the trailing `;`. */
+  span: Span;
+  text: string;
+  toIndex: (byteLocation: number) => number;
+  section: Section;
+  direction: Direction;
+  /** top: a statement of the file; do: inside a DO block; function: inside a function body (runs when called). */
+  origin: 'top' | 'do' | 'function';
+}
+
+export interface FindingDraft {
+  message: string;
+  span?: Span;
+  help: string;
+  /** Defaults to the statement's lock summary on existing relations. */
+  lock?: LockSummary | null;
+  safeAlternative?: SafeAlternative | null;
+}
+
+export interface RuleContext {
+  stmt: StatementInfo;
+  /** Everything the statement does (pg/facts operations with decided rewrite/scan). */
+  ops: AppliedOp[];
+  /** Strongest lock per relation over relations that existed before this file. */
+  lock: LockSummary | null;
+  /** The schema just before this statement. */
+  schema: Schema;
+  tx: TxSnapshot;
+  timeouts: TimeoutSettings;
+  /** Transaction control events this statement caused (for hygiene rules). */
+  events: TransactionEvent[];
+  pgVersion: number;
+  runner: RunnerProfile | null;
+  file: string;
+  /** Did the relation exist before this file (may hold data and serve traffic)? */
+  isExisting(relation: string): boolean;
+  /** How to run this statement outside a transaction under the current runner, for messages. */
+  escapeHatch(): string;
+  /** Span of ALTER TABLE subcommand i (the parser gives subcommands no position). */
+  subcommandSpan(i: number): Span;
+  /** Span from a byte location of the statement's AST to the end of that token/clause. */
+  spanAt(byteLocation: number | undefined, until?: 'token' | 'clause'): Span;
+  /** Span of the leading keywords matching `re` (anchored at the statement start). */
+  keywordSpan(re: RegExp): Span;
+  /** Per-file memory for rules that report once per transaction/file. */
+  memo: Map<string, unknown>;
+  report(finding: FindingDraft): void;
+}
+
+export interface Rule {
+  id: string;
+  severity: Severity;
+  category: RuleCategory;
+  presets: Preset[];
+  /** One line for `zerodown rules`. */
+  description: string;
+  /** Versions where the rule applies, e.g. ">= 12"; undefined = all. */
+  versions?: string;
+  docs: RuleDocs;
+  check(ctx: RuleContext): void;
+  /** Called at the end of a section whose explicit transaction was never committed. */
+  endOfSection?(ctx: SectionEndContext): FindingDraft[];
+}
+
+export interface SectionEndContext {
+  statements: StatementInfo[];
+  unterminatedTransaction: boolean;
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}
