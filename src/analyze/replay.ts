@@ -5,7 +5,7 @@
 import type { AlterTableCmd, ColumnDef, Constraint, CreateStmt, Node, RangeVar } from 'libpg-query';
 import { as, nameKey, nodeKind, relKey, str, strings, DEFAULT_SCHEMA } from './ast.ts';
 import { columnFacts, notNullColumnsProven, typeRef } from './expr.ts';
-import type { ColumnInfo, ConstraintInfo, ConstraintKind, Origin, Schema, TableInfo } from './schema.ts';
+import { HISTORY, type ColumnInfo, type ConstraintInfo, type ConstraintKind, type Origin, type Schema, type TableInfo } from './schema.ts';
 
 const CONSTRAINT_KIND: Partial<Record<string, ConstraintKind>> = {
   CONSTR_CHECK: 'check',
@@ -139,14 +139,34 @@ function createTable(schema: Schema, stmt: CreateStmt, origin: Origin): void {
 }
 
 function markNotNull(table: TableInfo, column: string): void {
-  const col = table.columns.get(column);
-  if (col) col.notNull = true;
+  ensureColumn(table, column).notNull = true;
+}
+
+/**
+ * A table the migrations use but never created (it predates them): modelled as existing, with
+ * columns learned as statements mention them.
+ */
+export function ensureTable(schema: Schema, key: string): TableInfo {
+  let table = schema.tables.get(key);
+  if (!table) {
+    table = { key, kind: 'table', columns: new Map(), constraints: new Map(), origin: HISTORY, external: true };
+    schema.tables.set(key, table);
+  }
+  return table;
+}
+
+function ensureColumn(table: TableInfo, name: string): ColumnInfo {
+  let col = table.columns.get(name);
+  if (!col) {
+    col = { name, type: null, notNull: false, hasDefault: false, origin: HISTORY };
+    table.columns.set(name, col);
+  }
+  return col;
 }
 
 function alterTable(schema: Schema, rel: RangeVar | undefined, cmds: Node[], origin: Origin): void {
   const key = relKey(rel);
-  const table = schema.tables.get(key);
-  if (!table) return;
+  const table = ensureTable(schema, key);
   for (const c of cmds) {
     const cmd = as(c, 'AlterTableCmd');
     if (cmd) applyCmd(schema, table, cmd, origin);
@@ -154,7 +174,7 @@ function alterTable(schema: Schema, rel: RangeVar | undefined, cmds: Node[], ori
 }
 
 function applyCmd(schema: Schema, table: TableInfo, cmd: AlterTableCmd, origin: Origin): void {
-  const col = cmd.name ? table.columns.get(cmd.name) : undefined;
+  const col = cmd.name && cmd.subtype !== 'AT_DropColumn' && !cmd.subtype?.includes('Constraint') ? ensureColumn(table, cmd.name) : undefined;
   switch (cmd.subtype) {
     case 'AT_AddColumn': {
       const def = as(cmd.def, 'ColumnDef');

@@ -52,6 +52,8 @@ export interface TableInfo {
   /** Parent partitioned table key when this is a partition. */
   partitionOf?: string;
   unlogged?: boolean;
+  /** Never created by the replayed migrations: it predates them (columns are learned on use). */
+  external?: boolean;
 }
 
 export interface IndexInfo {
