@@ -69,12 +69,19 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
         continue;
       }
       const runner = options.runner ?? (file.format === 'plain' ? (repoRunner?.runner ?? null) : null);
-      const result = analyzeSql(
-        { path: display(file.path), text: read.text, format: file.format, readSibling: sibling(file.path), historyOnly: !file.report },
-        schema,
-        rules,
-        { ...options, runner },
-      );
+      let result;
+      try {
+        result = analyzeSql(
+          { path: display(file.path), text: read.text, format: file.format, readSibling: sibling(file.path), historyOnly: !file.report },
+          schema,
+          rules,
+          { ...options, runner },
+        );
+      } catch (e) {
+        // A bug of ours must not hide the other files' findings.
+        report.fatal.push({ path: display(file.path), message: `internal error while analyzing: ${(e as Error).message}` });
+        continue;
+      }
       schema.settle();
       if (file.report) {
         if (repoRunner && file.format === 'plain' && !options.runner) result.notes.push(`runner ${repoRunner.runner} detected from ${display(repoRunner.source)}`);

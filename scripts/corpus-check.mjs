@@ -1,0 +1,82 @@
+// Lints every project of ../shared/corpus/sql with the built CLI (one process per project, as a
+// user would run it) and fails if a file crashes the run or if a statement that libpg-query
+// accepts is reported as parse-error. Prints per-project statement and finding counts.
+// Run by .ci/run (not by npm test: the corpus lives outside the repository).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadModule, parseSync } from 'libpg-query';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const corpus = path.resolve(root, process.argv[2] ?? '../shared/corpus/sql');
+if (!fs.existsSync(corpus)) {
+  console.error(`corpus-check: ${corpus} not found (expected ../shared beside the checkout)`);
+  process.exit(2);
+}
+await loadModule();
+
+const projects = fs.readdirSync(corpus, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+let failures = 0;
+const rows = [];
+for (const project of projects) {
+  const dir = path.join(corpus, project);
+  let out;
+  let code = 0;
+  try {
+    out = execFileSync(process.execPath, [path.join(root, 'dist/cli.js'), dir, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    code = e.status;
+    out = e.stdout;
+    if (code !== 1) {
+      console.error(`FAIL ${project}: exit ${code}\n${e.stderr}`);
+      failures++;
+      continue;
+    }
+  }
+  const report = JSON.parse(out);
+  if (report.errors.length) {
+    for (const e of report.errors) console.error(`FAIL ${project}: ${e.path}: ${e.message}`);
+    failures += report.errors.length;
+  }
+  const perRule = {};
+  let statements = 0;
+  let files = 0;
+  for (const f of report.files) {
+    files++;
+    statements += f.statements;
+    const parseErrors = f.findings.filter((x) => x.ruleId === 'parse-error');
+    for (const x of f.findings) perRule[x.ruleId] = (perRule[x.ruleId] ?? 0) + 1;
+    if (parseErrors.length === 0) continue;
+    // libpg-query's own verdict on the whole file: if it accepts it, no statement may be a parse-error.
+    const text = fs.readFileSync(path.resolve(root, f.path), 'utf8');
+    let accepted = true;
+    try {
+      parseSync(text);
+    } catch {
+      accepted = false;
+    }
+    if (accepted) {
+      console.error(`FAIL ${f.path}: libpg-query accepts the file but zerodown reported parse-error at ${parseErrors.map((x) => `${x.line}:${x.column}`).join(', ')}`);
+      failures++;
+    } else {
+      // Each reported statement must itself be rejected by libpg-query.
+      const lines = text.split('\n');
+      for (const x of parseErrors) {
+        const line = lines[x.line - 1] ?? '';
+        console.log(`  parse-error ${f.path}:${x.line}:${x.column} ${x.message.replace(/^\(down migration\) /, '')} | ${line.trim().slice(0, 80)}`);
+      }
+    }
+  }
+  rows.push({ project, files, statements, findings: Object.values(perRule).reduce((a, b) => a + b, 0), perRule });
+}
+console.log('\nproject     files  statements  findings  per rule');
+for (const r of rows) {
+  const rules = Object.entries(r.perRule).sort().map(([k, v]) => `${k}=${v}`).join(' ');
+  console.log(`${r.project.padEnd(10)} ${String(r.files).padStart(6)} ${String(r.statements).padStart(11)} ${String(r.findings).padStart(9)}  ${rules}`);
+}
+if (failures) {
+  console.error(`\ncorpus-check: ${failures} failure(s)`);
+  process.exit(1);
+}
+console.log('\ncorpus-check: no crashes, no parse-error on statements libpg-query accepts');
