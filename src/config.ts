@@ -23,7 +23,8 @@ export const configSchema = z
     postgresVersion: z
       .number()
       .int()
-      .refine((v) => (SUPPORTED_PG_VERSIONS as readonly number[]).includes(v), `a PostgreSQL major version from ${SUPPORTED_PG_VERSIONS[0]} to 18`)
+      .min(SUPPORTED_PG_VERSIONS[0], `a PostgreSQL major version from ${SUPPORTED_PG_VERSIONS[0]} to 18`)
+      .max(18, `a PostgreSQL major version from ${SUPPORTED_PG_VERSIONS[0]} to 18`)
       .optional()
       .describe('Target PostgreSQL major version (default: detected from the repository, else 15).'),
     runner: z.enum(RUNNER_IDS).optional().describe('Migration runner: sets whether each file runs in a transaction.'),

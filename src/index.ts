@@ -12,3 +12,5 @@ export type { Finding, FileResult, LintReport, LockSummary, SafeAlternative, Saf
 export type { OffsetMap, Position } from './source/text.ts';
 export type { Rule, RuleContext } from './rule.ts';
 export { jsonReport } from './reporters/json.ts';
+export { ruleMarkdown } from './rule-docs.ts';
+export { configJsonSchema } from './config.ts';

@@ -1,6 +1,6 @@
 /**
  * Rule documentation rendered from the rule's own metadata: docs/rules/<id>.md is generated from it
- * (scripts/gen-rule-docs.mjs, checked in CI) and `zerodown explain <id>` prints the same text.
+ * (scripts/gen-docs.mjs, checked in CI) and `zerodown explain <id>` prints the same text.
  */
 import type { Rule } from './rule.ts';
 
@@ -8,7 +8,7 @@ export function ruleMarkdown(rule: Rule): string {
   const lines = [
     `# ${rule.id}`,
     '',
-    `<!-- generated from rules/${rule.id}.ts by scripts/gen-rule-docs.mjs: edit the rule, not this file -->`,
+    `<!-- generated from rules/${rule.id}.ts by scripts/gen-docs.mjs: edit the rule, not this file -->`,
     '',
     `**${rule.description}.**`,
     '',

@@ -140,8 +140,6 @@ interface LockRow {
 
 interface ObjLockRow {
   object: string | null;
-  classid: string;
-  objid: string;
   mode: string;
 }
 
@@ -199,8 +197,7 @@ WHERE l.pid = pg_catalog.pg_backend_pid()
   AND (n.nspname IS NULL OR n.nspname NOT IN ('pg_catalog', 'information_schema'))`;
 
 const OBJ_LOCKS_SQL = `
-SELECT pg_catalog.pg_describe_object(l.classid, l.objid, l.objsubid) AS object,
-       l.classid::regclass::text AS classid, l.objid::text AS objid, l.mode
+SELECT pg_catalog.pg_describe_object(l.classid, l.objid, l.objsubid) AS object, l.mode
 FROM pg_catalog.pg_locks l
 WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'object'`;
 
@@ -349,11 +346,23 @@ async function observeOnce(
           `${transient} lock(s) on relation(s) created and dropped within the statement (e.g. transient rewrite heap)`,
         );
       }
+      let vanished = 0;
+      const seenObj = new Set<string>();
       for (const o of objRows) {
-        obs.objectLocks.push({
-          object: o.object ?? `${o.classid} oid ${o.objid} (dropped)`,
-          mode: o.mode,
-        });
+        if (o.object === null) {
+          vanished++;
+          continue;
+        }
+        const key = `${o.object}\u0000${o.mode}`;
+        if (seenObj.has(key)) continue;
+        seenObj.add(key);
+        obs.objectLocks.push({ object: o.object, mode: o.mode });
+      }
+      obs.objectLocks.sort(
+        (x, y) => x.object.localeCompare(y.object) || lockStrength(y.mode) - lockStrength(x.mode),
+      );
+      if (vanished > 0) {
+        obs.notes.push(`${vanished} object lock(s) on objects that no longer exist (dropped/re-created by the statement)`);
       }
     } catch (e) {
       obs.ok = false;
