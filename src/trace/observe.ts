@@ -426,6 +426,17 @@ async function observeOnce(
     if (!missingBefore.has(key)) obs.fastDefault.push(key.slice(key.indexOf('|') + 1));
   }
 
+  // Same name dropped and re-created (e.g. REINDEX CONCURRENTLY swaps in a new
+  // index under the old name): the relation by that name has new storage.
+  for (const name of [...obs.created]) {
+    if (obs.dropped.includes(name)) {
+      obs.created = obs.created.filter((n) => n !== name);
+      obs.dropped = obs.dropped.filter((n) => n !== name);
+      obs.rewritten.push(name);
+      obs.notes.push(`${name}: replaced by a new relation (new oid) with the same name`);
+    }
+  }
+
   obs.rewritten.sort();
   obs.created.sort();
   obs.dropped.sort();
