@@ -1,9 +1,75 @@
-/** Every rule, in the order `zerodown rules` lists them. */
+/** Every rule, in the order `zerodown rules` lists them (locking, app compatibility, hygiene, design). */
 import type { Rule } from '../src/rule.ts';
+import addColumnRequired from './add-column-required.ts';
 import addColumnRewrite from './add-column-rewrite.ts';
+import attachPartitionScan from './attach-partition-scan.ts';
+import backfillUnderLock from './backfill-under-lock.ts';
+import banChar from './ban-char.ts';
+import columnTypeRewrite from './column-type-rewrite.ts';
 import concurrentInTransaction from './concurrent-in-transaction.ts';
+import constraintBuildsIndex from './constraint-builds-index.ts';
+import constraintValidationScan from './constraint-validation-scan.ts';
+import detachPartitionNotConcurrent from './detach-partition-not-concurrent.ts';
+import domainConstraint from './domain-constraint.ts';
+import dropColumn from './drop-column.ts';
+import dropIndexNotConcurrent from './drop-index-not-concurrent.ts';
+import dropTable from './drop-table.ts';
+import enumValueInTransaction from './enum-value-in-transaction.ts';
+import identifierTooLong from './identifier-too-long.ts';
 import indexNotConcurrent from './index-not-concurrent.ts';
+import lockTimeoutMissing from './lock-timeout-missing.ts';
+import locksHeldAcrossStatements from './locks-held-across-statements.ts';
 import parseError from './parse-error.ts';
+import preferBigint from './prefer-bigint.ts';
+import preferIdentity from './prefer-identity.ts';
+import preferJsonb from './prefer-jsonb.ts';
+import preferRobustStatements from './prefer-robust-statements.ts';
+import preferText from './prefer-text.ts';
+import preferTimestamptz from './prefer-timestamptz.ts';
+import refreshMatviewBlocking from './refresh-matview-blocking.ts';
+import reindexNotConcurrent from './reindex-not-concurrent.ts';
+import renameColumn from './rename-column.ts';
+import renameTable from './rename-table.ts';
 import setNotNullScan from './set-not-null-scan.ts';
+import tableRewrite from './table-rewrite.ts';
+import transactionNesting from './transaction-nesting.ts';
+import truncate from './truncate.ts';
+import validateInSameTransaction from './validate-in-same-transaction.ts';
 
-export const RULES: readonly Rule[] = [parseError, addColumnRewrite, indexNotConcurrent, setNotNullScan, concurrentInTransaction];
+export const RULES: readonly Rule[] = [
+  parseError,
+  addColumnRewrite,
+  addColumnRequired,
+  setNotNullScan,
+  indexNotConcurrent,
+  dropIndexNotConcurrent,
+  reindexNotConcurrent,
+  detachPartitionNotConcurrent,
+  refreshMatviewBlocking,
+  concurrentInTransaction,
+  constraintValidationScan,
+  validateInSameTransaction,
+  constraintBuildsIndex,
+  columnTypeRewrite,
+  tableRewrite,
+  attachPartitionScan,
+  backfillUnderLock,
+  locksHeldAcrossStatements,
+  lockTimeoutMissing,
+  enumValueInTransaction,
+  domainConstraint,
+  renameColumn,
+  renameTable,
+  dropColumn,
+  dropTable,
+  truncate,
+  transactionNesting,
+  identifierTooLong,
+  preferBigint,
+  preferIdentity,
+  preferText,
+  preferTimestamptz,
+  preferJsonb,
+  banChar,
+  preferRobustStatements,
+];

@@ -334,7 +334,8 @@ function ruleContext(
     report(f) {
       const rule = holder.currentRule;
       if (!rule) return;
-      drafts.push({ ruleId: rule.id, severity: holder.currentSeverity, span: f.span ?? stmt.span, finding: { ...f, lock: f.lock === undefined ? lock : f.lock }, stmt, direction: stmt.direction });
+      const severity = f.severity === 'warning' ? 'warning' : holder.currentSeverity;
+      drafts.push({ ruleId: rule.id, severity, span: f.span ?? stmt.span, finding: { ...f, lock: f.lock === undefined ? lock : f.lock }, stmt, direction: stmt.direction });
     },
   };
   holder.api = api;

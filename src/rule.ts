@@ -49,6 +49,8 @@ export interface FindingDraft {
   /** Defaults to the statement's lock summary on existing relations. */
   lock?: LockSummary | null;
   safeAlternative?: SafeAlternative | null;
+  /** Lower this finding to a warning (e.g. "possibly rewrites" when the old type is unknown). Never raises. */
+  severity?: 'warning';
 }
 
 export interface RuleContext {
