@@ -23,7 +23,7 @@ export interface EngineOptions {
   runner: RunnerId | null;
   /** Overrides the runner's transaction default. */
   assumeInTransaction?: boolean;
-  /** Effective severity per rule id (rules absent here run at their default severity). */
+  /** Effective severity per rule id (absent: default severity if the rule is in the recommended preset, else off). */
   rules: ReadonlyMap<string, RuleSetting>;
   /** Severity for findings in down migrations: keep, lower to warning, or drop. */
   down: 'same' | 'warning' | 'off';
@@ -125,6 +125,11 @@ function expandStatements(text: string, raws: RawStatement[], section: Section, 
   return out;
 }
 
+/** A rule absent from the options runs at its default severity when it is in the recommended preset. */
+function ruleSetting(rule: Rule, options: EngineOptions): RuleSetting {
+  return options.rules.get(rule.id) ?? (rule.presets.includes('recommended') ? rule.severity : 'off');
+}
+
 function sectionWrap(runner: RunnerProfile | null, section: Section, topCount: number, options: EngineOptions): Exclude<TxKind, 'explicit'> {
   const oneQuery = runner?.oneQueryPerFile === true && topCount > 1;
   if (section.transaction === false) return oneQuery ? 'implicit' : 'none';
@@ -223,7 +228,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
       if (!input.historyOnly) {
         const ctx = ruleContext(stmt, text, ops, lock, schema, session, events, runner, options, path, memo, section, drafts);
         for (const rule of rules) {
-          const setting = options.rules.get(rule.id) ?? rule.severity;
+          const setting = ruleSetting(rule, options);
           if (setting === 'off') continue;
           ctx.currentRule = rule;
           ctx.currentSeverity = setting;
@@ -238,7 +243,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
     }
     if (session.end().unterminatedExplicit && !input.historyOnly) {
       for (const rule of rules) {
-        const setting = options.rules.get(rule.id) ?? rule.severity;
+        const setting = ruleSetting(rule, options);
         if (setting === 'off' || !rule.endOfSection) continue;
         for (const f of rule.endOfSection({ statements: stmts, unterminatedTransaction: true })) {
           drafts.push({ ruleId: rule.id, severity: setting, span: f.span ?? { start: section.start, end: section.start }, finding: f, direction: section.direction });
