@@ -106,6 +106,11 @@ function createTable(schema: Schema, stmt: CreateStmt, origin: Origin): void {
     origin,
     unlogged: stmt.relation?.relpersistence === 'u',
   };
+  if (stmt.partspec) {
+    table.partitionKey = (stmt.partspec.partParams ?? []).map((p) => as(p, 'PartitionElem')?.name ?? 'expr');
+    const strategy = stmt.partspec.strategy;
+    table.partitionStrategy = strategy === 'PARTITION_STRATEGY_LIST' ? 'list' : strategy === 'PARTITION_STRATEGY_HASH' ? 'hash' : 'range';
+  }
   if (stmt.partbound && stmt.inhRelations?.length) {
     const parent = relKey(as(stmt.inhRelations[0], 'RangeVar'));
     table.partitionOf = parent;

@@ -52,6 +52,9 @@ export interface TableInfo {
   /** Parent partitioned table key when this is a partition. */
   partitionOf?: string;
   unlogged?: boolean;
+  /** Partition key columns of a partitioned table (expressions appear as their source-free name 'expr'). */
+  partitionKey?: string[];
+  partitionStrategy?: 'range' | 'list' | 'hash';
   /** Never created by the replayed migrations: it predates them (columns are learned on use). */
   external?: boolean;
 }
