@@ -2,6 +2,7 @@ import { as, displayRel, quoteIdent, relKey } from '../src/analyze/ast.ts';
 import { lockPhrase } from '../src/advice.ts';
 import type { SafeAlternative } from '../src/model.ts';
 import { defineRule, type RuleContext } from '../src/rule.ts';
+import { concurrentlyFix } from '../src/advice/fixes.ts';
 
 const CREATE_INDEX = /CREATE\s+(UNIQUE\s+)?INDEX/i;
 
@@ -68,8 +69,11 @@ export default defineRule({
     for (const op of ctx.ops) {
       if (op.op !== 'create-index' || !op.existing) continue;
       const table = relKey(as(ctx.stmt.node, 'IndexStmt')?.relation);
+      const keyword = ctx.keywordSpan(CREATE_INDEX);
+      const partitioned = ctx.schema.tables.get(table)?.kind === 'partitioned';
       ctx.report({
-        span: ctx.keywordSpan(CREATE_INDEX),
+        span: keyword,
+        fix: partitioned ? undefined : concurrentlyFix(ctx, keyword.end, 'CREATE INDEX'),
         message: `CREATE INDEX on ${displayRel(table)} takes a ${lockPhrase(op.mode, [table])} until the whole index is built, which grows with the table's size.`,
         help: `Use CREATE INDEX CONCURRENTLY, which lets writes continue. It cannot run inside a transaction block: ${ctx.escapeHatch()}.`,
         safeAlternative: recipe(ctx, table),

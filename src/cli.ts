@@ -9,6 +9,7 @@ import { RUNNER_IDS, type RunnerId } from './analyze/runners.ts';
 import { parseDurationMs } from './analyze/session.ts';
 import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, type Config } from './config.ts';
 import { lintPaths } from './lint.ts';
+import { applyFixes } from './fix.ts';
 import { TOOL_VERSION } from './meta.ts';
 import type { LintReport, RuleSetting } from './model.ts';
 import { detectPgVersion } from './pg/detect-version.ts';
@@ -43,6 +44,9 @@ Options:
       --max-warnings <n>        exit 1 when there are more than n warnings
   -q, --quiet                   report errors only
       --report-unused-ignores   report zerodown-ignore comments that suppress nothing
+      --fix                     apply the safe mechanical rewrites in place (CONCURRENTLY where the
+                                statement runs outside a transaction, NOT VALID + VALIDATE,
+                                SET lock_timeout), then report what is left
       --stdin                   read SQL from standard input
       --stdin-filename <path>   path to report (and whose directory gives history) for --stdin
   -o, --output-file <file>      write the report to a file instead of standard output
@@ -74,6 +78,7 @@ const OPTIONS: ParseArgsConfig['options'] = {
   stdin: { type: 'boolean' },
   'stdin-filename': { type: 'string' },
   'output-file': { type: 'string', short: 'o' },
+  fix: { type: 'boolean' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   version: { type: 'boolean', short: 'v' },
@@ -235,7 +240,36 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   };
 
   let report: LintReport;
-  if (values.stdin) {
+  if (values.fix && values.stdin) throw new UsageError('--fix rewrites files in place and cannot be combined with --stdin');
+  if (values.fix) {
+    const lint = (): Promise<LintReport> => lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format });
+    let fixed = 0;
+    const touched = new Set<string>();
+    report = await lint();
+    // Apply, re-analyze, repeat: fixes can unlock each other; stops when nothing changes.
+    for (let round = 0; round < 5; round++) {
+      let changed = 0;
+      for (const file of report.files) {
+        const fixes = file.findings.flatMap((f) => (f.fix ? [f.fix] : []));
+        if (!fixes.length || file.text === undefined) continue;
+        const result = applyFixes(file.text, fixes);
+        if (result.applied === 0 || result.text === file.text) continue;
+        const abs = path.resolve(cwd, file.path);
+        try {
+          fs.writeFileSync(abs, result.text);
+        } catch (e) {
+          process.stderr.write(`zerodown: ${file.path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+          return 2;
+        }
+        changed += result.applied;
+        touched.add(file.path);
+      }
+      if (!changed) break;
+      fixed += changed;
+      report = await lint();
+    }
+    if (fixed) process.stderr.write(`zerodown: fixed ${fixed} problem(s) in ${touched.size} file(s)\n`);
+  } else if (values.stdin) {
     const name = (values['stdin-filename'] as string | undefined) ?? '<stdin>';
     const text = await readStdin();
     report = await lintPaths([name], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, overrides: new Map([[path.resolve(cwd, name), text]]) });

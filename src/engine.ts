@@ -226,7 +226,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
       const lock = summarize(ops, true);
       const events = transactionEvents(stmt.node, tx);
       if (!input.historyOnly) {
-        const ctx = ruleContext(stmt, text, ops, lock, schema, session, events, runner, options, path, memo, section, drafts);
+        const ctx = ruleContext(stmt, text, ops, lock, schema, session, events, runner, options, path, memo, section, drafts, stmts);
         for (const rule of rules) {
           const setting = ruleSetting(rule, options);
           if (setting === 'off') continue;
@@ -289,6 +289,7 @@ function ruleContext(
   memo: Map<string, unknown>,
   section: Section,
   drafts: Draft[],
+  siblings: readonly StatementInfo[],
 ): MutableRuleCtx {
   const holder: MutableRuleCtx = { currentSeverity: 'error' } as MutableRuleCtx;
   let subSpans: Span[] | undefined;
@@ -304,6 +305,8 @@ function ruleContext(
     runner,
     file,
     memo,
+    siblings,
+    text,
     isExisting: (rel) => isExisting(schema.tables.get(rel), { schema, pgVersion: options.pgVersion, file, tx: session.snapshot.id }),
     escapeHatch: () => escapeHatchText(runner, section),
     subcommandSpan(i) {
@@ -384,6 +387,7 @@ export function toFinding(ruleId: string, severity: Severity, span: Span, f: Fin
     start: span.start,
     end: span.end,
   };
+  if (f.fix) finding.fix = f.fix;
   if (direction === 'down') finding.direction = 'down';
   return finding;
 }

@@ -1,5 +1,6 @@
 /** Types shared by the engine, the rules and every front door (CLI, reporters, ESLint, Action). */
 import type { Blocked, LockMode } from './pg/locks.ts';
+import type { Fix } from './fix.ts';
 
 export type Severity = 'error' | 'warning';
 export type RuleSetting = Severity | 'off';
@@ -49,6 +50,8 @@ export interface Finding {
   /** String indices into the analyzed text (for fixes and excerpts). */
   start: number;
   end: number;
+  /** Present when `--fix` can rewrite this finding mechanically. */
+  fix?: Fix;
 }
 
 export interface FileResult {

@@ -12,6 +12,7 @@ import type { TimeoutSettings, TransactionEvent, TxSnapshot } from './analyze/se
 import type { Section } from './source/formats.ts';
 import type { Span } from './source/text.ts';
 import type { Direction, LockSummary, SafeAlternative, Severity } from './model.ts';
+import type { Fix } from './fix.ts';
 
 export type RuleCategory = 'locking' | 'app-compat' | 'hygiene' | 'design' | 'engine';
 export type Preset = 'recommended' | 'strict';
@@ -49,6 +50,8 @@ export interface FindingDraft {
   /** Defaults to the statement's lock summary on existing relations. */
   lock?: LockSummary | null;
   safeAlternative?: SafeAlternative | null;
+  /** A mechanical rewrite `zerodown --fix` may apply in place (edits in analyzed-text indices). */
+  fix?: Fix;
   /** Lower this finding to a warning (e.g. "possibly rewrites" when the old type is unknown). Never raises. */
   severity?: 'warning';
 }
@@ -78,6 +81,10 @@ export interface RuleContext {
   spanAt(byteLocation: number | undefined, until?: 'token' | 'clause'): Span;
   /** Span of the leading keywords matching `re` (anchored at the statement start). */
   keywordSpan(re: RegExp): Span;
+  /** The top-level and embedded statements of this statement's section, in order. */
+  siblings: readonly StatementInfo[];
+  /** The full analyzed text (for fixes that edit outside the statement, e.g. a runner annotation). */
+  text: string;
   /** Per-file memory for rules that report once per transaction/file. */
   memo: Map<string, unknown>;
   report(finding: FindingDraft): void;

@@ -1,0 +1,32 @@
+/**
+ * Autofix: rules attach text edits to findings where the rewrite is mechanical and safe; --fix
+ * applies them in place, re-analyzes and repeats until nothing changes (so a second run is a no-op).
+ */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface Fix {
+  description: string;
+  edits: TextEdit[];
+}
+
+/** Applies non-overlapping fixes (a fix whose edits overlap an earlier one waits for the next round). */
+export function applyFixes(text: string, fixes: readonly Fix[]): { text: string; applied: number } {
+  const taken: TextEdit[] = [];
+  const chosen: TextEdit[] = [];
+  let applied = 0;
+  const overlaps = (a: TextEdit, b: TextEdit): boolean => a.start < b.end && b.start < a.end || (a.start === b.start && a.end === a.start && b.end === b.start);
+  for (const fix of fixes) {
+    if (fix.edits.some((e) => taken.some((t) => overlaps(e, t)))) continue;
+    taken.push(...fix.edits);
+    chosen.push(...fix.edits);
+    applied++;
+  }
+  chosen.sort((a, b) => b.start - a.start || b.end - a.end);
+  let out = text;
+  for (const e of chosen) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return { text: out, applied };
+}
