@@ -50,7 +50,9 @@ CREATE FUNCTION trg_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW
 
 const FK = 'ALTER TABLE t ADD CONSTRAINT t_a_fk FOREIGN KEY (a) REFERENCES u (id);';
 const REF_U = 'CREATE TABLE ref_u (id int PRIMARY KEY, u_id int REFERENCES u (id)); INSERT INTO ref_u SELECT g, g FROM generate_series(1, 100) g;';
+// PG18: dropping the PK leaves the cataloged NOT NULL constraint t_id_not_null in place.
 const NO_PK = 'ALTER TABLE t DROP CONSTRAINT t_pkey;';
+const ID_NULLABLE = 'ALTER TABLE t ALTER COLUMN id DROP NOT NULL;';
 
 const CASES: Case[] = [
   // ---- ADD COLUMN
@@ -117,13 +119,14 @@ const CASES: Case[] = [
   { sql: 'ALTER TABLE t ADD CONSTRAINT t_a_fk FOREIGN KEY (a) REFERENCES u (id) NOT VALID' },
   { sql: 'ALTER TABLE t VALIDATE CONSTRAINT t_a_fk', given: 'ALTER TABLE t ADD CONSTRAINT t_a_fk FOREIGN KEY (a) REFERENCES u (id) NOT VALID;' },
   { sql: 'ALTER TABLE t DROP CONSTRAINT t_a_fk', given: FK },
+  { sql: 'ALTER TABLE t ALTER CONSTRAINT t_a_fk DEFERRABLE INITIALLY DEFERRED', given: FK },
   // ---- UNIQUE / PK / EXCLUDE
   { sql: 'ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a)' },
   { sql: 'ALTER TABLE t ADD PRIMARY KEY (id)', given: NO_PK },
-  { sql: 'ALTER TABLE t ADD PRIMARY KEY (id)', given: `${NO_PK} ALTER TABLE t ALTER COLUMN id SET NOT NULL;` },
+  { sql: 'ALTER TABLE t ADD PRIMARY KEY (id)', given: `${NO_PK} ${ID_NULLABLE}` },
   { sql: 'ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE USING INDEX t_a_uidx', given: 'CREATE UNIQUE INDEX t_a_uidx ON t (a);' },
   { sql: 'ALTER TABLE t ADD PRIMARY KEY USING INDEX t_id_uidx', given: `${NO_PK} CREATE UNIQUE INDEX t_id_uidx ON t (id);` },
-  { sql: 'ALTER TABLE t ADD PRIMARY KEY USING INDEX t_id_uidx', given: `${NO_PK} ALTER TABLE t ALTER COLUMN id SET NOT NULL; CREATE UNIQUE INDEX t_id_uidx ON t (id);` },
+  { sql: 'ALTER TABLE t ADD PRIMARY KEY USING INDEX t_id_uidx', given: `${NO_PK} ${ID_NULLABLE} CREATE UNIQUE INDEX t_id_uidx ON t (id);` },
   { sql: 'ALTER TABLE t ADD CONSTRAINT t_a_excl EXCLUDE USING btree (a WITH =)' },
   { sql: 'ALTER TABLE t DROP CONSTRAINT t_a_key', given: 'ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);' },
   // ---- renames
@@ -138,6 +141,7 @@ const CASES: Case[] = [
   { sql: 'ALTER TABLE t SET LOGGED', given: 'ALTER TABLE t SET UNLOGGED;' },
   { sql: 'ALTER TABLE t SET (fillfactor = 70)' },
   { sql: 'ALTER TABLE t SET (autovacuum_enabled = false)' },
+  { sql: 'ALTER TABLE t RESET (fillfactor)', given: 'ALTER TABLE t SET (fillfactor = 70);' },
   { sql: 'ALTER TABLE t ALTER COLUMN a SET STATISTICS 500' },
   { sql: 'ALTER TABLE t ALTER COLUMN b SET STORAGE EXTERNAL' },
   { sql: 'ALTER TABLE t ALTER COLUMN b SET COMPRESSION pglz' },
@@ -158,6 +162,8 @@ const CASES: Case[] = [
   { sql: 'ALTER TABLE p DETACH PARTITION p_2024' },
   { sql: 'ALTER TABLE p DETACH PARTITION p_2024 CONCURRENTLY' },
   { sql: 'CREATE INDEX p_created_idx ON p (created)' },
+  { sql: 'CREATE INDEX p_created_idx ON ONLY p (created)' },
+  { sql: 'ALTER INDEX p_created_idx ATTACH PARTITION p_2024_created_idx', given: 'CREATE INDEX p_created_idx ON ONLY p (created); CREATE INDEX p_2024_created_idx ON p_2024 (created);' },
   // ---- indexes
   { sql: 'CREATE INDEX t_b_idx ON t (b)' },
   { sql: 'CREATE UNIQUE INDEX t_a_uidx ON t (a)' },
@@ -205,7 +211,7 @@ const CASES: Case[] = [
   { sql: 'UPDATE t SET a = 1' },
   { sql: 'DELETE FROM t' },
   { sql: 'INSERT INTO t SELECT id + 1000, a, b, c, n FROM t' },
-  { sql: 'DELETE FROM u WHERE id = 1', given: REF_U },
+  { sql: 'DELETE FROM u WHERE id = 500', given: REF_U },
   // ---- misc
   { sql: 'CREATE STATISTICS t_stat ON a, n FROM t' },
   { sql: 'ALTER SEQUENCE s RESTART WITH 100' },

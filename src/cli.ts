@@ -172,7 +172,7 @@ export async function main(argv: string[]): Promise<number> {
       const rule = RULES.find((r) => r.id === id);
       if (!rule) {
         const hint = didYouMean(id, RULES.map((r) => r.id));
-        throw new UsageError(`explain: unknown rule "${id}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+        throw new UsageError(`explain: unknown rule "${id}"${hint ? ` (did you mean "${hint}"?)` : '; run `zerodown rules` for the list'}`);
       }
       process.stdout.write(ruleText(rule));
       return 0;
@@ -210,8 +210,16 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     pgVersionSource = 'config';
   } else {
     const detected = detectPgVersion(cwd);
-    pgVersion = detected && detected.version <= 18 ? detected.version : DEFAULT_PG_VERSION;
-    pgVersionSource = detected ? `detected: ${detected.source}` : `default (oldest supported major)`;
+    if (!detected) {
+      pgVersion = DEFAULT_PG_VERSION;
+      pgVersionSource = 'default (oldest supported major)';
+    } else if (detected.version > 18) {
+      pgVersion = 18;
+      pgVersionSource = `detected ${detected.version}, analyzed as 18 (the newest zerodown knows): ${detected.source}`;
+    } else {
+      pgVersion = detected.version;
+      pgVersionSource = `detected: ${detected.source}`;
+    }
   }
 
   let maxWarnings = -1;

@@ -63,7 +63,7 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
     const repoRunner = options.runner === null && options.detectRunner ? detectRunner(group.root) : undefined;
     for (const file of group.files) {
       const override = discoverOptions.overrides?.get(file.path);
-      const read = override !== undefined ? { text: override } : readSql(file.path);
+      const read = override !== undefined ? (override.slice(0, 8192).includes('\u0000') ? { error: 'binary input (contains NUL bytes), not SQL' } : { text: override }) : readSql(file.path);
       if ('error' in read) {
         if (file.report) report.fatal.push({ path: display(file.path), message: read.error });
         continue;

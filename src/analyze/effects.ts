@@ -119,11 +119,15 @@ function alterTableOps(relation: RangeVar | undefined, cmds: AlterTableCmd[], ct
     switch (cmd.subtype) {
       case 'AT_AddColumn': {
         const r = addColumnRewrite(cmd.def, ctx);
-        push(op(ctx, 'add-column', key, { ...base, rewrite: r.rewrite, reason: r.reason }));
         const cd = as(cmd.def, 'ColumnDef');
-        const fk = cd ? columnFacts(cd).references : undefined;
-        if (fk?.pktable) {
-          push(op(ctx, 'add-foreign-key', relKey(fk.pktable), { ...base, target: 'referenced', scan: false }));
+        const facts = cd ? columnFacts(cd) : undefined;
+        const nonNullDefault = facts?.defaultExpr !== undefined && as(facts.defaultExpr, 'A_Const')?.isnull !== true;
+        // Observed (docs/observed-locks-pg18.md): CHECK and UNIQUE on the new column scan the table;
+        // REFERENCES scans both tables only when the new column gets a non-null default.
+        const scan = !!facts && (facts.check !== undefined || facts.unique || facts.primaryKey || (facts.references !== undefined && nonNullDefault));
+        push(op(ctx, 'add-column', key, { ...base, rewrite: r.rewrite, scan: r.rewrite || scan, reason: r.reason }));
+        if (facts?.references?.pktable) {
+          push(op(ctx, 'add-foreign-key', relKey(facts.references.pktable), { ...base, target: 'referenced', scan: nonNullDefault }));
         }
         break;
       }
@@ -143,6 +147,8 @@ function alterTableOps(relation: RangeVar | undefined, cmds: AlterTableCmd[], ct
             typeChange: verdict,
           }),
         );
+        // Foreign keys on (or to) the column are rebuilt: ACCESS EXCLUSIVE on the other table too.
+        for (const other of fkPartners(ctx, key, cmd.name ?? '')) push(op(ctx, 'alter-column-type', other, { ...base, target: 'referenced', rewrite: false, scan: false }));
         break;
       }
       case 'AT_ColumnDefault':
@@ -178,7 +184,7 @@ function alterTableOps(relation: RangeVar | undefined, cmds: AlterTableCmd[], ct
         push(op(ctx, 'drop-constraint', key, base));
         {
           const con = table?.constraints.get(cmd.name ?? '');
-          if (con?.kind === 'foreign' && con.refTable) push(op(ctx, 'drop-constraint', con.refTable, { ...base, mode: 'SHARE ROW EXCLUSIVE' }));
+          if (con?.kind === 'foreign' && con.refTable) push(op(ctx, 'drop-constraint', con.refTable, { ...base, target: 'referenced' }));
         }
         break;
       case 'AT_SetTableSpace':
@@ -266,6 +272,23 @@ function alterTableOps(relation: RangeVar | undefined, cmds: AlterTableCmd[], ct
     }
   });
   return out;
+}
+
+/** Tables linked to `table.column` by a foreign key in either direction. */
+function fkPartners(ctx: EffectContext, table: string, column: string): string[] {
+  const out = new Set<string>();
+  for (const c of ctx.schema.tables.get(table)?.constraints.values() ?? []) {
+    if (c.kind === 'foreign' && c.refTable && c.columns.includes(column) && c.refTable !== table) out.add(c.refTable);
+  }
+  // Foreign keys point at a primary key or unique constraint: only a change to such a column touches them.
+  const keyColumn = [...(ctx.schema.tables.get(table)?.constraints.values() ?? [])].some((c) => (c.kind === 'primary' || c.kind === 'unique') && c.columns.includes(column));
+  if (keyColumn) {
+    for (const t of ctx.schema.tables.values()) {
+      if (t.key === table) continue;
+      for (const c of t.constraints.values()) if (c.kind === 'foreign' && c.refTable === table) out.add(t.key);
+    }
+  }
+  return [...out];
 }
 
 function addConstraintOps(key: string, table: TableInfo | undefined, cmd: AlterTableCmd, cmdIndex: number, ctx: EffectContext): AppliedOp[] {
@@ -392,7 +415,22 @@ export function statementOps(node: Node, ctx: EffectContext): AppliedOp[] {
     }
     case 'TruncateStmt': {
       const s = as(node, 'TruncateStmt');
-      for (const key of rangeVars(s?.relations)) push(op(ctx, 'truncate', key));
+      const targets = rangeVars(s?.relations);
+      for (const key of targets) push(op(ctx, 'truncate', key));
+      if (s?.behavior === 'DROP_CASCADE') {
+        // CASCADE truncates every table with a foreign key to a truncated one, transitively.
+        const seen = new Set(targets);
+        for (let i = 0; i < targets.length; i++) {
+          for (const t of ctx.schema.tables.values()) {
+            if (seen.has(t.key)) continue;
+            if ([...t.constraints.values()].some((c) => c.kind === 'foreign' && c.refTable === targets[i])) {
+              seen.add(t.key);
+              targets.push(t.key);
+              push(op(ctx, 'truncate', t.key, { target: 'referenced' }));
+            }
+          }
+        }
+      }
       break;
     }
     case 'VacuumStmt': {

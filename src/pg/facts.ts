@@ -128,7 +128,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     rewrite: 'depends',
     scan: 'no',
     notes:
-      'Rewrites when the default is volatile, for GENERATED … STORED, serial and identity columns, and for any non-null default before PostgreSQL 11. A constant or stable default (e.g. now()) is stored in the catalog since 11.',
+      'Rewrites when the default is volatile, for GENERATED … STORED, serial and identity columns, and for any non-null default before PostgreSQL 11. A constant or stable default (e.g. now()) is stored in the catalog since 11. A CHECK or UNIQUE on the new column scans the table; a REFERENCES with a non-null default scans both tables.',
     example: { sql: 'ALTER TABLE t ADD COLUMN x int DEFAULT 0', rewrite: false },
   },
   'drop-column': {
@@ -140,10 +140,11 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
   },
   'alter-column-type': {
     title: 'ALTER TABLE … ALTER COLUMN … TYPE',
-    locks: { table: 'ACCESS EXCLUSIVE' },
+    locks: { table: 'ACCESS EXCLUSIVE', referenced: 'ACCESS EXCLUSIVE' },
     rewrite: 'depends',
     scan: 'depends',
-    notes: 'No rewrite for binary-coercible changes (varchar→text, varchar(n)→varchar(m≥n), numeric precision increase at the same scale); the table and its indexes are rewritten otherwise.',
+    notes:
+      'No rewrite for binary-coercible changes (varchar→text, varchar(n)→varchar(m≥n), numeric precision increase at the same scale); the table and its indexes are rewritten otherwise. A column with a foreign key also takes ACCESS EXCLUSIVE on the referenced table (the FK triggers are rebuilt).',
     example: { sql: 'ALTER TABLE t ALTER COLUMN a TYPE bigint', rewrite: true },
   },
   'set-default': {
@@ -251,7 +252,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
   },
   'drop-constraint': {
     title: 'ALTER TABLE … DROP CONSTRAINT',
-    locks: { table: 'ACCESS EXCLUSIVE' },
+    locks: { table: 'ACCESS EXCLUSIVE', referenced: 'ACCESS EXCLUSIVE' },
     rewrite: 'no',
     scan: 'no',
     example: { setup: 'ALTER TABLE t ADD CONSTRAINT t_a_pos CHECK (a > 0) NOT VALID', sql: 'ALTER TABLE t DROP CONSTRAINT t_a_pos' },
@@ -330,7 +331,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
   },
   'replica-identity': {
     title: 'ALTER TABLE … REPLICA IDENTITY',
-    locks: { table: 'EXCLUSIVE' },
+    locks: { table: 'ACCESS EXCLUSIVE' },
     rewrite: 'no',
     scan: 'no',
     example: { sql: 'ALTER TABLE t REPLICA IDENTITY FULL' },
@@ -471,7 +472,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
   },
   truncate: {
     title: 'TRUNCATE',
-    locks: { table: 'ACCESS EXCLUSIVE' },
+    locks: { table: 'ACCESS EXCLUSIVE', referenced: 'ACCESS EXCLUSIVE' },
     rewrite: 'yes',
     scan: 'no',
     example: { sql: 'TRUNCATE t CASCADE' },

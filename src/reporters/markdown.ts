@@ -4,6 +4,16 @@ import { displayRel } from '../analyze/ast.ts';
 import { ruleDocsUrl } from '../meta.ts';
 import { totals, type Reporter } from './types.ts';
 
+function html(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A code fence longer than any backtick run inside the SQL. */
+function fence(sql: string): string {
+  const longest = Math.max(2, ...(sql.match(/`+/g) ?? []).map((m) => m.length));
+  return '`'.repeat(longest + 1);
+}
+
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
@@ -32,10 +42,11 @@ export const markdown: Reporter = (report) => {
   for (const f of report.files) {
     for (const x of f.findings) {
       if (!x.safeAlternative) continue;
-      out.push(`<details><summary><code>${f.path}:${x.line}</code> ${x.ruleId}: safe alternative</summary>`, '', x.safeAlternative.summary, '');
+      out.push(`<details><summary><code>${html(f.path)}:${x.line}</code> ${x.ruleId}: safe alternative</summary>`, '', x.safeAlternative.summary, '');
       x.safeAlternative.steps.forEach((s, i) => {
         const tx = s.transaction === 'outside' ? 'outside a transaction' : s.transaction === 'own' ? 'in its own transaction' : 'in or outside a transaction';
-        out.push(`${i + 1}. ${s.title} (${tx})${s.deploy ? ` — ${s.deploy}` : ''}`, '', '```sql', s.sql, '```', '');
+        const f3 = fence(s.sql);
+        out.push(`${i + 1}. ${s.title} (${tx})${s.deploy ? ` — ${s.deploy}` : ''}`, '', `${f3}sql`, s.sql, f3, '');
       });
       out.push('</details>', '');
     }

@@ -2,6 +2,14 @@
 import type { Reporter } from './types.ts';
 import { TOOL_NAME, TOOL_VERSION, ruleDocsUrl } from '../meta.ts';
 
+/** A relative path as a URI reference: each segment percent-encoded. */
+function toUri(p: string): string {
+  return p
+    .split(/[\\/]/)
+    .map((seg) => (seg === '..' || seg === '.' ? seg : encodeURIComponent(seg)))
+    .join('/');
+}
+
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 export const sarif: Reporter = (report, ctx) => {
@@ -31,7 +39,7 @@ export const sarif: Reporter = (report, ctx) => {
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: f.path.split('\\').join('/') },
+            artifactLocation: { uri: toUri(f.path) },
             region: { startLine: x.line, startColumn: x.column, endLine: x.endLine, endColumn: x.endColumn },
           },
         },

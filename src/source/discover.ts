@@ -55,17 +55,19 @@ export interface DiscoverOptions {
   overrides?: ReadonlyMap<string, string>;
 }
 
-function walk(dir: string, out: string[]): void {
+function walk(dir: string, out: string[], errors?: (dir: string, message: string) => void): void {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    errors?.(dir, code === 'EACCES' ? 'permission denied' : `cannot read directory (${code ?? (e as Error).message})`);
     return;
   }
   for (const e of entries) {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(full, out);
+      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(full, out, errors);
     } else if (e.isFile() && e.name.toLowerCase().endsWith('.sql')) out.push(full);
   }
 }
@@ -150,7 +152,7 @@ export function discover(paths: string[], opts: DiscoverOptions): Plan {
     }
     if (stat?.isDirectory()) {
       const files: string[] = [];
-      walk(abs, files);
+      walk(abs, files, (dir, message) => errors.push({ path: path.relative(opts.cwd, dir) || p, message }));
       for (const f of files) if (!OTHER_DIALECT.test(f) && matches(f)) add(planned(f, true, opts.format));
     } else {
       const f = planned(abs, true, opts.format, opts.overrides?.get(abs));

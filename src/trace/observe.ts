@@ -397,11 +397,13 @@ async function observeOnce(
   }
 
   // Rewrites / created / dropped (toast excluded; partitioned rels have no storage).
+  const droppedStorage = new Map<string, string>();
+  const createdStorage = new Map<string, string>();
   for (const [oid, before] of relsBefore) {
     if (before.is_toast) continue;
     const after = relsAfter.get(oid);
     if (after === undefined) {
-      obs.dropped.push(before.name);
+      droppedStorage.set(before.name, before.filenode);
       continue;
     }
     if ('rimS'.includes(before.relkind) && before.filenode !== after.filenode) {
@@ -409,8 +411,26 @@ async function observeOnce(
     }
   }
   for (const [oid, after] of relsAfter) {
-    if (!after.is_toast && !relsBefore.has(oid)) obs.created.push(after.name);
+    if (!after.is_toast && !relsBefore.has(oid)) createdStorage.set(after.name, after.filenode);
   }
+  // Same name dropped and re-created within the statement (ALTER COLUMN TYPE
+  // re-creates the column's indexes; REINDEX CONCURRENTLY swaps in a new index):
+  // it is a rebuild only if the storage (relfilenode) changed — ALTER COLUMN TYPE
+  // reuses the old index storage when the new type is binary compatible.
+  for (const [name, newNode] of createdStorage) {
+    const oldNode = droppedStorage.get(name);
+    if (oldNode === undefined) continue;
+    createdStorage.delete(name);
+    droppedStorage.delete(name);
+    if (oldNode !== newNode) {
+      obs.rewritten.push(name);
+      obs.notes.push(`${name}: re-created under a new oid with new storage (rebuilt)`);
+    } else {
+      obs.notes.push(`${name}: re-created under a new oid reusing its storage (not rebuilt)`);
+    }
+  }
+  obs.created = [...createdStorage.keys()];
+  obs.dropped = [...droppedStorage.keys()];
 
   // Scans.
   for (const [oid, after] of scansAfter) {
@@ -424,17 +444,6 @@ async function observeOnce(
   // Fast defaults.
   for (const key of missingAfter) {
     if (!missingBefore.has(key)) obs.fastDefault.push(key.slice(key.indexOf('|') + 1));
-  }
-
-  // Same name dropped and re-created (e.g. REINDEX CONCURRENTLY swaps in a new
-  // index under the old name): the relation by that name has new storage.
-  for (const name of [...obs.created]) {
-    if (obs.dropped.includes(name)) {
-      obs.created = obs.created.filter((n) => n !== name);
-      obs.dropped = obs.dropped.filter((n) => n !== name);
-      obs.rewritten.push(name);
-      obs.notes.push(`${name}: replaced by a new relation (new oid) with the same name`);
-    }
   }
 
   obs.rewritten.sort();
