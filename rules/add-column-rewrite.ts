@@ -67,7 +67,7 @@ function recipe(ctx: RuleContext, table: string, def: ColumnDef, spanEnd: number
     ),
     transaction: 'own',
   });
-  steps.push(batchedBackfill(ctx.schema, table, f.name, value));
+  steps.push(batchedBackfill(ctx.schema, table, f.name, value, { pgVersion: ctx.pgVersion }));
   let note: string | undefined;
   if (f.notNull || f.primaryKey) {
     const nn = notNullSteps(table, f.name, ctx.pgVersion);

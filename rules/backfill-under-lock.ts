@@ -1,12 +1,206 @@
-import { defineRule } from '../src/rule.ts';
+import type { Node, UpdateStmt } from 'libpg-query';
+import { as, displayRel, quoteIdent, relKey, walk } from '../src/analyze/ast.ts';
+import { exprVolatility } from '../src/analyze/expr.ts';
+import { batchedBackfill, lockPhrase, withLockTimeout } from '../src/advice.ts';
+import { batchedByKeyRange, batchedByPredicate, repeatedBatch } from '../src/advice/batched-update.ts';
+import { heldBlockingLocks, rememberLocks, statementSnippet, type HeldBlockingLock } from '../src/advice/held-locks.ts';
+import { blockedBy } from '../src/pg/locks.ts';
+import type { SafeAlternative, SafeStep } from '../src/model.ts';
+import { defineRule, type RuleContext } from '../src/rule.ts';
+import { splitTopLevel, tokenEnd } from '../src/source/lexer.ts';
 
-// TODO(catalog): stub, replaced by the full rule.
+const NS = 'backfill-under-lock';
+/** DO blocks that COMMIT: PostgreSQL 11+. */
+const DO_COMMIT = 11;
+
+interface Assignment {
+  column: string;
+  valueSql: string;
+  value: Node | undefined;
+}
+
+interface SetList {
+  sql: string;
+  /** Simple `col = expr` assignments; undefined when the list has multi-column or subscripted targets. */
+  assignments?: Assignment[];
+}
+
+/** Index in stmt.text of the keyword ending just before byte location `loc`, searching backwards. */
+function keywordBefore(ctx: RuleContext, loc: number | undefined, keyword: RegExp, from: number): number | undefined {
+  if (loc === undefined) return undefined;
+  const at = ctx.stmt.toIndex(loc) - ctx.stmt.span.start;
+  const head = ctx.stmt.text.slice(from, at);
+  const m = new RegExp(`${keyword.source}\\s*$`, 'i').exec(head);
+  return m ? from + m.index : undefined;
+}
+
+/** The SET list exactly as written, split into assignments. */
+function setList(ctx: RuleContext, s: UpdateStmt): SetList | undefined {
+  const text = ctx.stmt.text;
+  const relAt = s.relation?.location !== undefined ? ctx.stmt.toIndex(s.relation.location) - ctx.stmt.span.start : 0;
+  const set = /\bSET\b/i.exec(text.slice(relAt));
+  if (!set) return undefined;
+  const start = relAt + set.index + set[0].length;
+  let end = text.length;
+  const fromItem = s.fromClause?.[0];
+  const fromLoc = fromItem ? (as(fromItem, 'RangeVar')?.location ?? undefined) : undefined;
+  const retLoc = as(s.returningClause?.exprs?.[0], 'ResTarget')?.location;
+  end = keywordBefore(ctx, fromLoc, /\bFROM/, start) ?? keywordBefore(ctx, retLoc, /\bRETURNING/, start) ?? end;
+  if (s.fromClause?.length && fromLoc === undefined) return undefined;
+  const sql = text.slice(start, end).trim();
+  const targets = (s.targetList ?? []).map((t) => as(t, 'ResTarget'));
+  const simple = targets.every((t) => t && t.name && !t.indirection?.length && !as(t.val, 'MultiAssignRef'));
+  if (!simple) return { sql };
+  const parts = splitTopLevel(text, start, end);
+  if (parts.length !== targets.length) return { sql };
+  const assignments: Assignment[] = [];
+  parts.forEach((p, i) => {
+    const afterName = tokenEnd(text, p.start, p.end);
+    const eq = text.indexOf('=', afterName);
+    if (eq < 0 || eq >= p.end) return;
+    assignments.push({ column: targets[i]?.name ?? '', valueSql: text.slice(eq + 1, p.end).trim(), value: targets[i]?.val });
+  });
+  return assignments.length === targets.length ? { sql, assignments } : { sql };
+}
+
+/** Does the expression read one of `columns` (then re-running it is not idempotent)? */
+function readsColumns(expr: Node | undefined, columns: Set<string>): boolean {
+  let hit = false;
+  walk(expr, (key, n) => {
+    if (key !== 'ColumnRef') return;
+    const fields = (n as { fields?: Node[] }).fields ?? [];
+    const last = fields[fields.length - 1];
+    const name = as(last, 'String')?.sval;
+    if (name === undefined || columns.has(name)) hit = true;
+  });
+  return hit;
+}
+
+/** A batched version of a WHERE-less UPDATE, or undefined when none is safe. */
+function batchedUpdate(ctx: RuleContext, table: string, s: UpdateStmt): { step: SafeStep; how: string } | undefined {
+  const list = setList(ctx, s);
+  if (!list) return undefined;
+  const a = list.assignments;
+  const columns = new Set((a ?? []).map((x) => x.column));
+  const idempotent =
+    !!a && !s.fromClause?.length && a.every((x) => x.value && !readsColumns(x.value, columns) && exprVolatility(x.value, ctx.schema).volatility !== 'v');
+  const old = ctx.pgVersion < DO_COMMIT;
+  if (a && idempotent) {
+    const single = a.length === 1 ? a[0] : undefined;
+    const col = single ? ctx.schema.tables.get(table)?.columns.get(single.column) : undefined;
+    const constant = as(single?.value, 'A_Const');
+    if (single && col?.origin.file === ctx.file && constant && !constant.isnull && !old) {
+      return { step: batchedBackfill(ctx.schema, table, single.column, single.valueSql, { pgVersion: ctx.pgVersion }), how: 'filling the new column where it is still NULL' };
+    }
+    const predicate =
+      a.length === 1
+        ? `${quoteIdent(a[0].column)} IS DISTINCT FROM (${a[0].valueSql})`
+        : `(${a.map((x) => quoteIdent(x.column)).join(', ')}) IS DISTINCT FROM (${a.map((x) => x.valueSql).join(', ')})`;
+    if (old) return { step: repeatedBatch(ctx.schema, table, list.sql, predicate), how: 'selecting rows that still differ from the new value' };
+    return { step: batchedByPredicate(ctx.schema, table, list.sql, predicate), how: 'selecting rows that still differ from the new value (safe to re-run)' };
+  }
+  if (old || s.fromClause?.length) return undefined;
+  const step = batchedByKeyRange(ctx.schema, table, list.sql);
+  return step ? { step, how: 'walking the primary key in ranges, so each row is updated exactly once' } : undefined;
+}
+
+/** Relations the DML statement writes or reads in bulk. */
+function involved(ctx: RuleContext): { target: string; verb: string; relations: Set<string> } | undefined {
+  const node = ctx.stmt.node;
+  const rels = new Set<string>();
+  const addRangeVars = (v: unknown): void =>
+    walk(v, (key, n) => {
+      if (key === 'RangeVar') rels.add(relKey(n as Parameters<typeof relKey>[0]));
+    });
+  const u = as(node, 'UpdateStmt');
+  if (u) {
+    rels.add(relKey(u.relation));
+    addRangeVars(u.fromClause);
+    return { target: relKey(u.relation), verb: 'UPDATE', relations: rels };
+  }
+  const d = as(node, 'DeleteStmt');
+  if (d) {
+    rels.add(relKey(d.relation));
+    addRangeVars(d.usingClause);
+    return { target: relKey(d.relation), verb: 'DELETE', relations: rels };
+  }
+  const i = as(node, 'InsertStmt');
+  const sel = as(i?.selectStmt, 'SelectStmt');
+  if (i && sel && !sel.valuesLists?.length) {
+    rels.add(relKey(i.relation));
+    addRangeVars(sel);
+    return { target: relKey(i.relation), verb: 'INSERT … SELECT', relations: rels };
+  }
+  return undefined;
+}
+
+function recipe(ctx: RuleContext, target: string, held: HeldBlockingLock | undefined, batched: { step: SafeStep; how: string } | undefined): SafeAlternative {
+  const steps: SafeStep[] = [];
+  if (held?.taker) {
+    steps.push({
+      title: 'Commit the schema change on its own first, so its lock is released in milliseconds',
+      sql: withLockTimeout(`${held.taker.text.trim()};`),
+      transaction: 'own',
+    });
+  }
+  if (batched) steps.push(batched.step);
+  else steps.push({ title: 'Then run the data change in a transaction (and migration) of its own', sql: `${ctx.stmt.text.trim()};`, transaction: 'own' });
+  const split = held ? 'Commit between the schema change and the data change (a separate migration). ' : '';
+  const batch = batched
+    ? `Backfill in batches that each commit, ${batched.how}: row locks, WAL and dead tuples stay bounded and autovacuum keeps up.`
+    : held
+      ? 'If it touches many rows, batch it by primary key and commit each batch.'
+      : `No safe batching key is known for ${displayRel(target)} (no single-column primary key in the replayed schema, or the SET list reads the columns it assigns): batch by a unique key range and commit each batch.`;
+  return { summary: `${split}${batch}`, steps };
+}
+
 export default defineRule({
   id: 'backfill-under-lock',
   severity: 'error',
   category: 'locking',
   presets: ['recommended', 'strict'],
-  description: 'backfill-under-lock',
-  docs: { why: '', bad: '', good: '' },
-  check() {},
+  description: 'Data backfill that runs while the transaction holds a blocking lock, or as one unbatched full-table UPDATE',
+  docs: {
+    why:
+      'Locks are held until the transaction commits. An UPDATE, DELETE or INSERT … SELECT that follows an ALTER TABLE in the same transaction keeps the ALTER\'s ACCESS EXCLUSIVE lock for as long as the data change runs, so every read and write of the table waits for the whole backfill, which grows with the table. Even without a schema change, a full-table UPDATE in one migration is one huge transaction: every row stays locked against concurrent updates until commit, every row gets a new version (WAL volume, replica lag, dead tuples that bloat the table), and a failure at the end rolls all of it back.',
+    bad: "ALTER TABLE orders ADD COLUMN status text;\nUPDATE orders SET status = 'new';",
+    good:
+      "-- migration 1\nSET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN status text;\n-- migration 2, outside a transaction: batches that each commit\nDO $$\nDECLARE updated bigint;\nBEGIN\n  LOOP\n    UPDATE orders SET status = 'new'\n    WHERE id IN (SELECT id FROM orders WHERE status IS NULL LIMIT 10000);\n    GET DIAGNOSTICS updated = ROW_COUNT;\n    COMMIT;\n    EXIT WHEN updated = 0;\n  END LOOP;\nEND $$;",
+    versions: 'A DO block can COMMIT between batches since PostgreSQL 11; before that, run one batch per transaction until it updates no row.',
+  },
+  check(ctx) {
+    try {
+      const what = involved(ctx);
+      if (!what) return;
+      const held = heldBlockingLocks(ctx, NS).filter((h) => what.relations.has(h.relation));
+      const update = as(ctx.stmt.node, 'UpdateStmt');
+      const fullTable = !!update && ctx.ops.some((o) => o.op === 'update' && o.scan && o.existing);
+      if (!held.length && !fullTable) return;
+      const target = what.target;
+      const rel = displayRel(target);
+      const batched = update && !update.whereClause && ctx.isExisting(target) ? batchedUpdate(ctx, target, update) : undefined;
+      const span = ctx.keywordSpan(/(UPDATE|DELETE\s+FROM|DELETE|INSERT\s+INTO)/i);
+      if (held.length) {
+        const h = held.find((x) => x.relation === target) ?? held[0];
+        const by = h.taker ? `\`${statementSnippet(h.taker.text)}\`` : 'an earlier statement of this transaction';
+        const scope = fullTable ? `every row of ${rel} (there is no WHERE)` : 'the rows it touches';
+        ctx.report({
+          span,
+          message: `${what.verb} on ${rel} runs while this transaction still holds the ${lockPhrase(h.held.mode, [h.relation])}, taken by ${by}. Locks are kept until COMMIT, so ${displayRel(h.relation)} stays blocked while the data change processes ${scope}, for a time that grows with the table's size.`,
+          help: 'Commit the schema change first (its own migration, with a short lock_timeout), then change the data in a later migration, in batches that each commit.',
+          lock: { mode: h.held.mode, relations: [h.relation], blocks: blockedBy(h.held.mode), rewrite: false, scan: fullTable },
+          safeAlternative: recipe(ctx, target, h, batched),
+        });
+        return;
+      }
+      ctx.report({
+        span,
+        message: `UPDATE without WHERE changes every row of ${rel} in one transaction: each row stays locked against concurrent UPDATE and DELETE until it commits, and every row gets a new version — WAL, replica lag and dead tuples (bloat) that grow with the table's size; a failure rolls all of it back.`,
+        help: 'Backfill in batches that each commit, from a migration that runs outside a transaction (or from a background job).',
+        safeAlternative: recipe(ctx, target, undefined, batched),
+      });
+    } finally {
+      rememberLocks(ctx, NS);
+    }
+  },
 });

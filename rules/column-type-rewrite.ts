@@ -1,12 +1,82 @@
-import { defineRule } from '../src/rule.ts';
+import type { AlterTableCmd } from 'libpg-query';
+import { as, displayRel, quoteIdent, relKey } from '../src/analyze/ast.ts';
+import type { AppliedOp } from '../src/analyze/effects.ts';
+import { lockPhrase } from '../src/advice.ts';
+import { expandColumnName, expandContractSteps } from '../src/advice/expand-contract.ts';
+import { withArticle } from './constraint-validation-scan.ts';
+import { defineRule, type RuleContext } from '../src/rule.ts';
 
-// TODO(catalog): stub, replaced by the full rule.
+/** The new type and the USING expression as the author wrote them. */
+function typeAndUsing(ctx: RuleContext, cmd: AlterTableCmd, cmdIndex: number): { type: string; using?: string } | undefined {
+  const def = as(cmd.def, 'ColumnDef');
+  const loc = def?.typeName?.location;
+  if (loc === undefined) return undefined;
+  const span = ctx.subcommandSpan(cmdIndex);
+  const start = ctx.stmt.toIndex(loc);
+  if (start < span.start || start > span.end) return undefined;
+  const rest = ctx.stmt.text.slice(start - ctx.stmt.span.start, span.end - ctx.stmt.span.start);
+  const m = /\s+USING\s+/i.exec(rest);
+  if (def?.raw_default && m) return { type: rest.slice(0, m.index).trim(), using: rest.slice(m.index + m[0].length).trim() };
+  return { type: rest.trim() };
+}
+
+function report(ctx: RuleContext, table: string, cmd: AlterTableCmd, op: AppliedOp): void {
+  const verdict = op.typeChange;
+  if (!verdict || verdict.rewrite === 'no' || op.cmdIndex === undefined) return;
+  const column = cmd.name ?? '';
+  const rel = displayRel(table);
+  const col = quoteIdent(column);
+  const src = typeAndUsing(ctx, cmd, op.cmdIndex);
+  const lock = lockPhrase(op.mode, [table]);
+  const unknown = verdict.rewrite === 'unknown';
+  let safeAlternative = null;
+  if (src) {
+    const newColumn = expandColumnName(column);
+    const conversion = src.using ? `(${src.using})` : `${col}::${src.type}`;
+    const plan = expandContractSteps(ctx.schema, table, column, newColumn, src.type, conversion, { pgVersion: ctx.pgVersion });
+    safeAlternative = {
+      summary: [
+        `Expand/contract: add ${quoteIdent(newColumn)} ${src.type}, keep it in sync with a trigger, backfill it in batches, switch the application to it, then drop ${col}. Every step holds its strong lock only briefly.`,
+        ...plan.notes,
+      ].join(' '),
+      steps: plan.steps,
+    };
+  }
+  ctx.report({
+    span: ctx.subcommandSpan(op.cmdIndex),
+    severity: unknown ? 'warning' : undefined,
+    message: unknown
+      ? `ALTER COLUMN ${col} TYPE ${src?.type ?? ''} may rewrite ${rel}: ${verdict.reason}. A rewrite holds ${withArticle(lock)} while every row and every index of the table is rewritten, which grows with the table's size.`
+      : `ALTER COLUMN ${col} TYPE ${src?.type ?? ''} rewrites ${rel}: ${verdict.reason}. The ${lock} is held while every row and every index is rewritten, which grows with the table's size.`,
+    help: unknown
+      ? 'Check the current type of the column: widening varchar/numeric precision or a binary-coercible change is catalog-only, anything else rewrites the table. If it rewrites, add a new column and migrate to it step by step (expand/contract) instead.'
+      : 'Add a new column of the new type and migrate to it step by step (expand/contract): each step takes its strong lock only briefly, and the data moves in small committed batches.',
+    safeAlternative,
+  });
+}
+
 export default defineRule({
   id: 'column-type-rewrite',
   severity: 'error',
   category: 'locking',
   presets: ['recommended', 'strict'],
-  description: 'column-type-rewrite',
-  docs: { why: '', bad: '', good: '' },
-  check() {},
+  description: 'ALTER COLUMN … TYPE that rewrites the table under an ACCESS EXCLUSIVE lock',
+  docs: {
+    why:
+      'Changing a column\'s type usually converts every value: Postgres writes a new copy of the table and rebuilds every index on it while holding ACCESS EXCLUSIVE, so every read and write waits for a time that grows with the table (and it needs disk for the copy). Only a few changes are catalog-only: varchar(n) to varchar(m) with m ≥ n, varchar to text, raising numeric precision at the same scale, removing a length limit, and binary-coercible casts. For the others, add a new column, keep it in sync with a trigger, backfill it in batches, move the application to it, and drop the old column (expand/contract).',
+    bad: 'ALTER TABLE orders ALTER COLUMN amount TYPE bigint;',
+    good:
+      "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN amount_new bigint;\n-- trigger keeping amount_new = amount::bigint, batched backfill, NOT NULL via NOT VALID + VALIDATE,\n-- deploy code using amount_new, then drop the trigger and the old column",
+    versions: 'timestamp → timestamptz skips the rewrite on PostgreSQL 12+ only when the session TimeZone is UTC.',
+  },
+  check(ctx) {
+    const stmt = as(ctx.stmt.node, 'AlterTableStmt');
+    if (!stmt) return;
+    const table = relKey(stmt.relation);
+    for (const op of ctx.ops) {
+      if (op.op !== 'alter-column-type' || !op.existing || op.cmdIndex === undefined) continue;
+      const cmd = as(stmt.cmds?.[op.cmdIndex], 'AlterTableCmd');
+      if (cmd) report(ctx, table, cmd, op);
+    }
+  },
 });

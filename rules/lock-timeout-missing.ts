@@ -1,12 +1,54 @@
-import { defineRule } from '../src/rule.ts';
+import { displayRel } from '../src/analyze/ast.ts';
+import { withLockTimeout } from '../src/advice.ts';
+import { OPERATIONS } from '../src/pg/facts.ts';
+import { blocksReadsOrWrites, describeBlocked } from '../src/pg/locks.ts';
+import { defineRule, type RuleContext } from '../src/rule.ts';
 
-// TODO(catalog): stub, replaced by the full rule.
+const NS = 'lock-timeout-missing';
+
+function where(ctx: RuleContext): string {
+  switch (ctx.tx.kind) {
+    case 'none':
+      return 'at the top of the file (a session SET lasts for the rest of it)';
+    case 'runner':
+      return `at the top of the migration (${ctx.runner?.name ?? 'the runner'} runs it in one transaction: SET or SET LOCAL both work)`;
+    case 'implicit':
+      return `at the top of the file (${ctx.runner?.name ?? 'the runner'} sends it as one query, one implicit transaction)`;
+    default:
+      return 'right after BEGIN (SET LOCAL lasts until the transaction ends)';
+  }
+}
+
 export default defineRule({
   id: 'lock-timeout-missing',
-  severity: 'error',
+  severity: 'warning',
   category: 'locking',
   presets: ['recommended', 'strict'],
-  description: 'lock-timeout-missing',
-  docs: { why: '', bad: '', good: '' },
-  check() {},
+  description: 'A statement requests a lock that blocks reads or writes without a lock_timeout',
+  docs: {
+    why:
+      'A lock request waits behind every transaction that already holds a conflicting lock on the table — including a long-running report or an idle-in-transaction session. While it waits, every later query that conflicts with the requested lock queues behind it (the lock queue), even queries that would not conflict with the running one. A DDL that needs its lock for two milliseconds can so stall all reads and writes of the table for as long as the slowest running transaction. With lock_timeout set, the statement gives up after the timeout instead, and the migration can simply be retried.',
+    bad: 'ALTER TABLE orders ADD COLUMN note text;',
+    good: "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;",
+    versions: 'All versions. A lock_timeout set on the role or database counts (configure zerodown\'s lockTimeout to say so).',
+  },
+  check(ctx) {
+    if (ctx.stmt.origin === 'function') return;
+    const lock = ctx.lock;
+    if (!lock || !blocksReadsOrWrites(lock.mode) || ctx.timeouts.lockTimeoutMs !== 0) return;
+    const key = `${NS}:${ctx.tx.kind === 'none' ? 'file' : `tx${ctx.tx.id}`}`;
+    if (ctx.memo.has(key)) return;
+    ctx.memo.set(key, true);
+    const rels = lock.relations.map(displayRel).join(', ');
+    const noTx = ctx.ops.some((o) => OPERATIONS[o.op].noTransaction);
+    ctx.report({
+      span: ctx.keywordSpan(/(CREATE\s+(UNIQUE\s+)?INDEX|ALTER\s+TABLE|DROP\s+INDEX|DROP\s+TABLE|LOCK\s+TABLE|[A-Za-z]+)/i),
+      message: `This statement requests ${/^[AEIOU]/.test(lock.mode) ? 'an' : 'a'} ${lock.mode} lock on ${rels} with lock_timeout = 0: if any transaction holds a conflicting lock on ${rels}, it waits for it without limit, and meanwhile every later query on ${rels} that conflicts with the request — ${describeBlocked(lock.mode)} — queues behind it (the lock queue). A statement that needs the lock for milliseconds can stall that traffic for as long as the slowest running transaction.`,
+      help: `Add SET lock_timeout = '2s'; ${where(ctx)}, and retry the migration when it times out.`,
+      safeAlternative: {
+        summary: 'Set a short lock_timeout before the first statement that takes a strong lock, and retry the migration (with a back-off) when it fails with a lock timeout.',
+        steps: [{ title: 'Give up on the lock after 2 seconds instead of queueing traffic behind it', sql: withLockTimeout(`${ctx.stmt.text.trim()};`), transaction: noTx ? 'outside' : 'any' }],
+      },
+    });
+  },
 });

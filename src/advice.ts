@@ -6,6 +6,8 @@ import { describeBlocked, type LockMode } from './pg/locks.ts';
 import type { LockSummary, SafeStep } from './model.ts';
 import { displayRel, quoteIdent } from './analyze/ast.ts';
 import type { Schema } from './analyze/schema.ts';
+import { batchedByKeyRange, batchedByPredicate, repeatedBatch } from './advice/batched-update.ts';
+export { primaryKey } from './advice/batched-update.ts';
 
 export const DEFAULT_LOCK_TIMEOUT = "SET lock_timeout = '2s';";
 
@@ -24,40 +26,21 @@ export function withLockTimeout(sql: string): string {
   return `${DEFAULT_LOCK_TIMEOUT}\n${sql}`;
 }
 
-/** Primary key columns of a table from the replayed schema, for batching. */
-export function primaryKey(schema: Schema, table: string): string[] | undefined {
-  const t = schema.tables.get(table);
-  for (const c of t?.constraints.values() ?? []) if (c.kind === 'primary' && c.columns.length) return c.columns;
-  return undefined;
-}
-
 /**
- * A batched backfill that commits every batch (a DO block with COMMIT: PostgreSQL 11+, outside a
- * transaction block), so row locks and WAL stay bounded and autovacuum keeps up.
+ * A batched backfill of `column` with `valueSql`, committing each batch so that row locks and WAL
+ * stay bounded and autovacuum keeps up. Walks a single-column primary key in ranges when there is
+ * one (terminates whatever the value); otherwise re-selects rows matching `predicate` (default
+ * `column IS NULL`). Before PostgreSQL 11 a DO block cannot COMMIT: one batch to repeat.
  */
-export function batchedBackfill(schema: Schema, table: string, column: string, valueSql: string, batch = 10000): SafeStep {
-  const rel = displayRel(table);
+export function batchedBackfill(schema: Schema, table: string, column: string, valueSql: string, opts: { pgVersion?: number; predicate?: string } = {}): SafeStep {
   const col = quoteIdent(column);
-  const pk = primaryKey(schema, table);
-  const key = pk && pk.length === 1 ? quoteIdent(pk[0]) : 'ctid';
-  return {
-    title: `Backfill ${rel}.${col} in batches of ${batch}, committing each batch`,
-    sql: [
-      'DO $$',
-      'DECLARE',
-      '  updated bigint;',
-      'BEGIN',
-      '  LOOP',
-      `    UPDATE ${rel} SET ${col} = ${valueSql}`,
-      `    WHERE ${key} IN (SELECT ${key} FROM ${rel} WHERE ${col} IS NULL LIMIT ${batch});`,
-      '    GET DIAGNOSTICS updated = ROW_COUNT;',
-      '    COMMIT;',
-      '    EXIT WHEN updated = 0;',
-      '  END LOOP;',
-      'END $$;',
-    ].join('\n'),
-    transaction: 'outside',
-  };
+  const set = `${col} = ${valueSql}`;
+  const predicate = opts.predicate ?? `${col} IS NULL`;
+  const step =
+    (opts.pgVersion ?? 11) < 11
+      ? repeatedBatch(schema, table, set, predicate)
+      : (batchedByKeyRange(schema, table, set) ?? batchedByPredicate(schema, table, set, predicate));
+  return { ...step, title: `Backfill ${displayRel(table)}.${col}: ${step.title.charAt(0).toLowerCase()}${step.title.slice(1)}` };
 }
 
 /** Name for a helper constraint, kept within Postgres' 63-byte identifier limit. */

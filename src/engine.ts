@@ -190,7 +190,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
 
   for (const section of fileLayout.sections) {
     const region = parseRegion(text, section.start, section.end);
-    comments.push(...region.comments);
+    for (const c of region.comments) comments.push(c);
     for (const m of region.metaCommands) {
       const pos = offsets.position(m.start);
       result.notes.push(`${pos.line}:${pos.column} psql meta-command skipped: ${text.slice(m.start, m.end).trim()}`);
@@ -210,7 +210,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
     }
     topLevel += region.statements.length;
     const stmts = expandStatements(text, region.statements, section, statements.length);
-    statements.push(...stmts);
+    for (const st of stmts) statements.push(st);
     const wrap = sectionWrap(runner, section, region.statements.length, options);
     const session = new Session({ lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs }, wrap);
     if (wrap !== 'none' && !input.historyOnly) {
@@ -252,7 +252,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
     }
   }
   result.statements = topLevel;
-  result.notes.push(...fileLayout.notes);
+  for (const n of fileLayout.notes) result.notes.push(n);
   const suppressions = parseSuppressions(comments, statements, knownRuleIds(rules));
   result.findings = finalize(drafts, offsets, options, suppressions);
   return result;

@@ -84,18 +84,28 @@ export interface TypeRef {
   display: string;
 }
 
-/** Walks every nested object of an AST value. The visitor may return false to skip children. */
+/**
+ * Walks every nested object of an AST value, depth-first in source order, without recursion (long
+ * expressions nest thousands deep). The visitor may return false to skip a node's children.
+ */
 export function walk(value: unknown, visit: (key: string, node: Record<string, unknown>) => boolean | void): void {
-  if (Array.isArray(value)) {
-    for (const v of value) walk(v, visit);
-    return;
-  }
-  if (!value || typeof value !== 'object') return;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      if (visit(k, v as Record<string, unknown>) === false) continue;
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const current = stack.pop();
+    if (!current || typeof current !== 'object') continue;
+    if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--) stack.push(current[i]);
+      continue;
     }
-    walk(v, visit);
+    const entries = Object.entries(current as Record<string, unknown>);
+    const children: unknown[] = [];
+    for (const [k, v] of entries) {
+      if (v && typeof v === 'object') {
+        if (!Array.isArray(v) && visit(k, v as Record<string, unknown>) === false) continue;
+        children.push(v);
+      }
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
 }
 

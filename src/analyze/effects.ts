@@ -6,7 +6,7 @@ import type { AlterTableCmd, Node, RangeVar } from 'libpg-query';
 import { OPERATIONS, VERSION_FEATURES, type OperationId } from '../pg/facts.ts';
 import { blockedBy, lockRank, strongerLock, type LockMode } from '../pg/locks.ts';
 import type { LockSummary } from '../model.ts';
-import { as, nameKey, nodeKind, relKey, strings, DEFAULT_SCHEMA } from './ast.ts';
+import { as, nameKey, nodeKind, relKey, strings, walk, DEFAULT_SCHEMA } from './ast.ts';
 import { columnFacts, exprVolatility, typeRef } from './expr.ts';
 import type { Schema, TableInfo } from './schema.ts';
 import { typeChange, type TypeChangeVerdict } from './types.ts';
@@ -76,6 +76,8 @@ export function addColumnRewrite(def: Node | undefined, ctx: EffectContext): { r
   const f = columnFacts(cd);
   if (f.generated === 'stored') return { rewrite: true, reason: 'GENERATED … STORED column computes and stores a value for every row' };
   if (f.generated === 'virtual') return { rewrite: false };
+  const domain = f.type ? (ctx.schema.domains.get(f.type.name.includes('.') ? f.type.name : `${DEFAULT_SCHEMA}.${f.type.name}`)) : undefined;
+  if (domain?.constraints.length) return { rewrite: true, reason: `the column's domain ${f.type?.display} has constraints, which PostgreSQL checks by rewriting every row` };
   if (f.serial) return { rewrite: true, reason: `${f.type?.display ?? 'serial'} column fills every row from a sequence (nextval() is volatile)` };
   if (f.identity) return { rewrite: true, reason: 'identity column fills every row from its sequence' };
   if (f.defaultExpr) {
@@ -133,11 +135,15 @@ function alterTableOps(relation: RangeVar | undefined, cmds: AlterTableCmd[], ct
       }
       case 'AT_DropColumn':
         push(op(ctx, 'drop-column', key, base));
+        // Dropping a foreign-key column drops the FK triggers on the referenced table.
+        for (const c of table?.constraints.values() ?? []) {
+          if (c.kind === 'foreign' && c.refTable && c.refTable !== key && c.columns.includes(cmd.name ?? '')) push(op(ctx, 'drop-constraint', c.refTable, { ...base, target: 'referenced' }));
+        }
         break;
       case 'AT_AlterColumnType': {
         const cd = as(cmd.def, 'ColumnDef');
         const col = table?.columns.get(cmd.name ?? '');
-        const verdict = typeChange(col?.type ?? null, typeRef(cd?.typeName), cd?.raw_default !== undefined);
+        const verdict = typeChange(col?.type ?? null, typeRef(cd?.typeName), cd?.raw_default, cmd.name ?? '', ctx.pgVersion);
         push(
           op(ctx, 'alter-column-type', key, {
             ...base,
@@ -148,7 +154,8 @@ function alterTableOps(relation: RangeVar | undefined, cmds: AlterTableCmd[], ct
           }),
         );
         // Foreign keys on (or to) the column are rebuilt: ACCESS EXCLUSIVE on the other table too.
-        for (const other of fkPartners(ctx, key, cmd.name ?? '')) push(op(ctx, 'alter-column-type', other, { ...base, target: 'referenced', rewrite: false, scan: false }));
+        // A rewrite re-validates those foreign keys, reading the other table too.
+        for (const other of fkPartners(ctx, key, cmd.name ?? '')) push(op(ctx, 'alter-column-type', other, { ...base, target: 'referenced', rewrite: false, scan: verdict.rewrite !== 'no' }));
         break;
       }
       case 'AT_ColumnDefault':
@@ -175,8 +182,9 @@ function alterTableOps(relation: RangeVar | undefined, cmds: AlterTableCmd[], ct
       case 'AT_ValidateConstraint': {
         const con = table?.constraints.get(cmd.name ?? '');
         if (con?.kind === 'foreign' && con.refTable) {
+          // The validation query joins both tables: both are read in full.
           push(op(ctx, 'validate-foreign-key', key, base));
-          push(op(ctx, 'validate-foreign-key', con.refTable, { ...base, target: 'referenced', scan: false }));
+          push(op(ctx, 'validate-foreign-key', con.refTable, { ...base, target: 'referenced', scan: true }));
         } else push(op(ctx, 'validate-constraint', key, base));
         break;
       }
@@ -188,14 +196,18 @@ function alterTableOps(relation: RangeVar | undefined, cmds: AlterTableCmd[], ct
         }
         break;
       case 'AT_SetTableSpace':
-        push(op(ctx, 'set-tablespace', key, base));
+        // Moving to the tablespace the table is already in copies nothing.
+        push(op(ctx, 'set-tablespace', key, { ...base, rewrite: (cmd.name ?? '') !== (table?.tablespace ?? 'pg_default') }));
         break;
       case 'AT_SetLogged':
       case 'AT_SetUnLogged':
         push(op(ctx, 'set-logged', key, base));
         break;
       case 'AT_SetAccessMethod':
-        push(op(ctx, 'set-access-method', key, base));
+        {
+          const changes = (cmd.name ?? 'heap') !== (table?.accessMethod ?? 'heap');
+          push(op(ctx, 'set-access-method', key, { ...base, rewrite: changes, scan: changes }));
+        }
         break;
       case 'AT_SetRelOptions':
       case 'AT_ResetRelOptions':
@@ -244,15 +256,19 @@ function alterTableOps(relation: RangeVar | undefined, cmds: AlterTableCmd[], ct
         push(op(ctx, 'identity', key, base));
         break;
       case 'AT_AddInherit':
-      case 'AT_DropInherit':
+      case 'AT_DropInherit': {
         push(op(ctx, 'inherit', key, base));
+        const parent = relKey(as(cmd.def, 'RangeVar'));
+        if (parent) push(op(ctx, 'inherit', parent, { ...base, target: 'parent' }));
         break;
+      }
       case 'AT_AttachPartition': {
         const spec = as(cmd.def, 'PartitionCmd');
         const part = relKey(spec?.name);
         const parentMode: LockMode = ctx.pgVersion >= VERSION_FEATURES.attachPartitionWeakLock ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
         push(op(ctx, 'attach-partition', key, { ...base, target: 'parent', mode: parentMode }));
-        push(op(ctx, 'attach-partition', part, { ...base, target: 'partition', scan: true }));
+        const proof = partitionBoundProven(ctx, table, ctx.schema.tables.get(part));
+        push(op(ctx, 'attach-partition', part, { ...base, target: 'partition', scan: !proof.proven, reason: proof.reason }));
         break;
       }
       case 'AT_DetachPartition': {
@@ -272,6 +288,29 @@ function alterTableOps(relation: RangeVar | undefined, cmds: AlterTableCmd[], ct
     }
   });
   return out;
+}
+
+/**
+ * Can Postgres skip the partition scan of ATTACH PARTITION? It can when a validated CHECK constraint
+ * of the partition implies the bound. We accept a validated CHECK over every partition key column,
+ * with those columns proven NOT NULL (range and list bounds exclude NULL unless listed): the shape
+ * of the recipe's helper constraint. Anything else is reported as not provable.
+ */
+export function partitionBoundProven(ctx: EffectContext, parent: TableInfo | undefined, part: TableInfo | undefined): { proven: boolean; reason: string } {
+  const key = parent?.partitionKey;
+  if (!part) return { proven: false, reason: 'the partition is not known from the replayed migrations' };
+  if (!key?.length || key.includes('expr')) return { proven: false, reason: "the parent's partition key is not known from the replayed migrations" };
+  const checks = [...part.constraints.values()].filter((c) => c.kind === 'check' && c.validated && key.every((k) => c.columns.includes(k)));
+  if (!checks.length) return { proven: false, reason: `no validated CHECK constraint on ${part.key} covers the partition key (${key.join(', ')})` };
+  const notNull = key.every((k) => part.columns.get(k)?.notNull || checks.some((c) => c.provesNotNull.includes(k)));
+  if (!notNull && parent?.partitionStrategy !== 'hash') return { proven: false, reason: `the partition key (${key.join(', ')}) may hold NULLs: the CHECK must include IS NOT NULL` };
+  return { proven: true, reason: `the validated CHECK ${checks[0].name} implies the bound` };
+}
+
+/** Tables with a column of the domain `key`. */
+function domainUsers(ctx: EffectContext, key: string): string[] {
+  const bare = key.slice(key.indexOf('.') + 1);
+  return [...ctx.schema.tables.values()].filter((t) => (t.kind === 'table' || t.kind === 'partitioned') && [...t.columns.values()].some((c) => c.type?.name === key || c.type?.name === bare)).map((t) => t.key);
 }
 
 /** Tables linked to `table.column` by a foreign key in either direction. */
@@ -305,7 +344,7 @@ function addConstraintOps(key: string, table: TableInfo | undefined, cmd: AlterT
       break;
     case 'CONSTR_FOREIGN':
       push(op(ctx, 'add-foreign-key', key, { cmdIndex, scan: validated }));
-      if (con.pktable) push(op(ctx, 'add-foreign-key', relKey(con.pktable), { cmdIndex, target: 'referenced', scan: false }));
+      if (con.pktable) push(op(ctx, 'add-foreign-key', relKey(con.pktable), { cmdIndex, target: 'referenced', scan: validated }));
       break;
     case 'CONSTR_UNIQUE':
     case 'CONSTR_PRIMARY': {
@@ -395,11 +434,20 @@ export function statementOps(node: Node, ctx: EffectContext): AppliedOp[] {
           const idx = ctx.schema.indexes.get(key);
           const table = idx?.table ?? key;
           push(op(ctx, s.concurrent ? 'drop-index-concurrently' : 'drop-index', table, { existing: isExisting(idx ? ctx.schema.tables.get(idx.table) : undefined, ctx) }));
+        } else if (s.removeType === 'OBJECT_TRIGGER') {
+          const names = strings(as(obj, 'List')?.items);
+          push(op(ctx, 'drop-trigger', nameKey(names.slice(0, -1))));
         } else if (s.removeType === 'OBJECT_TABLE' || s.removeType === 'OBJECT_MATVIEW' || s.removeType === 'OBJECT_VIEW') {
           push(op(ctx, 'drop-table', key));
           const t = ctx.schema.tables.get(key);
           for (const c of t?.constraints.values() ?? []) {
             if (c.kind === 'foreign' && c.refTable && c.refTable !== key) push(op(ctx, 'drop-table', c.refTable, { target: 'referenced' }));
+          }
+          // CASCADE drops the foreign keys of referencing tables: ACCESS EXCLUSIVE on them too.
+          if (s.behavior === 'DROP_CASCADE') {
+            for (const other of ctx.schema.tables.values()) {
+              if (other.key !== key && [...other.constraints.values()].some((c) => c.kind === 'foreign' && c.refTable === key)) push(op(ctx, 'drop-table', other.key, { target: 'referenced' }));
+            }
           }
         }
       }
@@ -408,9 +456,49 @@ export function statementOps(node: Node, ctx: EffectContext): AppliedOp[] {
     case 'ReindexStmt': {
       const s = as(node, 'ReindexStmt');
       const concurrently = (s?.params ?? []).some((p) => as(p, 'DefElem')?.defname === 'concurrently');
-      let key = relKey(s?.relation);
-      if (s?.kind === 'REINDEX_OBJECT_INDEX') key = ctx.schema.indexes.get(key)?.table ?? key;
-      if (s?.relation) push(op(ctx, concurrently ? 'reindex-concurrently' : 'reindex', key));
+      const id: OperationId = concurrently ? 'reindex-concurrently' : 'reindex';
+      const key = relKey(s?.relation);
+      if (!s?.relation) break;
+      if (s.kind === 'REINDEX_OBJECT_INDEX') {
+        const table = ctx.schema.indexes.get(key)?.table;
+        // The table is read, the index rebuilt.
+        if (table) push(op(ctx, id, table, { rewrite: false }));
+        push(op(ctx, id, key, { target: 'index', existing: isExisting(table ? ctx.schema.tables.get(table) : undefined, ctx) }));
+      } else {
+        push(op(ctx, id, key, { rewrite: false }));
+      }
+      break;
+    }
+    case 'AlterDomainStmt': {
+      const s = as(node, 'AlterDomainStmt');
+      const names = strings(s?.typeName);
+      const domainKey = nameKey(names);
+      const add = s?.subtype === 'C' || s?.subtype === 'O';
+      const con = as(s?.def, 'Constraint');
+      if (!s || (!add && s.subtype !== 'V') || (s.subtype === 'C' && con?.skip_validation)) break;
+      for (const t of domainUsers(ctx, domainKey)) push(op(ctx, add ? 'alter-domain-add-constraint' : 'alter-domain-validate', t, { scan: true }));
+      break;
+    }
+    case 'CommentStmt': {
+      const s = as(node, 'CommentStmt');
+      const names = strings(as(s?.object, 'List')?.items);
+      if (s?.objtype === 'OBJECT_TABLE' || s?.objtype === 'OBJECT_COLUMN') {
+        const rel = s.objtype === 'OBJECT_COLUMN' ? names.slice(0, -1) : names;
+        if (rel.length) push(op(ctx, 'comment', nameKey(rel)));
+      }
+      break;
+    }
+    case 'ViewStmt': {
+      const s = as(node, 'ViewStmt');
+      const seen = new Set<string>();
+      walk(s?.query, (key, n) => {
+        if (key !== 'RangeVar') return;
+        const rel = relKey(n as RangeVar);
+        if (ctx.schema.tables.has(rel) && !seen.has(rel)) {
+          seen.add(rel);
+          push(op(ctx, 'create-view', rel));
+        }
+      });
       break;
     }
     case 'TruncateStmt': {

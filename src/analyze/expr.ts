@@ -63,7 +63,9 @@ export function typeRef(tn: TypeName | undefined): TypeRef | null {
   if (names.length === 0) return null;
   let name: string;
   if (names.length === 2 && names[0] === 'pg_catalog') name = names[1];
-  else if (names.length === 1) name = TYPE_ALIASES[names[0].toLowerCase()] ?? names[0];
+  // SQL spellings (char(n), integer …) arrive as pg_catalog.x; a bare single name is written as such:
+  // an alias (int, serial, timestamptz) or a user type. Bare "char" is the internal one-byte type.
+  else if (names.length === 1) name = names[0] === 'char' ? 'char' : (TYPE_ALIASES[names[0]] ?? names[0]);
   else name = names.join('.');
   const typmods = (tn.typmods ?? []).map(intConst).filter((n): n is number => n !== undefined);
   return { name, typmods, array: (tn.arrayBounds?.length ?? 0) > 0, display: typeDisplay(tn) };

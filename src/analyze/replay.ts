@@ -105,6 +105,8 @@ function createTable(schema: Schema, stmt: CreateStmt, origin: Origin): void {
     constraints: new Map(),
     origin,
     unlogged: stmt.relation?.relpersistence === 'u',
+    tablespace: stmt.tablespacename && stmt.tablespacename !== 'pg_default' ? stmt.tablespacename : undefined,
+    accessMethod: stmt.accessMethod && stmt.accessMethod !== 'heap' ? stmt.accessMethod : undefined,
   };
   if (stmt.partspec) {
     table.partitionKey = (stmt.partspec.partParams ?? []).map((p) => as(p, 'PartitionElem')?.name ?? 'expr');
@@ -250,6 +252,12 @@ function applyCmd(schema: Schema, table: TableInfo, cmd: AlterTableCmd, origin: 
     case 'AT_DropConstraint':
       table.constraints.delete(cmd.name ?? '');
       schema.indexes.delete(`${schemaOf(table.key)}.${cmd.name ?? ''}`);
+      return;
+    case 'AT_SetTableSpace':
+      table.tablespace = cmd.name === 'pg_default' ? undefined : cmd.name;
+      return;
+    case 'AT_SetAccessMethod':
+      table.accessMethod = cmd.name === 'heap' ? undefined : cmd.name;
       return;
     case 'AT_SetLogged':
       table.unlogged = false;
@@ -427,6 +435,13 @@ export function applyStatement(schema: Schema, node: Node, origin: Origin): void
             schema.domains.delete(tn ? nameKey(strings(tn.names)) : key);
             break;
           }
+          case 'OBJECT_SCHEMA': {
+            const name = str(obj) ?? names[0] ?? '';
+            schema.schemas.delete(name);
+            for (const k of [...schema.tables.keys()]) if (k.startsWith(`${name}.`)) schema.tables.delete(k);
+            for (const k of [...schema.indexes.keys()]) if (k.startsWith(`${name}.`)) schema.indexes.delete(k);
+            break;
+          }
           case 'OBJECT_FUNCTION': {
             const fn = as(obj, 'ObjectWithArgs');
             if (fn) schema.functions.delete(nameKey(strings(fn.objname)));
@@ -464,7 +479,23 @@ export function applyStatement(schema: Schema, node: Node, origin: Origin): void
     case 'CreateDomainStmt': {
       const s = as(node, 'CreateDomainStmt');
       const key = nameKey(strings(s?.domainname));
-      schema.domains.set(key, { key, baseType: typeRef(s?.typeName), origin });
+      const constraints = (s?.constraints ?? [])
+        .map((c) => as(c, 'Constraint'))
+        .filter((c): c is Constraint => c?.contype === 'CONSTR_CHECK' || c?.contype === 'CONSTR_NOTNULL')
+        .map((c, i) => ({ name: c.conname ?? `${key.slice(key.indexOf('.') + 1)}_check${i || ''}`, kind: c.contype === 'CONSTR_CHECK' ? ('check' as const) : ('notnull' as const), validated: true }));
+      schema.domains.set(key, { key, baseType: typeRef(s?.typeName), constraints, origin });
+      return;
+    }
+    case 'AlterDomainStmt': {
+      const s = as(node, 'AlterDomainStmt');
+      const domain = schema.domains.get(nameKey(strings(s?.typeName)));
+      if (!s || !domain) return;
+      const con = as(s.def, 'Constraint');
+      if (s.subtype === 'C' && con) domain.constraints.push({ name: con.conname ?? `${domain.key.slice(domain.key.indexOf('.') + 1)}_check`, kind: con.contype === 'CONSTR_NOTNULL' ? 'notnull' : 'check', validated: !con.skip_validation });
+      else if (s.subtype === 'V') domain.constraints.forEach((c) => c.name === s.name && (c.validated = true));
+      else if (s.subtype === 'X') domain.constraints = domain.constraints.filter((c) => c.name !== s.name);
+      else if (s.subtype === 'O') domain.constraints.push({ name: `${domain.key}_not_null`, kind: 'notnull', validated: true });
+      else if (s.subtype === 'N') domain.constraints = domain.constraints.filter((c) => c.kind !== 'notnull');
       return;
     }
     case 'CreateSeqStmt': {

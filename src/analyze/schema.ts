@@ -55,6 +55,9 @@ export interface TableInfo {
   /** Partition key columns of a partitioned table (expressions appear as their source-free name 'expr'). */
   partitionKey?: string[];
   partitionStrategy?: 'range' | 'list' | 'hash';
+  /** Tablespace / table access method when not the defaults (pg_default, heap). */
+  tablespace?: string;
+  accessMethod?: string;
   /** Never created by the replayed migrations: it predates them (columns are learned on use). */
   external?: boolean;
 }
@@ -76,9 +79,16 @@ export interface EnumInfo {
   added: Map<string, Origin>;
 }
 
+export interface DomainConstraint {
+  name: string;
+  kind: 'check' | 'notnull';
+  validated: boolean;
+}
+
 export interface DomainInfo {
   key: string;
   baseType: TypeRef | null;
+  constraints: DomainConstraint[];
   origin: Origin;
 }
 
@@ -102,7 +112,7 @@ export class Schema {
     }
     for (const [k, i] of this.indexes) s.indexes.set(k, { ...i });
     for (const [k, e] of this.enums) s.enums.set(k, { ...e, values: [...e.values], added: new Map(e.added) });
-    for (const [k, d] of this.domains) s.domains.set(k, { ...d });
+    for (const [k, d] of this.domains) s.domains.set(k, { ...d, constraints: d.constraints.map((c) => ({ ...c })) });
     s.functions = new Map(this.functions);
     s.sequences = new Map(this.sequences);
     s.schemas = new Map(this.schemas);

@@ -3,8 +3,10 @@
  * binary-coercible casts (pg_cast.castmethod = 'b', generated from Postgres) and the typmod rules
  * of the length-coercion functions that Postgres knows to be no-ops when widening.
  */
+import type { Node } from 'libpg-query';
 import { BINARY_COERCIBLE_CASTS } from '../pg/catalog.generated.ts';
-import type { TypeRef } from './ast.ts';
+import { VERSION_FEATURES } from '../pg/facts.ts';
+import { as, strings, type TypeRef } from './ast.ts';
 
 export interface TypeChangeVerdict {
   rewrite: 'no' | 'yes' | 'unknown';
@@ -23,7 +25,16 @@ function show(t: TypeRef): string {
   return t.display || t.name;
 }
 
-export function typeChange(from: TypeRef | null, to: TypeRef | null, hasUsing: boolean): TypeChangeVerdict {
+/** USING that is just the column (optionally cast to the new type) converts nothing. */
+function trivialUsing(using: Node | undefined, column: string): boolean {
+  if (!using) return true;
+  const inner = as(using, 'TypeCast')?.arg ?? using;
+  const ref = strings(as(inner, 'ColumnRef')?.fields);
+  return ref.length > 0 && ref[ref.length - 1] === column;
+}
+
+export function typeChange(from: TypeRef | null, to: TypeRef | null, using: Node | undefined, column: string, pgVersion: number): TypeChangeVerdict {
+  const hasUsing = !trivialUsing(using, column);
   if (!to) return { rewrite: 'unknown', scan: true, reason: 'the new type could not be read' };
   if (!from) {
     return {
@@ -39,6 +50,9 @@ export function typeChange(from: TypeRef | null, to: TypeRef | null, hasUsing: b
     const [fm, tm] = [from.typmods, to.typmods];
     if (tm.length === 0 && (LENGTH_TYPES.has(from.name) || from.name === 'numeric')) {
       return { rewrite: 'no', scan: false, reason: `${desc} removes the length limit: catalog-only` };
+    }
+    if (tm.length === 0 && PRECISION_TYPES.has(from.name)) {
+      return { rewrite: 'no', scan: false, reason: `${desc} removes the precision limit: catalog-only` };
     }
     if (LENGTH_TYPES.has(from.name) || PRECISION_TYPES.has(from.name)) {
       if (fm.length === 0 && tm.length > 0 && LENGTH_TYPES.has(from.name)) {
@@ -58,11 +72,15 @@ export function typeChange(from: TypeRef | null, to: TypeRef | null, hasUsing: b
     if (fm.join(',') === tm.join(',')) return { rewrite: 'no', scan: false, reason: `${desc} is the same type` };
     return { rewrite: 'yes', scan: true, reason: `${desc} changes the type modifier` };
   }
-  if (from.name === 'timestamp' && to.name === 'timestamptz') {
+  const tz = new Set([from.name, to.name]);
+  if (tz.has('timestamp') && tz.has('timestamptz') && from.typmods.join() === to.typmods.join()) {
+    if (pgVersion < VERSION_FEATURES.timestampTimeZoneUtcNoRewrite) {
+      return { rewrite: 'yes', scan: true, reason: `${desc} rewrites the table before PostgreSQL ${VERSION_FEATURES.timestampTimeZoneUtcNoRewrite}` };
+    }
     return {
       rewrite: 'unknown',
       scan: true,
-      reason: `${desc} skips the rewrite only when the session TimeZone is UTC (PostgreSQL 12+); otherwise the table is rewritten`,
+      reason: `${desc} skips the rewrite only when the session TimeZone is UTC; otherwise the table is rewritten`,
     };
   }
   if (COERCIBLE.has(`${from.name}>${to.name}`) && to.name !== 'bpchar') {

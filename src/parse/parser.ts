@@ -47,6 +47,7 @@ interface SqlErrorLike {
 
 function errorDetails(e: unknown): { message: string; cursorByte: number } {
   const err = e as SqlErrorLike;
+  if (e instanceof RangeError) return { message: 'statement nested too deeply to analyze (parser stack exhausted)', cursorByte: 0 };
   const message = (err?.sqlDetails?.message ?? err?.message ?? String(e)).replace(/\s+/g, ' ').trim();
   const cursor = err?.sqlDetails?.cursorPosition;
   return { message, cursorByte: typeof cursor === 'number' && cursor >= 0 ? cursor : 0 };
@@ -84,6 +85,8 @@ function trimmedEnd(sql: string, from: number): number {
 
 /** NUL cannot reach the C parser (it would truncate the string); Postgres rejects it anyway. */
 const NUL = /\u0000/g;
+/** Lone surrogates: the WASM string copy mis-sizes them; U+FFFD has the same UTF-16 length and UTF-8 size ByteIndex assumes. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * Parses text[start, end). psql meta-commands are blanked (they are not SQL) and reported.
@@ -100,6 +103,8 @@ export function parseRegion(text: string, start = 0, end = text.length): RegionP
   for (const m of lexed.metaCommands) {
     sql = sql.slice(0, m.start - start) + ' '.repeat(m.end - m.start) + sql.slice(m.end - start);
   }
+  if (sql.charCodeAt(0) === 0xfeff) sql = ' ' + sql.slice(1);
+  sql = sql.replace(LONE_SURROGATE, '\ufffd');
   NUL.lastIndex = 0;
   const nulAt = sql.search(NUL);
   if (nulAt >= 0) sql = sql.replace(NUL, ' ');
@@ -140,27 +145,32 @@ interface PlNode {
   [key: string]: unknown;
 }
 
-/** Walks a PL/pgSQL function tree, collecting executed SQL (and constant dynamic EXECUTE strings). */
+/** Walks a PL/pgSQL function tree in order, collecting executed SQL (and constant dynamic EXECUTE strings). */
 function walkPl(value: unknown, out: { query: string; dynamic: boolean }[]): void {
-  if (Array.isArray(value)) {
-    for (const v of value) walkPl(v, out);
-    return;
-  }
-  if (!value || typeof value !== 'object') return;
-  const obj = value as PlNode;
-  for (const [key, child] of Object.entries(obj)) {
-    if (key === 'PLpgSQL_stmt_execsql') {
-      const q = ((child as PlNode).sqlstmt as PlNode | undefined)?.PLpgSQL_expr as PlNode | undefined;
-      if (typeof q?.query === 'string') out.push({ query: q.query, dynamic: false });
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const current = stack.pop();
+    if (!current || typeof current !== 'object') continue;
+    if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--) stack.push(current[i]);
       continue;
     }
-    if (key === 'PLpgSQL_stmt_dynexecute') {
-      const q = ((child as PlNode).query as PlNode | undefined)?.PLpgSQL_expr as PlNode | undefined;
-      const m = typeof q?.query === 'string' ? /^\s*'((?:[^']|'')*)'\s*$/s.exec(q.query) : null;
-      if (m) out.push({ query: m[1].replace(/''/g, "'"), dynamic: true });
-      continue;
+    const children: unknown[] = [];
+    for (const [key, child] of Object.entries(current as PlNode)) {
+      if (key === 'PLpgSQL_stmt_execsql') {
+        const q = ((child as PlNode).sqlstmt as PlNode | undefined)?.PLpgSQL_expr as PlNode | undefined;
+        if (typeof q?.query === 'string') out.push({ query: q.query, dynamic: false });
+        continue;
+      }
+      if (key === 'PLpgSQL_stmt_dynexecute') {
+        const q = ((child as PlNode).query as PlNode | undefined)?.PLpgSQL_expr as PlNode | undefined;
+        const m = typeof q?.query === 'string' ? /^\s*'((?:[^']|'')*)'\s*$/s.exec(q.query) : null;
+        if (m) out.push({ query: m[1].replace(/''/g, "'"), dynamic: true });
+        continue;
+      }
+      children.push(child);
     }
-    walkPl(child, out);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
 }
 

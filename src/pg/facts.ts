@@ -49,6 +49,8 @@ export const VERSION_FEATURES = {
   enumAddValueInTransaction: 12,
   /** ATTACH PARTITION takes SHARE UPDATE EXCLUSIVE on the parent instead of ACCESS EXCLUSIVE. */
   attachPartitionWeakLock: 12,
+  /** timestamp ↔ timestamptz skips the rewrite when the session TimeZone is UTC. */
+  timestampTimeZoneUtcNoRewrite: 12,
   detachConcurrently: 14,
   /** ALTER TABLE … ADD CONSTRAINT … NOT NULL … NOT VALID, and VIRTUAL generated columns. */
   notNullNotValid: 18,
@@ -116,10 +118,11 @@ export type OperationId =
   | 'create-view'
   | 'comment'
   | 'enum-add-value'
+  | 'alter-domain-add-constraint'
+  | 'alter-domain-validate'
   | 'update'
   | 'delete'
-  | 'insert'
-  | 'select';
+  | 'insert';
 
 export const OPERATIONS: Record<OperationId, OperationFact> = {
   'add-column': {
@@ -206,7 +209,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     rewrite: 'no',
     scan: 'yes',
     notes: 'Builds a unique index, and scans for NULLs when the columns are not yet NOT NULL.',
-    example: { setup: 'CREATE TABLE p (a int); INSERT INTO p SELECT g FROM generate_series(1,100) g', sql: 'ALTER TABLE p ADD PRIMARY KEY (a)' },
+    example: { setup: 'CREATE TABLE k (a int); INSERT INTO k SELECT g FROM generate_series(1,100) g', sql: 'ALTER TABLE k ADD PRIMARY KEY (a)' },
   },
   'add-constraint-using-index': {
     title: 'ALTER TABLE … ADD CONSTRAINT … USING INDEX',
@@ -270,28 +273,30 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     rewrite: 'no',
     scan: 'no',
     notes: 'SHARE UPDATE EXCLUSIVE since PostgreSQL 12 (ACCESS EXCLUSIVE before).',
-    example: { setup: 'CREATE INDEX t_a_idx ON t (a)', sql: 'ALTER INDEX t_a_idx RENAME TO t_a_idx2' },
+    example: { sql: 'ALTER INDEX t_a_idx RENAME TO t_a_idx2' },
   },
   'set-tablespace': {
     title: 'ALTER TABLE … SET TABLESPACE',
     locks: { table: 'ACCESS EXCLUSIVE' },
-    rewrite: 'yes',
+    rewrite: 'depends',
     scan: 'no',
-    notes: 'Copies every data file to the new tablespace (no-op when it is already there).',
+    notes: 'Copies every data file to the new tablespace (no rewrite when the table is already there, e.g. SET TABLESPACE pg_default on a table created without TABLESPACE).',
+    example: { sql: 'ALTER TABLE t SET TABLESPACE pg_default', rewrite: false },
   },
   'set-logged': {
     title: 'ALTER TABLE … SET LOGGED / UNLOGGED',
     locks: { table: 'ACCESS EXCLUSIVE' },
     rewrite: 'yes',
-    scan: 'no',
+    scan: 'yes',
     example: { sql: 'ALTER TABLE t SET UNLOGGED' },
   },
   'set-access-method': {
     title: 'ALTER TABLE … SET ACCESS METHOD',
     locks: { table: 'ACCESS EXCLUSIVE' },
-    rewrite: 'yes',
-    scan: 'no',
-    example: { sql: 'ALTER TABLE t SET ACCESS METHOD heap', rewrite: true },
+    rewrite: 'depends',
+    scan: 'depends',
+    notes: 'No rewrite when the table already uses that access method (heap is the default).',
+    example: { sql: 'ALTER TABLE t SET ACCESS METHOD heap', rewrite: false },
   },
   'set-storage-params': {
     title: 'ALTER TABLE … SET ( storage parameter )',
@@ -355,7 +360,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     locks: { table: 'SHARE UPDATE EXCLUSIVE' },
     rewrite: 'no',
     scan: 'no',
-    example: { setup: 'CREATE INDEX t_a_idx ON t (a)', sql: 'ALTER TABLE t CLUSTER ON t_a_idx' },
+    example: { sql: 'ALTER TABLE t CLUSTER ON t_a_idx' },
   },
   identity: {
     title: 'ALTER TABLE … ALTER COLUMN … ADD/SET/DROP IDENTITY',
@@ -369,9 +374,10 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
   },
   inherit: {
     title: 'ALTER TABLE … INHERIT / NO INHERIT',
-    locks: { table: 'ACCESS EXCLUSIVE' },
+    locks: { table: 'ACCESS EXCLUSIVE', parent: 'SHARE UPDATE EXCLUSIVE' },
     rewrite: 'no',
     scan: 'no',
+    example: { setup: 'CREATE TABLE t_parent (id int, a int, b text, c varchar(10), n numeric(10,2))', sql: 'ALTER TABLE t INHERIT t_parent' },
   },
   'attach-partition': {
     title: 'ALTER TABLE … ATTACH PARTITION',
@@ -379,13 +385,15 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     rewrite: 'no',
     scan: 'depends',
     notes:
-      'Scans the partition to check the bound unless a validated CHECK constraint implies it. The parent took ACCESS EXCLUSIVE before PostgreSQL 12.',
+      'Scans the partition to check the bound unless a validated CHECK constraint implies it (and the DEFAULT partition, if any, for rows that now belong to the new one). The parent took ACCESS EXCLUSIVE before PostgreSQL 12.',
+    example: { sql: "ALTER TABLE p ATTACH PARTITION p_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')", scan: true },
   },
   'detach-partition': {
     title: 'ALTER TABLE … DETACH PARTITION',
     locks: { parent: 'ACCESS EXCLUSIVE', partition: 'ACCESS EXCLUSIVE' },
     rewrite: 'no',
     scan: 'no',
+    example: { sql: 'ALTER TABLE p DETACH PARTITION p_2024' },
   },
   'detach-partition-concurrently': {
     title: 'ALTER TABLE … DETACH PARTITION … CONCURRENTLY',
@@ -394,12 +402,17 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     scan: 'no',
     noTransaction: true,
     notes: 'PostgreSQL 14+. Cannot run in a transaction block.',
+    example: { sql: 'ALTER TABLE p DETACH PARTITION p_2024 CONCURRENTLY' },
   },
   'alter-table-other': {
     title: 'ALTER TABLE',
     locks: { table: 'ACCESS EXCLUSIVE' },
     rewrite: 'no',
     scan: 'no',
+    example: {
+      setup: 'ALTER TABLE t ADD CONSTRAINT t_a_fk FOREIGN KEY (a) REFERENCES u (id)',
+      sql: 'ALTER TABLE t ALTER CONSTRAINT t_a_fk DEFERRABLE',
+    },
   },
   'create-table': {
     title: 'CREATE TABLE',
@@ -422,7 +435,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     rewrite: 'no',
     scan: 'yes',
     notes: 'Reads continue; writes wait for the whole build, which grows with the table.',
-    example: { sql: 'CREATE INDEX t_a_idx ON t (a)' },
+    example: { sql: 'CREATE INDEX t_b_idx ON t (b)' },
   },
   'create-index-concurrently': {
     title: 'CREATE INDEX CONCURRENTLY',
@@ -431,13 +444,14 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     scan: 'yes',
     noTransaction: true,
     notes: 'Two table scans, waits for running transactions; reads and writes continue. Cannot run in a transaction block; a failed build leaves an INVALID index to drop.',
+    example: { sql: 'CREATE INDEX CONCURRENTLY t_b_idx ON t (b)' },
   },
   'drop-index': {
     title: 'DROP INDEX',
     locks: { table: 'ACCESS EXCLUSIVE', index: 'ACCESS EXCLUSIVE' },
     rewrite: 'no',
     scan: 'no',
-    example: { setup: 'CREATE INDEX t_a_idx ON t (a)', sql: 'DROP INDEX t_a_idx' },
+    example: { sql: 'DROP INDEX t_a_idx' },
   },
   'drop-index-concurrently': {
     title: 'DROP INDEX CONCURRENTLY',
@@ -445,6 +459,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     rewrite: 'no',
     scan: 'no',
     noTransaction: true,
+    example: { sql: 'DROP INDEX CONCURRENTLY t_a_idx' },
   },
   reindex: {
     title: 'REINDEX',
@@ -452,7 +467,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     rewrite: 'yes',
     scan: 'yes',
     notes: 'Blocks writes to the table, and every query that would use the index, for the whole rebuild.',
-    example: { setup: 'CREATE INDEX t_a_idx ON t (a)', sql: 'REINDEX INDEX t_a_idx' },
+    example: { sql: 'REINDEX INDEX t_a_idx' },
   },
   'reindex-concurrently': {
     title: 'REINDEX CONCURRENTLY',
@@ -461,6 +476,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     scan: 'yes',
     noTransaction: true,
     notes: 'PostgreSQL 12+.',
+    example: { sql: 'REINDEX INDEX CONCURRENTLY t_a_idx' },
   },
   'drop-table': {
     title: 'DROP TABLE',
@@ -481,8 +497,10 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     title: 'VACUUM',
     locks: { table: 'SHARE UPDATE EXCLUSIVE' },
     rewrite: 'no',
-    scan: 'yes',
+    scan: 'no',
     noTransaction: true,
+    notes: 'Reads the table page by page (not counted as a sequential scan by the statistics) under a lock that lets reads and writes continue.',
+    example: { sql: 'VACUUM t' },
   },
   'vacuum-full': {
     title: 'VACUUM FULL',
@@ -490,6 +508,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     rewrite: 'yes',
     scan: 'yes',
     noTransaction: true,
+    example: { sql: 'VACUUM FULL t' },
   },
   analyze: {
     title: 'ANALYZE',
@@ -503,7 +522,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     locks: { table: 'ACCESS EXCLUSIVE' },
     rewrite: 'yes',
     scan: 'yes',
-    example: { setup: 'CREATE INDEX t_a_idx ON t (a)', sql: 'CLUSTER t USING t_a_idx' },
+    example: { sql: 'CLUSTER t USING t_a_idx' },
   },
   'refresh-matview': {
     title: 'REFRESH MATERIALIZED VIEW',
@@ -511,7 +530,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     rewrite: 'yes',
     scan: 'yes',
     notes: 'Blocks reads of the view for the whole refresh.',
-    example: { setup: 'CREATE MATERIALIZED VIEW mv AS SELECT id, a FROM t', sql: 'REFRESH MATERIALIZED VIEW mv' },
+    example: { sql: 'REFRESH MATERIALIZED VIEW mv' },
   },
   'refresh-matview-concurrently': {
     title: 'REFRESH MATERIALIZED VIEW CONCURRENTLY',
@@ -519,10 +538,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     rewrite: 'no',
     scan: 'yes',
     notes: 'Reads continue; needs a unique index on the view.',
-    example: {
-      setup: 'CREATE MATERIALIZED VIEW mv AS SELECT id, a FROM t; CREATE UNIQUE INDEX mv_id ON mv (id)',
-      sql: 'REFRESH MATERIALIZED VIEW CONCURRENTLY mv',
-    },
+    example: { sql: 'REFRESH MATERIALIZED VIEW CONCURRENTLY mv' },
   },
   'lock-table': {
     title: 'LOCK TABLE',
@@ -537,21 +553,14 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     locks: { table: 'SHARE ROW EXCLUSIVE' },
     rewrite: 'no',
     scan: 'no',
-    example: {
-      setup: "CREATE FUNCTION trg_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
-      sql: 'CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION trg_fn()',
-    },
+    example: { sql: 'CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION trg_fn()' },
   },
   'drop-trigger': {
     title: 'DROP TRIGGER',
     locks: { table: 'ACCESS EXCLUSIVE' },
     rewrite: 'no',
     scan: 'no',
-    example: {
-      setup:
-        'CREATE FUNCTION trg_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION trg_fn()',
-      sql: 'DROP TRIGGER trg ON t',
-    },
+    example: { setup: 'CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION trg_fn()', sql: 'DROP TRIGGER trg ON t' },
   },
   'create-policy': {
     title: 'CREATE POLICY',
@@ -565,6 +574,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     locks: { table: 'ACCESS SHARE' },
     rewrite: 'no',
     scan: 'no',
+    example: { sql: 'CREATE VIEW t_ids AS SELECT id FROM t' },
   },
   comment: {
     title: 'COMMENT ON',
@@ -578,7 +588,24 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     locks: {},
     rewrite: 'no',
     scan: 'no',
-    notes: 'Before PostgreSQL 12 it cannot run in a transaction block; since 12 it can, but the new value cannot be used until the transaction commits.',
+    notes: 'Before PostgreSQL 12 it cannot run in a transaction block; since 12 it can, but the new value cannot be used until the transaction commits. Takes no table lock (an EXCLUSIVE lock on the type only).',
+    example: { sql: "ALTER TYPE mood ADD VALUE 'great'" },
+  },
+  'alter-domain-add-constraint': {
+    title: 'ALTER DOMAIN … ADD CONSTRAINT',
+    locks: { table: 'SHARE' },
+    rewrite: 'no',
+    scan: 'depends',
+    notes: 'Checks every column of every table that uses the domain, blocking their writes meanwhile; with NOT VALID it locks no table and checks nothing.',
+    example: { sql: 'ALTER DOMAIN posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0)', scan: true },
+  },
+  'alter-domain-validate': {
+    title: 'ALTER DOMAIN … VALIDATE CONSTRAINT',
+    locks: { table: 'SHARE' },
+    rewrite: 'no',
+    scan: 'yes',
+    notes: 'Unlike ALTER TABLE … VALIDATE CONSTRAINT, it still blocks writes to every table using the domain while it checks them.',
+    example: { setup: 'ALTER DOMAIN posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0) NOT VALID', sql: 'ALTER DOMAIN posint VALIDATE CONSTRAINT posint_positive' },
   },
   update: {
     title: 'UPDATE',
@@ -593,7 +620,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     locks: { table: 'ROW EXCLUSIVE' },
     rewrite: 'no',
     scan: 'depends',
-    example: { sql: 'DELETE FROM t WHERE a = -1', scan: true },
+    example: { sql: 'DELETE FROM t WHERE id = -1', scan: false },
   },
   insert: {
     title: 'INSERT',
@@ -601,11 +628,5 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     rewrite: 'no',
     scan: 'no',
     example: { sql: 'INSERT INTO u VALUES (100000)' },
-  },
-  select: {
-    title: 'SELECT',
-    locks: { table: 'ACCESS SHARE' },
-    rewrite: 'no',
-    scan: 'depends',
   },
 };

@@ -131,7 +131,7 @@ function skipQuoted(text: string, i: number, end: number, state: { open: number 
 }
 
 function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xfeff;
 }
 
 /** Reads the identifier/keyword at i (ASCII letters, digits, _), upper-cased. */

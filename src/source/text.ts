@@ -77,9 +77,9 @@ export class ByteIndex {
     const text = this.text;
     const cps = new Uint32Array(Math.floor(text.length / CHUNK) + 1);
     let bytes = 0;
-    for (let i = 0; i < text.length; i++) {
+    for (let i = 0; i <= text.length; i++) {
       if (i % CHUNK === 0) cps[i / CHUNK] = bytes;
-      bytes += utf8Units(text, i);
+      if (i < text.length) bytes += utf8Units(text, i);
     }
     this.checkpoints = cps;
     return cps;
