@@ -102,6 +102,7 @@ export default defineRule({
   id: 'identifier-too-long',
   severity: 'warning',
   category: 'hygiene',
+  functionBodies: true,
   presets: ['recommended', 'strict'],
   description: 'Identifier longer than 63 bytes, which PostgreSQL silently truncates',
   docs: {

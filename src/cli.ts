@@ -40,7 +40,7 @@ Options:
   -c, --config <file>           config file (default: searched upward from the working directory)
       --rule <id=severity>      set a rule to off | warn | error (repeatable)
       --lock-timeout <dur>      lock_timeout already in force (role/database level), e.g. 2s
-      --down <mode>             findings in down migrations: same | warning | off (default: same)
+      --down <mode>             findings in down migrations: same | warning | off (default: warning)
       --max-warnings <n>        exit 1 when there are more than n warnings
   -q, --quiet                   report errors only
       --report-unused-ignores   report zerodown-ignore comments that suppress nothing
@@ -195,7 +195,8 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   const format = oneOf(values.format as string | undefined, OUTPUT_FORMATS, '--format') ?? (process.stdout.isTTY ? 'pretty' : 'compact');
   const runner = oneOf(values.runner as string | undefined, RUNNER_IDS, '--runner') ?? config.runner ?? null;
   const migrationFormat = oneOf(values['migration-format'] as string | undefined, FORMATS, '--migration-format') ?? config.migrationFormat;
-  const down = oneOf(values.down as string | undefined, ['same', 'warning', 'off'] as const, '--down') ?? config.down ?? 'same';
+  // Down migrations run only to roll back: their findings are warnings unless asked otherwise.
+  const down = oneOf(values.down as string | undefined, ['same', 'warning', 'off'] as const, '--down') ?? config.down ?? 'warning';
 
   let pgVersion: number;
   let pgVersionSource: string;

@@ -229,7 +229,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
         const ctx = ruleContext(stmt, text, ops, lock, schema, session, events, runner, options, path, memo, section, drafts, stmts);
         for (const rule of rules) {
           const setting = ruleSetting(rule, options);
-          if (setting === 'off') continue;
+          if (setting === 'off' || (stmt.origin === 'function' && !rule.functionBodies)) continue;
           ctx.currentRule = rule;
           ctx.currentSeverity = setting;
           rule.check(ctx.api);

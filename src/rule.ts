@@ -100,6 +100,11 @@ export interface Rule {
   /** Versions where the rule applies, e.g. ">= 12"; undefined = all. */
   versions?: string;
   docs: RuleDocs;
+  /**
+   * Also check statements inside function bodies. They run when the function is called, not when
+   * the migration runs, so lock and data rules must not see them; naming rules may.
+   */
+  functionBodies?: boolean;
   check(ctx: RuleContext): void;
   /** Called at the end of a section whose explicit transaction was never committed. */
   endOfSection?(ctx: SectionEndContext): FindingDraft[];

@@ -562,7 +562,8 @@ export function statementOps(node: Node, ctx: EffectContext): AppliedOp[] {
       const s = as(node, 'RenameStmt');
       if (!s?.relation) break;
       if (s.renameType === 'OBJECT_INDEX') push(op(ctx, 'rename-index', relKey(s.relation), { target: 'index', existing: isExisting(tableOfIndex(ctx, relKey(s.relation)), ctx) }));
-      else push(op(ctx, 'rename', relKey(s.relation)));
+      // A sequence is not read or written by queries (nextval takes no relation lock that a rename conflicts with for long).
+      else if (s.renameType !== 'OBJECT_SEQUENCE') push(op(ctx, 'rename', relKey(s.relation)));
       break;
     }
     case 'UpdateStmt': {
