@@ -66,7 +66,8 @@ function cases(): Case[] {
   const out: Case[] = [];
   for (const [id, fact] of Object.entries(OPERATIONS) as [OperationId, (typeof OPERATIONS)[OperationId]][]) {
     if (!fact.example) continue;
-    out.push({ name: `${id}: ${fact.example.sql}`, ...fact.example });
+    const { minVersion, ...example } = fact.example;
+    out.push({ name: `${id}: ${fact.example.sql}`, ...example, minMajor: minVersion });
   }
   return [...out, ...EXTRA];
 }

@@ -35,7 +35,7 @@ export interface OperationFact {
    * and u(id int primary key), both with rows, created by the trace suite) then `sql`.
    * `expect` states the observed outcome when it differs from the fact's default (for depends).
    */
-  example?: { setup?: string; sql: string; rewrite?: boolean; scan?: boolean };
+  example?: { setup?: string; sql: string; rewrite?: boolean; scan?: boolean; minVersion?: number };
 }
 
 /** Major version features that change a hazard. */
@@ -233,7 +233,7 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     rewrite: 'no',
     scan: 'depends',
     notes: 'PostgreSQL 18: scans unless NOT VALID; VALIDATE CONSTRAINT later takes SHARE UPDATE EXCLUSIVE.',
-    example: { sql: 'ALTER TABLE t ADD CONSTRAINT t_a_nn NOT NULL a NOT VALID', scan: false },
+    example: { sql: 'ALTER TABLE t ADD CONSTRAINT t_a_nn NOT NULL a NOT VALID', scan: false, minVersion: 18 },
   },
   'validate-constraint': {
     title: 'ALTER TABLE … VALIDATE CONSTRAINT',

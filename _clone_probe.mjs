@@ -1,0 +1,12 @@
+import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+let t=performance.now();
+const base = await PGlite.create({ extensions: { btree_gist } });
+await base.exec('CREATE EXTENSION btree_gist');
+console.log('create', performance.now()-t); t=performance.now();
+const c = await base.clone();
+console.log('clone', performance.now()-t); t=performance.now();
+await c.exec('CREATE TABLE b (id int, r tstzrange, EXCLUDE USING gist (id WITH =, r WITH &&))');
+const c2 = await c.clone();
+console.log('clone2', performance.now()-t);
+await c2.exec('INSERT INTO b VALUES (1, null)'); console.log((await c2.query('select count(*) from b')).rows);

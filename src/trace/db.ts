@@ -1,0 +1,287 @@
+/**
+ * The database `zerodown trace` replays migrations in: an in-process PGlite (PostgreSQL 18, the
+ * default: nothing to install) or a scratch database that zerodown creates on a real server
+ * (`--database-url`) and drops afterwards. Both drivers are imported lazily so that `zerodown lint`
+ * never loads them.
+ *
+ * Safety rule for servers: zerodown never runs migrations in a database it did not create. The URL
+ * only names the server and a maintenance database to connect to for CREATE DATABASE / DROP DATABASE.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ObservableDb } from './observe.ts';
+
+export interface DbError {
+  message: string;
+  /** SQLSTATE, when the driver reports one. */
+  code?: string;
+}
+
+/** A connection the tracer drives: one session, statements sent as simple queries. */
+export interface TraceDb {
+  kind: 'pglite' | 'server';
+  /** e.g. "PGlite 0.5.16 (PostgreSQL 18.6)" or "PostgreSQL 17.2 at localhost:5432, scratch database zerodown_trace_ab12cd" */
+  description: string;
+  /** The scratch database zerodown created (server only). */
+  database?: string;
+  /** server_version_num / 10000 */
+  major: number;
+  serverVersion: string;
+  /** Runs a (possibly multi-statement) SQL string. Throws on error. */
+  exec(sql: string): Promise<void>;
+  query<T>(sql: string): Promise<T[]>;
+  /** The surface src/trace/observe.ts needs. */
+  observable: ObservableDb;
+  /** SQLSTATE and message of the last error exec/query threw (observe.ts only keeps the message). */
+  lastError: DbError | undefined;
+  close(): Promise<void>;
+}
+
+/** Thrown for a URL zerodown refuses to use; the CLI should exit 2 with its message. */
+export class TraceUsageError extends Error {}
+
+/** URL query options that ask zerodown to run in an existing database: refused, never honoured. */
+const REUSE_OPTIONS = ['reuse', 'reuse_database', 'reuse-database', 'zerodown_reuse', 'use_existing', 'use-existing', 'existing'];
+
+export const REUSE_REFUSAL =
+  'zerodown trace never runs migrations in a database it did not create. It connects to the server named by --database-url only to CREATE a scratch database (zerodown_trace_<random>), replays the migrations there and drops it afterwards. Remove the option that asks to reuse an existing database; the database named in the URL is used only as the maintenance connection for CREATE/DROP DATABASE.';
+
+/** Checks a --database-url before anything connects; returns the parsed URL. */
+export function checkDatabaseUrl(url: string): URL {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new TraceUsageError(`--database-url: not a URL: ${redact(url)}`);
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new TraceUsageError(`--database-url: expected postgres://…, got ${u.protocol}//…`);
+  for (const key of u.searchParams.keys()) {
+    if (REUSE_OPTIONS.includes(key.toLowerCase())) throw new TraceUsageError(`--database-url option "${key}" refused. ${REUSE_REFUSAL}`);
+  }
+  return u;
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ':***@');
+  }
+}
+
+function toDbError(e: unknown): DbError {
+  if (e instanceof Error) {
+    const code = (e as Error & { code?: unknown }).code;
+    return { message: e.message, code: typeof code === 'string' ? code : undefined };
+  }
+  return { message: String(e) };
+}
+
+/** Contrib extensions PGlite ships, by CREATE EXTENSION name → module under @electric-sql/pglite/contrib/. */
+export const PGLITE_CONTRIB: Readonly<Record<string, string>> = {
+  amcheck: 'amcheck',
+  bloom: 'bloom',
+  btree_gin: 'btree_gin',
+  btree_gist: 'btree_gist',
+  citext: 'citext',
+  cube: 'cube',
+  dict_int: 'dict_int',
+  dict_xsyn: 'dict_xsyn',
+  earthdistance: 'earthdistance',
+  file_fdw: 'file_fdw',
+  fuzzystrmatch: 'fuzzystrmatch',
+  hstore: 'hstore',
+  intarray: 'intarray',
+  isn: 'isn',
+  lo: 'lo',
+  ltree: 'ltree',
+  moddatetime: 'moddatetime',
+  pageinspect: 'pageinspect',
+  pg_buffercache: 'pg_buffercache',
+  pg_freespacemap: 'pg_freespacemap',
+  pg_stat_statements: 'pg_stat_statements',
+  pg_surgery: 'pg_surgery',
+  pg_trgm: 'pg_trgm',
+  pg_visibility: 'pg_visibility',
+  pg_walinspect: 'pg_walinspect',
+  pgcrypto: 'pgcrypto',
+  seg: 'seg',
+  tablefunc: 'tablefunc',
+  tcn: 'tcn',
+  tsm_system_rows: 'tsm_system_rows',
+  tsm_system_time: 'tsm_system_time',
+  unaccent: 'unaccent',
+  'uuid-ossp': 'uuid_ossp',
+};
+
+/** Extension names a set of SQL texts creates (CREATE EXTENSION [IF NOT EXISTS] name). */
+export function extensionsIn(texts: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  const re = /\bCREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$-]*)/gi;
+  for (const t of texts) {
+    for (const m of t.matchAll(re)) {
+      const raw = m[1];
+      out.add(raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase());
+    }
+  }
+  return out;
+}
+
+interface PgliteLike {
+  exec(sql: string): Promise<unknown>;
+  query<T>(sql: string): Promise<{ rows: T[] }>;
+  close(): Promise<void>;
+}
+
+function wrap(kind: TraceDb['kind'], run: (sql: string) => Promise<unknown[]>, closer: () => Promise<void>, info: { description: string; database?: string; serverVersion: string }): TraceDb {
+  const db: TraceDb = {
+    kind,
+    description: info.description,
+    database: info.database,
+    serverVersion: info.serverVersion,
+    major: Math.floor(Number(info.serverVersion) / 10000),
+    lastError: undefined,
+    async exec(sql) {
+      try {
+        await run(sql);
+      } catch (e) {
+        db.lastError = toDbError(e);
+        throw e;
+      }
+    },
+    async query<T>(sql: string): Promise<T[]> {
+      try {
+        return (await run(sql)) as T[];
+      } catch (e) {
+        db.lastError = toDbError(e);
+        throw e;
+      }
+    },
+    observable: {
+      query: (async (sql: string) => ({ rows: await db.query(sql), fields: [], affectedRows: 0 })) as unknown as ObservableDb['query'],
+      exec: (async (sql: string) => {
+        await db.exec(sql);
+        return [];
+      }) as unknown as ObservableDb['exec'],
+    },
+    close: closer,
+  };
+  return db;
+}
+
+/**
+ * An in-process PGlite with the bundled contrib extensions the migrations ask for. Extensions PGlite
+ * does not ship (postgis, vector, timescaledb …) make their CREATE EXTENSION fail, which the tracer
+ * reports as not traceable.
+ */
+export async function openPglite(wanted: Iterable<string> = []): Promise<TraceDb & { loadedExtensions: string[] }> {
+  const mod = await import('@electric-sql/pglite');
+  const extensions: Record<string, unknown> = {};
+  const loaded: string[] = [];
+  for (const name of wanted) {
+    const file = PGLITE_CONTRIB[name];
+    if (!file) continue;
+    const contrib = (await import(`@electric-sql/pglite/contrib/${file}`)) as Record<string, unknown>;
+    const ext = contrib[file];
+    if (ext) {
+      extensions[file] = ext;
+      loaded.push(name);
+    }
+  }
+  const options = { extensions } as unknown as Parameters<typeof mod.PGlite.create>[0];
+  const pg = (await mod.PGlite.create(options)) as unknown as PgliteLike;
+  const version = (await pg.query<{ v: string; s: string }>("SELECT current_setting('server_version_num') AS v, current_setting('server_version') AS s")).rows[0];
+  const pkgVersion = await pgliteVersion();
+  const run = async (sql: string): Promise<unknown[]> => {
+    // exec: simple protocol, several statements allowed; rows of the last result.
+    const results = (await pg.exec(sql)) as { rows: unknown[] }[];
+    return results.length ? results[results.length - 1].rows : [];
+  };
+  const db = wrap('pglite', run, () => pg.close(), { description: `PGlite ${pkgVersion} (PostgreSQL ${version.s}), in-process`, serverVersion: version.v });
+  return Object.assign(db, { loadedExtensions: loaded });
+}
+
+async function pgliteVersion(): Promise<string> {
+  try {
+    const { createRequire } = await import('node:module');
+    const req = createRequire(import.meta.url);
+    const pkg = req('@electric-sql/pglite/package.json') as { version?: string };
+    return pkg.version ?? '';
+  } catch {
+    return '';
+  }
+}
+
+interface PgClient {
+  connect(): Promise<unknown>;
+  query(sql: string): Promise<{ rows: unknown[] } | { rows: unknown[] }[]>;
+  end(): Promise<void>;
+  on(event: 'error', cb: (e: Error) => void): unknown;
+}
+
+type PgClientCtor = new (config: { connectionString: string; application_name?: string }) => PgClient;
+
+async function pgClient(): Promise<PgClientCtor> {
+  try {
+    const mod = (await import('pg')) as unknown as { default?: { Client: PgClientCtor }; Client?: PgClientCtor };
+    const ctor = mod.default?.Client ?? mod.Client;
+    if (!ctor) throw new Error('pg module has no Client');
+    return ctor;
+  } catch (e) {
+    throw new TraceUsageError(`--database-url needs the "pg" package (node-postgres): npm install pg (${(e as Error).message})`);
+  }
+}
+
+export function scratchName(): string {
+  return `zerodown_trace_${randomBytes(5).toString('hex')}`;
+}
+
+/**
+ * Creates a scratch database on the server named by `url`, connects to it, and returns a TraceDb
+ * whose close() drops it. The database in the URL is only the maintenance connection.
+ */
+export async function openServer(url: string, onProgress?: (msg: string) => void): Promise<TraceDb> {
+  const u = checkDatabaseUrl(url);
+  const Client = await pgClient();
+  const admin = new Client({ connectionString: u.toString(), application_name: 'zerodown-trace-admin' });
+  admin.on('error', () => undefined);
+  try {
+    await admin.connect();
+  } catch (e) {
+    throw new TraceUsageError(`--database-url: cannot connect to ${redact(url)}: ${(e as Error).message}`);
+  }
+  const name = scratchName();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } catch (e) {
+    await admin.end().catch(() => undefined);
+    throw new TraceUsageError(`--database-url: cannot create the scratch database ${name} (the role needs CREATEDB): ${(e as Error).message}`);
+  }
+  onProgress?.(`created scratch database ${name}`);
+  const target = new URL(u.toString());
+  target.pathname = `/${name}`;
+  const client = new Client({ connectionString: target.toString(), application_name: 'zerodown-trace' });
+  client.on('error', () => undefined);
+  const drop = async (): Promise<void> => {
+    await client.end().catch(() => undefined);
+    // WITH (FORCE) exists since PostgreSQL 13; fall back for older servers.
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => admin.query(`DROP DATABASE IF EXISTS ${name}`)).catch(() => undefined);
+    await admin.end().catch(() => undefined);
+    onProgress?.(`dropped scratch database ${name}`);
+  };
+  try {
+    await client.connect();
+    const run = async (sql: string): Promise<unknown[]> => {
+      const r = await client.query(sql);
+      const last = Array.isArray(r) ? r[r.length - 1] : r;
+      return last?.rows ?? [];
+    };
+    const v = (await run("SELECT current_setting('server_version_num') AS v, current_setting('server_version') AS s"))[0] as { v: string; s: string };
+    return wrap('server', run, drop, { description: `PostgreSQL ${v.s} at ${u.host}, scratch database ${name} (created for this trace, dropped afterwards)`, database: name, serverVersion: v.v });
+  } catch (e) {
+    await drop();
+    throw e;
+  }
+}
