@@ -11,7 +11,7 @@ export const CORPUS = path.resolve(ROOT, '../shared/corpus/sql');
 const GNU_TIME = fs.existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0 ? '/usr/bin/time' : null;
 
 export const tools = {
-  zerodown: (args) => [process.execPath, path.join(ROOT, 'dist/cli.js'), ...args],
+  zerodown: (args) => [process.execPath, path.join(ROOT, 'dist/cli.cjs'), ...args],
   squawk: (args) => [path.join(ROOT, 'node_modules/.bin/squawk'), ...args],
   pgfence: (args) => [path.join(ROOT, 'node_modules/.bin/pgfence'), 'analyze', ...args],
 };

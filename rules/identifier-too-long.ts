@@ -38,8 +38,18 @@ const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
  * bodies. The parser has already truncated names in the AST, so the text is the only place the
  * full name survives.
  */
+/** Runs that could be an identifier of more than 63 bytes (a UTF-8 character takes at most 3 per UTF-16 unit). */
+const LONG_RUN = /[A-Za-z0-9_$\u0080-\uffff]{22,}|"[^"]{22,}"/g;
+
+function mayHaveLongIdentifier(text: string): boolean {
+  LONG_RUN.lastIndex = 0;
+  for (let m = LONG_RUN.exec(text); m; m = LONG_RUN.exec(text)) if (Buffer.byteLength(m[0]) > MAX_BYTES) return true;
+  return false;
+}
+
 function identifierTokens(text: string, base: number): IdentToken[] {
   const out: IdentToken[] = [];
+  if (!mayHaveLongIdentifier(text)) return out;
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -102,7 +112,6 @@ export default defineRule({
   id: 'identifier-too-long',
   severity: 'warning',
   category: 'hygiene',
-  functionBodies: true,
   presets: ['recommended', 'strict'],
   description: 'Identifier longer than 63 bytes, which PostgreSQL silently truncates',
   docs: {

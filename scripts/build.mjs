@@ -1,19 +1,35 @@
-// Bundles the CLI and the library into single ESM files (fast start-up: one file to load).
+// Builds dist/: the library (index.js, ESM), the CLI bundle (main.cjs, CommonJS: no ESM loader at
+// start-up) with its bootstrap (cli.cjs), and a V8 code cache for the CLI bundle made by a warm-up run.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, rmSync } from 'node:fs';
 
 const common = {
   bundle: true,
   platform: 'node',
-  format: 'esm',
   target: 'node20',
   // The WASM parser and PGlite load their own assets from node_modules.
-  external: ['libpg-query', '@electric-sql/pglite', '@electric-sql/pglite/*'],
+  external: ['libpg-query', '@electric-sql/pglite', '@electric-sql/pglite/*', 'pg'],
   logLevel: 'warning',
   legalComments: 'none',
-  banner: { js: "import { createRequire as __zdCreateRequire } from 'node:module'; const require = __zdCreateRequire(import.meta.url);" },
 };
 
-await build({ ...common, entryPoints: { cli: 'src/bin.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node\n' + common.banner.js } });
-await build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist' });
-chmodSync('dist/cli.js', 0o755);
+await build({
+  ...common,
+  format: 'esm',
+  entryPoints: { index: 'src/index.ts' },
+  outdir: 'dist',
+  banner: { js: "import { createRequire as __zdCreateRequire } from 'node:module'; const require = __zdCreateRequire(import.meta.url);" },
+});
+await build({ ...common, format: 'cjs', entryPoints: { main: 'src/bin.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
+copyFileSync('src/boot/cli-bootstrap.cjs', 'dist/cli.cjs');
+chmodSync('dist/cli.cjs', 0o755);
+rmSync('dist/cli.js', { force: true });
+
+// Warm-up run over the demo: compiles the functions a lint uses, then saves them as a code cache.
+rmSync('dist/main.cjs.cache', { force: true });
+const warm = spawnSync(process.execPath, ['dist/cli.cjs', 'fixtures/demo', '--format', 'json', '--rule', 'prefer-bigint=warn'], {
+  env: { ...process.env, ZERODOWN_WRITE_CODE_CACHE: 'dist/main.cjs.cache' },
+  stdio: 'ignore',
+});
+if (warm.status !== 1) console.warn(`build: warm-up run exited ${warm.status}; no code cache written`);

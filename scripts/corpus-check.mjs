@@ -24,7 +24,7 @@ for (const project of projects) {
   let out;
   let code = 0;
   try {
-    out = execFileSync(process.execPath, [path.join(root, 'dist/cli.js'), dir, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+    out = execFileSync(process.execPath, [path.join(root, 'dist/cli.cjs'), dir, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     code = e.status;
     out = e.stdout;

@@ -17,7 +17,7 @@ const totals = {};
 for (const project of projects) {
   let out;
   try {
-    out = execFileSync(process.execPath, [path.join(root, 'dist/cli.js'), path.join(corpus, project), '--format', 'json'], {
+    out = execFileSync(process.execPath, [path.join(root, 'dist/cli.cjs'), path.join(corpus, project), '--format', 'json'], {
       encoding: 'utf8',
       maxBuffer: 1 << 28,
       stdio: ['ignore', 'pipe', 'pipe'],

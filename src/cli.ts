@@ -19,6 +19,7 @@ import { ruleText } from './rule-docs.ts';
 import type { Rule } from './rule.ts';
 import { FORMATS, type MigrationFormat } from './source/formats.ts';
 import { didYouMean } from './util/did-you-mean.ts';
+import { mark } from './util/timing.ts';
 import { RULES } from '../rules/index.ts';
 
 const HELP = `zerodown ${TOOL_VERSION} — migration-safety linter for PostgreSQL
@@ -191,7 +192,9 @@ export async function main(argv: string[]): Promise<number> {
 
 async function lintCommand(values: Values, positionals: string[]): Promise<number> {
   const cwd = process.cwd();
+  mark('lint: start');
   const { config } = await loadConfig(cwd, values.config as string | undefined, RULES.map((r) => r.id));
+  mark('config loaded');
   const format = oneOf(values.format as string | undefined, OUTPUT_FORMATS, '--format') ?? (process.stdout.isTTY ? 'pretty' : 'compact');
   const runner = oneOf(values.runner as string | undefined, RUNNER_IDS, '--runner') ?? config.runner ?? null;
   const migrationFormat = oneOf(values['migration-format'] as string | undefined, FORMATS, '--migration-format') ?? config.migrationFormat;
@@ -285,6 +288,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   } else {
     report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format });
   }
+  mark('linted');
   if (values.quiet) for (const f of report.files) f.findings = f.findings.filter((x) => x.severity === 'error');
 
   const outFile = values['output-file'] as string | undefined;
@@ -301,6 +305,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     process.stdout.write(output);
   }
   for (const e of report.fatal) process.stderr.write(`zerodown: ${e.path}: ${e.message}\n`);
+  mark('reported');
   const t = totals(report);
   if (t.fatal) return 2;
   if (t.errors) return 1;

@@ -83,8 +83,12 @@ function plpgsqlBody(node: Node): { location: number } | undefined {
   return language === 'plpgsql' && location !== undefined ? { location } : undefined;
 }
 
-/** Statements of a section in execution order, with DO/function bodies expanded after their statement. */
-function expandStatements(text: string, raws: RawStatement[], section: Section, startIndex: number): StatementInfo[] {
+/**
+ * Statements of a section in execution order, with DO-block bodies (and, when a rule asks for them,
+ * function bodies) expanded after their statement. Function bodies run when the function is called,
+ * so no lock or data rule looks at them; parsing them costs time only when a rule does.
+ */
+function expandStatements(text: string, raws: RawStatement[], section: Section, startIndex: number, functionBodies: boolean): StatementInfo[] {
   const out: StatementInfo[] = [];
   const add = (raw: RawStatement, origin: StatementInfo['origin']): StatementInfo => {
     const info: StatementInfo = {
@@ -104,7 +108,7 @@ function expandStatements(text: string, raws: RawStatement[], section: Section, 
   for (const raw of raws) {
     const parent = add(raw, 'top');
     const body = plpgsqlBody(raw.node);
-    if (!body) continue;
+    if (!body || (parent.kind !== 'DoStmt' && !functionBodies)) continue;
     const literal = bodyLiteralSpan(text, raw.toIndex(body.location), raw.span.end);
     if (!literal) continue;
     const embedded = embeddedSql(parent.text, text, literal);
@@ -183,6 +187,11 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
   }
 
   const fileLayout = layout(format, path, text, input.readSibling ?? (() => undefined));
+  // Rules that run on this file, with their severity (resolved once, not per statement).
+  const active = rules.flatMap((rule) => {
+    const setting = ruleSetting(rule, options);
+    return setting === 'off' ? [] : [{ rule, setting }];
+  });
   const comments: Comment[] = [];
   const statements: StatementInfo[] = [];
   const memo = new Map<string, unknown>();
@@ -209,7 +218,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
       });
     }
     topLevel += region.statements.length;
-    const stmts = expandStatements(text, region.statements, section, statements.length);
+    const stmts = expandStatements(text, region.statements, section, statements.length, active.some((a) => a.rule.functionBodies));
     for (const st of stmts) statements.push(st);
     const wrap = sectionWrap(runner, section, region.statements.length, options);
     const session = new Session({ lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs }, wrap);
@@ -227,9 +236,8 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
       const events = transactionEvents(stmt.node, tx);
       if (!input.historyOnly) {
         const ctx = ruleContext(stmt, text, ops, lock, schema, session, events, runner, options, path, memo, section, drafts, stmts);
-        for (const rule of rules) {
-          const setting = ruleSetting(rule, options);
-          if (setting === 'off' || (stmt.origin === 'function' && !rule.functionBodies)) continue;
+        for (const { rule, setting } of active) {
+          if (stmt.origin === 'function' && !rule.functionBodies) continue;
           ctx.currentRule = rule;
           ctx.currentSeverity = setting;
           rule.check(ctx.api);
@@ -242,9 +250,8 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
       }
     }
     if (session.end().unterminatedExplicit && !input.historyOnly) {
-      for (const rule of rules) {
-        const setting = ruleSetting(rule, options);
-        if (setting === 'off' || !rule.endOfSection) continue;
+      for (const { rule, setting } of active) {
+        if (!rule.endOfSection) continue;
         for (const f of rule.endOfSection({ statements: stmts, unterminatedTransaction: true })) {
           drafts.push({ ruleId: rule.id, severity: setting, span: f.span ?? { start: section.start, end: section.start }, finding: f, direction: section.direction });
         }

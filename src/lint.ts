@@ -9,6 +9,7 @@ import { Schema } from './analyze/schema.ts';
 import { analyzeSql, type EngineOptions } from './engine.ts';
 import type { FileResult, LintReport } from './model.ts';
 import { initParser } from './parse/parser.ts';
+import { mark } from './util/timing.ts';
 import type { Rule } from './rule.ts';
 import { discover, type DiscoverOptions } from './source/discover.ts';
 import type { MigrationFormat } from './source/formats.ts';
@@ -23,10 +24,10 @@ export interface LintOptions extends EngineOptions {
 export type ReadResult = { text: string } | { error: string };
 
 /** Reads a migration as UTF-8; binary files (NUL in the first 8 KiB) are an error, invalid UTF-8 is replaced. */
-export function readSql(file: string): ReadResult {
+export function readSql(file: string, content?: Buffer): ReadResult {
   let buf: Buffer;
   try {
-    buf = fs.readFileSync(file);
+    buf = content ?? fs.readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return { error: code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})` };
@@ -50,7 +51,9 @@ function sibling(file: string): (name: string) => string | undefined {
 
 export async function lintPaths(paths: string[], rules: readonly Rule[], options: LintOptions, discoverOptions: DiscoverOptions): Promise<LintReport> {
   await initParser();
+  mark('parser ready');
   const plan = discover(paths, discoverOptions);
+  mark('discovered');
   const report: LintReport = {
     postgresVersion: options.pgVersion,
     postgresVersionSource: options.pgVersionSource,
@@ -63,7 +66,7 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
     const repoRunner = options.runner === null && options.detectRunner ? detectRunner(group.root) : undefined;
     for (const file of group.files) {
       const override = discoverOptions.overrides?.get(file.path);
-      const read = override !== undefined ? (override.slice(0, 8192).includes('\u0000') ? { error: 'binary input (contains NUL bytes), not SQL' } : { text: override }) : readSql(file.path);
+      const read = override !== undefined ? (override.slice(0, 8192).includes('\u0000') ? { error: 'binary input (contains NUL bytes), not SQL' } : { text: override }) : readSql(file.path, file.content);
       if ('error' in read) {
         if (file.report) report.fatal.push({ path: display(file.path), message: read.error });
         continue;
@@ -82,7 +85,6 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
         report.fatal.push({ path: display(file.path), message: `internal error while analyzing: ${(e as Error).message}` });
         continue;
       }
-      schema.settle();
       if (file.report) {
         if (repoRunner && file.format === 'plain' && !options.runner) result.notes.push(`runner ${repoRunner.runner} detected from ${display(repoRunner.source)}`);
         report.files.push(stripText(result));

@@ -8,7 +8,7 @@ import { RULES } from '../rules/index.ts';
 import type { FileResult, RuleSetting } from '../src/model.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const CLI = path.join(ROOT, 'dist', 'cli.js');
+export const CLI = path.join(ROOT, 'dist', 'cli.cjs');
 
 /**
  * The companion warnings (lock-timeout-missing, locks-held-across-statements) fire beside most lock

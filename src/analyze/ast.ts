@@ -97,15 +97,20 @@ export function walk(value: unknown, visit: (key: string, node: Record<string, u
       for (let i = current.length - 1; i >= 0; i--) stack.push(current[i]);
       continue;
     }
-    const entries = Object.entries(current as Record<string, unknown>);
-    const children: unknown[] = [];
-    for (const [k, v] of entries) {
-      if (v && typeof v === 'object') {
-        if (!Array.isArray(v) && visit(k, v as Record<string, unknown>) === false) continue;
-        children.push(v);
-      }
+    // Children go on the stack in reverse so that they are visited in source order.
+    const mark = stack.length;
+    const obj = current as Record<string, unknown>;
+    for (const k in obj) {
+      const v = obj[k];
+      if (!v || typeof v !== 'object') continue;
+      if (!Array.isArray(v) && visit(k, v as Record<string, unknown>) === false) continue;
+      stack.push(v);
     }
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    for (let i = mark, j = stack.length - 1; i < j; i++, j--) {
+      const t = stack[i];
+      stack[i] = stack[j];
+      stack[j] = t;
+    }
   }
 }
 

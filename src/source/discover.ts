@@ -9,6 +9,8 @@ import { detectFormat, naturalCompare, orderKey, type MigrationFormat } from './
 
 export interface PlannedFile {
   path: string;
+  /** The file's bytes when discovery already read them (read once, used by lint). */
+  content?: Buffer;
   /** Report findings (false: history, replayed only). */
   report: boolean;
   format: MigrationFormat;
@@ -72,16 +74,12 @@ function walk(dir: string, out: string[], errors?: (dir: string, message: string
   }
 }
 
-/** Reads only the start of a file for format markers. */
-function head(file: string): string {
+/** Reads a file once for format detection; lint reuses the bytes. Unreadable: undefined (lint reports it). */
+function readOnce(file: string): Buffer | undefined {
   try {
-    const fd = fs.openSync(file, 'r');
-    const buf = Buffer.alloc(4096);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    fs.closeSync(fd);
-    return buf.subarray(0, n).toString('utf8');
+    return fs.readFileSync(file);
   } catch {
-    return '';
+    return undefined;
   }
 }
 
@@ -115,11 +113,12 @@ function sortGroup(files: PlannedFile[]): PlannedFile[] {
   return keyed.map((x) => x.f);
 }
 
-function planned(file: string, report: boolean, forced?: MigrationFormat, content?: string): PlannedFile {
-  const format = forced ?? detectFormat(file, content ?? head(file));
+function planned(file: string, report: boolean, forced?: MigrationFormat, override?: string): PlannedFile {
+  const bytes = override === undefined ? readOnce(file) : undefined;
+  const format = forced ?? detectFormat(file, override ?? bytes?.subarray(0, 4096).toString('utf8') ?? '');
   const base = path.basename(file).toLowerCase();
   const down = /\.down\.sql$/.test(base) || base === 'down.sql' || /^u[0-9]/.test(base) || file.split(/[\\/]/).includes('revert');
-  return { path: file, report, format, direction: down ? 'down' : 'up' };
+  return { path: file, content: bytes, report, format, direction: down ? 'down' : 'up' };
 }
 
 export function discover(paths: string[], opts: DiscoverOptions): Plan {
