@@ -95,8 +95,19 @@ function tableConstraint(ctx: RuleContext, table: string, cmdIndex: number, op: 
       validateSteps(rel, name, foreign, referenced),
     ],
   };
+  // Autofix in autocommit only: there the VALIDATE that follows runs in a transaction of its own.
+  const fixable = ctx.tx.kind === 'none' && ctx.stmt.origin === 'top' && !!con.conname;
   ctx.report({
     span,
+    fix: fixable
+      ? {
+          description: `add ${what} NOT VALID, then VALIDATE CONSTRAINT in its own transaction`,
+          edits: [
+            { start: span.end, end: span.end, text: ' NOT VALID' },
+            { start: ctx.stmt.span.end, end: ctx.stmt.span.end, text: `;\nALTER TABLE ${rel} VALIDATE CONSTRAINT ${quoteIdent(name)}` },
+          ],
+        }
+      : undefined,
     message: `ADD CONSTRAINT … ${what} ${check} while holding ${locks}; the scan grows with the table's size.`,
     help: `Add it with NOT VALID, commit, and run ALTER TABLE ${rel} VALIDATE CONSTRAINT ${quoteIdent(name)} in a separate transaction: validation then takes only ${OPERATIONS[foreign ? 'validate-foreign-key' : 'validate-constraint'].locks.table}${foreign ? ` (and ${OPERATIONS['validate-foreign-key'].locks.referenced} on the referenced table)` : ''}, so reads and writes continue.`,
     safeAlternative: safe,

@@ -3,6 +3,7 @@ import { lockPhrase, withLockTimeout } from '../src/advice.ts';
 import { OPERATIONS } from '../src/pg/facts.ts';
 import type { SafeStep } from '../src/model.ts';
 import { defineRule, type RuleContext } from '../src/rule.ts';
+import { concurrentlyFix } from '../src/advice/fixes.ts';
 
 /** 'a' or 'an' before a lock mode name. */
 function article(mode: string): string {
@@ -67,8 +68,12 @@ export default defineRule({
       });
     }
     const names = drops.map(displayRel).join(', ');
+    const keyword = ctx.keywordSpan(/DROP\s+INDEX/i);
+    // Mechanical only for one index, no CASCADE, not backing a constraint.
+    const fixable = (s.objects ?? []).length === 1 && !cascade && constraintNotes.length === 0;
     ctx.report({
-      span: ctx.keywordSpan(/DROP\s+INDEX/i),
+      span: keyword,
+      fix: fixable ? concurrentlyFix(ctx, keyword.end, 'DROP INDEX') : undefined,
       message: `DROP INDEX ${names} takes ${article(mode)} ${lockPhrase(mode, tables)}. The request waits behind every running query on the table, and all new queries queue behind it until it is granted.`,
       help: `Use DROP INDEX CONCURRENTLY (${OPERATIONS['drop-index-concurrently'].locks.table} on the table; queries continue), one index per statement${cascade ? ', without CASCADE (drop dependent objects first)' : ''}. It cannot run inside a transaction block: ${ctx.escapeHatch()}. An index that backs a PRIMARY KEY, UNIQUE or EXCLUDE constraint cannot be dropped with DROP INDEX: drop the constraint with ALTER TABLE … DROP CONSTRAINT under a lock_timeout instead.`,
       safeAlternative: {

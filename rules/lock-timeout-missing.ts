@@ -1,6 +1,7 @@
 import { displayRel } from '../src/analyze/ast.ts';
 import { withLockTimeout } from '../src/advice.ts';
-import { OPERATIONS } from '../src/pg/facts.ts';
+import { OPERATIONS, type OperationId } from '../src/pg/facts.ts';
+import type { Fix } from '../src/fix.ts';
 import { blocksReadsOrWrites, describeBlocked } from '../src/pg/locks.ts';
 import { defineRule, type RuleContext } from '../src/rule.ts';
 
@@ -17,6 +18,18 @@ function where(ctx: RuleContext): string {
     default:
       return 'right after BEGIN (SET LOCAL lasts until the transaction ends)';
   }
+}
+
+/** Operations whose better fix is their CONCURRENTLY form (which needs no lock_timeout and must stay alone in some runners). */
+const HAS_CONCURRENT_FORM = new Set<OperationId>(['create-index', 'drop-index', 'reindex', 'detach-partition', 'refresh-matview']);
+
+/** Inserts `SET lock_timeout = '2s';` before the statement, on its own line with the same indentation. */
+function lockTimeoutFix(ctx: RuleContext): Fix | undefined {
+  if (ctx.stmt.origin !== 'top' || ctx.ops.some((o) => HAS_CONCURRENT_FORM.has(o.op))) return undefined;
+  const at = ctx.stmt.span.start;
+  const lineStart = ctx.text.lastIndexOf('\n', at - 1) + 1;
+  const indent = /^[ \t]*$/.test(ctx.text.slice(lineStart, at)) ? ctx.text.slice(lineStart, at) : '';
+  return { description: "prepend SET lock_timeout = '2s'", edits: [{ start: at, end: at, text: `SET lock_timeout = '2s';\n${indent}` }] };
 }
 
 export default defineRule({
@@ -42,6 +55,7 @@ export default defineRule({
     const rels = lock.relations.map(displayRel).join(', ');
     const noTx = ctx.ops.some((o) => OPERATIONS[o.op].noTransaction);
     ctx.report({
+      fix: lockTimeoutFix(ctx),
       span: ctx.keywordSpan(/(CREATE\s+(UNIQUE\s+)?INDEX|ALTER\s+TABLE|DROP\s+INDEX|DROP\s+TABLE|LOCK\s+TABLE|[A-Za-z]+)/i),
       message: `This statement requests ${/^[AEIOU]/.test(lock.mode) ? 'an' : 'a'} ${lock.mode} lock on ${rels} with lock_timeout = 0: if any transaction holds a conflicting lock on ${rels}, it waits for it without limit, and meanwhile every later query on ${rels} that conflicts with the request — ${describeBlocked(lock.mode)} — queues behind it (the lock queue). A statement that needs the lock for milliseconds can stall that traffic for as long as the slowest running transaction.`,
       help: `Add SET lock_timeout = '2s'; ${where(ctx)}, and retry the migration when it times out.`,

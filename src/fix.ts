@@ -17,15 +17,20 @@ export interface Fix {
 export function applyFixes(text: string, fixes: readonly Fix[]): { text: string; applied: number } {
   const taken: TextEdit[] = [];
   const chosen: TextEdit[] = [];
+  const order = new Map<TextEdit, number>();
   let applied = 0;
-  const overlaps = (a: TextEdit, b: TextEdit): boolean => a.start < b.end && b.start < a.end || (a.start === b.start && a.end === a.start && b.end === b.start);
+  const overlaps = (a: TextEdit, b: TextEdit): boolean => (a.start < b.end && b.start < a.end) || (a.start === b.start && a.end === a.start && b.end === b.start);
   for (const fix of fixes) {
     if (fix.edits.some((e) => taken.some((t) => overlaps(e, t)))) continue;
-    taken.push(...fix.edits);
-    chosen.push(...fix.edits);
+    for (const e of fix.edits) {
+      taken.push(e);
+      order.set(e, chosen.length);
+      chosen.push(e);
+    }
     applied++;
   }
-  chosen.sort((a, b) => b.start - a.start || b.end - a.end);
+  // From the end of the text backwards; edits at the same point keep their listed order in the output.
+  chosen.sort((a, b) => b.start - a.start || b.end - a.end || (order.get(b) ?? 0) - (order.get(a) ?? 0));
   let out = text;
   for (const e of chosen) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   return { text: out, applied };

@@ -35,4 +35,4 @@ export function jsonReport(report: LintReport): Record<string, unknown> {
   };
 }
 
-export const json: Reporter = (report) => JSON.stringify(jsonReport(report), null, 2) + '\n';
+export const json: Reporter = (report) => JSON.stringify(jsonReport(report)) + '\n';

@@ -65,5 +65,5 @@ export const sarif: Reporter = (report, ctx) => {
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + '\n';
+  return JSON.stringify(log) + '\n';
 };
