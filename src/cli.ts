@@ -26,6 +26,8 @@ const HELP = `zerodown ${TOOL_VERSION} — migration-safety linter for PostgreSQ
 
 Usage:
   zerodown [lint] [paths…] [options]   lint migration files or directories (default: .)
+  zerodown trace [paths…]              replay migrations on a real Postgres (in-process PGlite by
+                                       default) and report the locks, rewrites and scans observed
   zerodown rules                       list the rules
   zerodown explain <rule-id>           why a rule matters, with bad and good examples
 
@@ -52,6 +54,11 @@ Options:
       --stdin-filename <path>   path to report (and whose directory gives history) for --stdin
   -o, --output-file <file>      write the report to a file instead of standard output
       --color / --no-color      force colors on or off (NO_COLOR and FORCE_COLOR are honoured)
+Trace options:
+      --database-url <url>      trace on a PostgreSQL server instead of PGlite: a scratch database
+                                is created there, named in the output, and dropped afterwards
+      --seed <file.sql>         load rows before the traced files (data-dependent failures show up)
+      --check-down              run up → down → up for each migration and compare the schema
   -v, --version                 print the version
   -h, --help                    print this help
 
@@ -80,6 +87,9 @@ const OPTIONS: ParseArgsConfig['options'] = {
   'stdin-filename': { type: 'string' },
   'output-file': { type: 'string', short: 'o' },
   fix: { type: 'boolean' },
+  'database-url': { type: 'string' },
+  seed: { type: 'string' },
+  'check-down': { type: 'boolean' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   version: { type: 'boolean', short: 'v' },
@@ -159,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;
   }
-  const command = positionals[0] === 'rules' || positionals[0] === 'explain' || positionals[0] === 'lint' ? positionals[0] : 'lint';
+  const command = ['rules', 'explain', 'lint', 'trace'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
   if (command !== 'lint' || positionals[0] === 'lint') positionals = positionals.slice(1);
 
   try {
@@ -178,9 +188,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(ruleText(rule));
       return 0;
     }
+    if (command === 'trace') return await traceCommand(values, positionals);
     return await lintCommand(values, positionals);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError) {
+    if (e instanceof UsageError || e instanceof ConfigError || (e instanceof Error && e.name === 'TraceUsageError')) {
       process.stderr.write(`zerodown: ${e.message}\n`);
       return 2;
     }
@@ -188,6 +199,46 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`zerodown: internal error: ${err.message}\n${process.env.ZERODOWN_DEBUG ? `${err.stack}\n` : 'Set ZERODOWN_DEBUG=1 for the stack trace, and please report it.\n'}`);
     return 2;
   }
+}
+
+/**
+ * zerodown trace: replays the migrations on a real Postgres and reports what it observed next to
+ * the static prediction. Exit 1 when it observed an error-level hazard, a failed statement or a
+ * broken down migration; 2 for usage and IO errors.
+ */
+async function traceCommand(values: Values, positionals: string[]): Promise<number> {
+  const cwd = process.cwd();
+  const { config } = await loadConfig(cwd, values.config as string | undefined, RULES.map((r) => r.id));
+  const format = oneOf(values.format as string | undefined, ['pretty', 'json', 'markdown'] as const, '--format') ?? 'pretty';
+  const runner = oneOf(values.runner as string | undefined, RUNNER_IDS, '--runner') ?? config.runner ?? null;
+  const pgFlag = values['pg-version'] as string | undefined;
+  const pgVersion = pgFlag !== undefined ? Number(pgFlag) : (config.postgresVersion ?? detectPgVersion(cwd)?.version ?? DEFAULT_PG_VERSION);
+  if (!(SUPPORTED_PG_VERSIONS as readonly number[]).includes(pgVersion)) throw new UsageError(`--pg-version: expected a major version from ${SUPPORTED_PG_VERSIONS[0]} to 18, got "${pgFlag}"`);
+  const seed = values.seed as string | undefined;
+  if (seed && !fs.existsSync(path.resolve(cwd, seed))) throw new UsageError(`--seed: ${seed}: no such file`);
+  const { trace, renderTrace } = await import('./trace/trace.ts');
+  const report = await trace(positionals.length ? positionals : ['.'], {
+    pgVersion,
+    runner: runner as RunnerId | null,
+    databaseUrl: values['database-url'] as string | undefined,
+    seedFile: seed ? path.resolve(cwd, seed) : undefined,
+    checkDown: values['check-down'] === true,
+    cwd,
+    include: config.include,
+    exclude: config.exclude,
+    format: oneOf(values['migration-format'] as string | undefined, FORMATS, '--migration-format') ?? config.migrationFormat,
+    assumeInTransaction: values['assume-in-transaction'] ? true : values['no-assume-in-transaction'] ? false : config.assumeInTransaction,
+    onProgress: process.stderr.isTTY ? (msg) => process.stderr.write(`\r\x1b[K${msg}`) : undefined,
+  });
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  const output = renderTrace(report, format, format === 'pretty' && useColor(values, process.stdout));
+  const outFile = values['output-file'] as string | undefined;
+  if (outFile) fs.writeFileSync(path.resolve(cwd, outFile), output);
+  else process.stdout.write(output);
+  for (const e of report.fatal) process.stderr.write(`zerodown: ${e.path}: ${e.message}\n`);
+  if (report.fatal.length) return 2;
+  const s = report.summary;
+  return s.errorFindings > 0 || s.failed > 0 || s.downProblems > 0 ? 1 : 0;
 }
 
 async function lintCommand(values: Values, positionals: string[]): Promise<number> {

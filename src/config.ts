@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { RUNNER_IDS } from './analyze/runners.ts';
 import { FORMATS } from './source/formats.ts';
 import { didYouMean } from './util/did-you-mean.ts';
+import { dynamicImport } from './util/dynamic-import.ts';
 
 export const SUPPORTED_PG_VERSIONS = [10, 11, 12, 13, 14, 15, 16, 17, 18] as const;
 /** The oldest community-supported major (https://www.postgresql.org/support/versioning/). */
@@ -78,7 +79,7 @@ const jsonLoader: Loader = (filepath, content) => {
 };
 
 const esmLoader: Loader = async (filepath) => {
-  const mod = (await import(pathToUrl(filepath))) as { default?: unknown };
+  const mod = await dynamicImport<{ default?: unknown }>(pathToUrl(filepath));
   return mod.default ?? mod;
 };
 

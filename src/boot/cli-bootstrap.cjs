@@ -13,6 +13,10 @@ const Module = require('node:module');
 // measured no faster on the whole corpus.
 require('node:v8').setFlagsFromString('--liftoff-only');
 
+// The bundle's run-time imports (PGlite for trace, .mjs config files) go through this module,
+// which Node compiled itself, so that import() works (see src/util/dynamic-import.ts).
+globalThis.__zerodownImport = (specifier) => import(specifier);
+
 const file = path.join(__dirname, 'main.cjs');
 const source = fs.readFileSync(file, 'utf8');
 let cachedData;
@@ -24,7 +28,6 @@ try {
 const script = new vm.Script(Module.wrap(source), {
   filename: file,
   cachedData,
-  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
 const mod = { exports: {} };
 script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, __dirname);
