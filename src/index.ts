@@ -14,3 +14,4 @@ export type { Rule, RuleContext } from './rule.ts';
 export { jsonReport } from './reporters/json.ts';
 export { ruleMarkdown } from './rule-docs.ts';
 export { configJsonSchema } from './config.ts';
+export { trace, renderTrace, type TraceOptions, type TraceReport } from './trace/trace.ts';

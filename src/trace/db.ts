@@ -7,6 +7,7 @@
  * Safety rule for servers: zerodown never runs migrations in a database it did not create. The URL
  * only names the server and a maintenance database to connect to for CREATE DATABASE / DROP DATABASE.
  */
+import { dynamicImport } from '../util/dynamic-import.ts';
 import { randomBytes } from 'node:crypto';
 import type { ObservableDb } from './observe.ts';
 
@@ -37,7 +38,9 @@ export interface TraceDb {
 }
 
 /** Thrown for a URL zerodown refuses to use; the CLI should exit 2 with its message. */
-export class TraceUsageError extends Error {}
+export class TraceUsageError extends Error {
+  override name = 'TraceUsageError';
+}
 
 /** URL query options that ask zerodown to run in an existing database: refused, never honoured. */
 const REUSE_OPTIONS = ['reuse', 'reuse_database', 'reuse-database', 'zerodown_reuse', 'use_existing', 'use-existing', 'existing'];
@@ -177,13 +180,13 @@ function wrap(kind: TraceDb['kind'], run: (sql: string) => Promise<unknown[]>, c
  * reports as not traceable.
  */
 export async function openPglite(wanted: Iterable<string> = []): Promise<TraceDb & { loadedExtensions: string[] }> {
-  const mod = await import('@electric-sql/pglite');
+  const mod = await dynamicImport<typeof import('@electric-sql/pglite')>('@electric-sql/pglite');
   const extensions: Record<string, unknown> = {};
   const loaded: string[] = [];
   for (const name of wanted) {
     const file = PGLITE_CONTRIB[name];
     if (!file) continue;
-    const contrib = (await import(`@electric-sql/pglite/contrib/${file}`)) as Record<string, unknown>;
+    const contrib = await dynamicImport<Record<string, unknown>>(`@electric-sql/pglite/contrib/${file}`);
     const ext = contrib[file];
     if (ext) {
       extensions[file] = ext;
@@ -192,8 +195,9 @@ export async function openPglite(wanted: Iterable<string> = []): Promise<TraceDb
   }
   const options = { extensions } as unknown as Parameters<typeof mod.PGlite.create>[0];
   const pg = (await mod.PGlite.create(options)) as unknown as PgliteLike;
-  const version = (await pg.query<{ v: string; s: string }>("SELECT current_setting('server_version_num') AS v, current_setting('server_version') AS s")).rows[0];
-  const pkgVersion = await pgliteVersion();
+  const version = (await pg.query<{ v: string; s: string; full: string }>("SELECT current_setting('server_version_num') AS v, current_setting('server_version') AS s, version() AS full")).rows[0];
+  // version(): "PostgreSQL 18.6 (PGlite 0.5.16) on wasm32-…"
+  const pkgVersion = /\(PGlite ([^)]+)\)/.exec(version.full)?.[1] ?? '';
   const run = async (sql: string): Promise<unknown[]> => {
     // exec: simple protocol, several statements allowed; rows of the last result.
     const results = (await pg.exec(sql)) as { rows: unknown[] }[];
@@ -201,17 +205,6 @@ export async function openPglite(wanted: Iterable<string> = []): Promise<TraceDb
   };
   const db = wrap('pglite', run, () => pg.close(), { description: `PGlite ${pkgVersion} (PostgreSQL ${version.s}), in-process`, serverVersion: version.v });
   return Object.assign(db, { loadedExtensions: loaded });
-}
-
-async function pgliteVersion(): Promise<string> {
-  try {
-    const { createRequire } = await import('node:module');
-    const req = createRequire(import.meta.url);
-    const pkg = req('@electric-sql/pglite/package.json') as { version?: string };
-    return pkg.version ?? '';
-  } catch {
-    return '';
-  }
 }
 
 interface PgClient {
@@ -225,7 +218,7 @@ type PgClientCtor = new (config: { connectionString: string; application_name?: 
 
 async function pgClient(): Promise<PgClientCtor> {
   try {
-    const mod = (await import('pg')) as unknown as { default?: { Client: PgClientCtor }; Client?: PgClientCtor };
+    const mod = await dynamicImport<{ default?: { Client: PgClientCtor }; Client?: PgClientCtor }>('pg');
     const ctor = mod.default?.Client ?? mod.Client;
     if (!ctor) throw new Error('pg module has no Client');
     return ctor;
