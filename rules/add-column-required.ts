@@ -6,24 +6,11 @@ import { batchedBackfill, lockPhrase, notNullSteps, withLockTimeout } from '../s
 import { VERSION_FEATURES } from '../src/pg/facts.ts';
 import type { SafeAlternative, SafeStep } from '../src/model.ts';
 import { defineRule, type RuleContext } from '../src/rule.ts';
-import { sliceTrim } from '../src/sqltext.ts';
+import { columnTypeSource } from '../src/sqltext.ts';
 
 /** 'a' or 'an' before a lock mode name. */
 function article(mode: string): string {
   return /^[AEIOU]/.test(mode) ? 'an' : 'a';
-}
-
-/** The column's type as the author wrote it. */
-function typeSource(ctx: RuleContext, def: ColumnDef, spanEnd: number): string {
-  const f = columnFacts(def);
-  const start = def.typeName?.location;
-  if (start === undefined) return f.type?.display ?? 'text';
-  const cons = constraintsOf(def)
-    .map((c) => c.location)
-    .filter((l): l is number => l !== undefined && l > start);
-  const end = cons.length ? ctx.stmt.toIndex(Math.min(...cons)) : spanEnd;
-  const base = ctx.stmt.span.start;
-  return sliceTrim(ctx.stmt.text, ctx.stmt.toIndex(start) - base, end - base);
 }
 
 const EXAMPLE_VALUES: Record<string, string> = {
@@ -64,7 +51,7 @@ function recipe(ctx: RuleContext, table: string, def: ColumnDef, spanEnd: number
   const f = columnFacts(def);
   const rel = displayRel(table);
   const col = quoteIdent(f.name);
-  const type = typeSource(ctx, def, spanEnd);
+  const type = columnTypeSource(ctx, def, spanEnd);
   const steps: SafeStep[] = [
     {
       title: 'Add the column as nullable (catalog-only, brief lock); existing application code keeps working',

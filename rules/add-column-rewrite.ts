@@ -4,20 +4,13 @@ import { columnFacts, constraintsOf } from '../src/analyze/expr.ts';
 import { batchedBackfill, lockPhrase, notNullSteps, withLockTimeout } from '../src/advice.ts';
 import type { SafeAlternative, SafeStep } from '../src/model.ts';
 import { defineRule, type RuleContext } from '../src/rule.ts';
-import { clauseAfterKeyword, sliceTrim } from '../src/sqltext.ts';
+import { clauseAfterKeyword, columnTypeSource } from '../src/sqltext.ts';
 
 /** The column's type as the author wrote it (serial types become their integer type). */
 function typeSource(ctx: RuleContext, def: ColumnDef, spanEnd: number): string {
   const f = columnFacts(def);
   if (f.serial) return { serial: 'integer', serial4: 'integer', smallserial: 'smallint', serial2: 'smallint' }[f.type?.display ?? ''] ?? 'bigint';
-  const start = def.typeName?.location;
-  if (start === undefined) return f.type?.display ?? 'text';
-  const cons = constraintsOf(def)
-    .map((c) => c.location)
-    .filter((l): l is number => l !== undefined && l > start);
-  const end = cons.length ? ctx.stmt.toIndex(Math.min(...cons)) : spanEnd;
-  const base = ctx.stmt.span.start;
-  return sliceTrim(ctx.stmt.text, ctx.stmt.toIndex(start) - base, end - base);
+  return columnTypeSource(ctx, def, spanEnd);
 }
 
 function defaultSource(ctx: RuleContext, def: ColumnDef, spanEnd: number): string | undefined {
@@ -56,6 +49,20 @@ function recipe(ctx: RuleContext, table: string, def: ColumnDef, spanEnd: number
       steps,
     };
   }
+  // A column of a constrained domain: add it with the domain's base type (no per-row check).
+  const domain = f.type ? ctx.schema.domains.get(f.type.name.includes('.') ? f.type.name : `public.${f.type.name}`) : undefined;
+  if (domain?.constraints.length && domain.baseType) {
+    const dflt = defaultSource(ctx, def, spanEnd);
+    steps.push({
+      title: `Add the column with the domain's base type ${domain.baseType.display} (catalog-only${dflt ? ' with a constant default' : ''})`,
+      sql: withLockTimeout(`ALTER TABLE ${rel} ADD COLUMN ${col} ${domain.baseType.display}${dflt ? ` DEFAULT ${dflt}` : ''};`),
+      transaction: 'own',
+    });
+    return {
+      summary: `A column of domain ${f.type?.display}, which has constraints, is checked row by row in a table rewrite. Use the base type, and enforce the domain's rule with a table CHECK constraint added NOT VALID and validated in a separate transaction.`,
+      steps,
+    };
+  }
   const needsSequence = f.serial || f.identity;
   const seq = needsSequence ? quoteIdent(`${table.slice(table.indexOf('.') + 1)}_${f.name}_seq`.slice(0, 63)) : '';
   const value = needsSequence ? `nextval('${seq.replace(/'/g, "''")}')` : (defaultSource(ctx, def, spanEnd) ?? 'NULL');
@@ -67,7 +74,8 @@ function recipe(ctx: RuleContext, table: string, def: ColumnDef, spanEnd: number
     ),
     transaction: 'own',
   });
-  steps.push(batchedBackfill(ctx.schema, table, f.name, value, { pgVersion: ctx.pgVersion }));
+  // Nothing to backfill when existing rows keep NULL.
+  if (!/^null$/i.test(value.trim())) steps.push(batchedBackfill(ctx.schema, table, f.name, value, { pgVersion: ctx.pgVersion }));
   let note: string | undefined;
   if (f.notNull || f.primaryKey) {
     const nn = notNullSteps(table, f.name, ctx.pgVersion);

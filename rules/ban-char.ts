@@ -1,5 +1,6 @@
 import { strings } from '../src/analyze/ast.ts';
-import { arraySuffix, columnPhrase, columnSites, eachColumnOnce, lengthCheck, retypeStep, type ColumnSite } from '../src/advice/column-types.ts';
+import { arraySuffix, columnPhrase, columnSites, eachColumnOnce, lengthCheck, lengthCheckSteps, retypeStep, type ColumnSite } from '../src/advice/column-types.ts';
+import type { SafeStep } from '../src/model.ts';
 import { defineRule } from '../src/rule.ts';
 
 /**
@@ -30,7 +31,10 @@ export default defineRule({
       const array = site.facts.type?.array === true;
       const newType = `text${arraySuffix(site)}`;
       const withCheck = max !== undefined && !array;
-      const step = retypeStep(ctx, [site], () => newType, withCheck ? (s) => lengthCheck(s, max) : undefined);
+      // An inline CHECK on a column added to an existing table scans it under ACCESS EXCLUSIVE: add it NOT VALID instead.
+      const inline = site.where === 'create' || (site.where === 'add' && !ctx.isExisting(site.table));
+      const step = retypeStep(ctx, [site], () => newType, withCheck && inline ? (s) => lengthCheck(s, max) : undefined);
+      const steps: SafeStep[] = step ? [step, ...(withCheck && !inline && max !== undefined ? lengthCheckSteps(ctx, site, max) : [])] : [];
       const verb = site.where === 'alter-type' ? 'is changed to' : 'is declared as';
       ctx.report({
         span: site.typeSpan,
@@ -39,7 +43,7 @@ export default defineRule({
           ? `Use text, with CHECK (char_length(${site.name}) <= ${max}) if the length limit matters.`
           : `Use ${newType}.`,
         lock: null,
-        safeAlternative: step ? { summary: withCheck ? `Declare the column as text and keep the ${max}-character limit as a CHECK constraint.` : `Declare the column as ${newType}.`, steps: [step] } : null,
+        safeAlternative: step ? { summary: withCheck ? `Declare the column as text and keep the ${max}-character limit as a CHECK constraint.` : `Declare the column as ${newType}.`, steps } : null,
       });
     });
   },

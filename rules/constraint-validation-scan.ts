@@ -54,6 +54,17 @@ function referencedOf(ctx: RuleContext, cmdIndex: number): AppliedOp | undefined
   return ctx.ops.filter((o) => o.cmdIndex === cmdIndex && o.op === 'add-foreign-key')[1];
 }
 
+/**
+ * The statement with one subcommand replaced; the other subcommands stay (a later subcommand may
+ * need an earlier one, e.g. a CHECK on a column added before it). Alone: `prefix replacement`.
+ */
+function withOtherSubcommands(ctx: RuleContext, span: { start: number; end: number }, replacement: string, prefix: string): string {
+  const count = as(ctx.stmt.node, 'AlterTableStmt')?.cmds?.length ?? 1;
+  if (count <= 1) return `${prefix} ${replacement}`;
+  const base = ctx.stmt.span.start;
+  return `${ctx.stmt.text.slice(0, span.start - base)}${replacement}${ctx.stmt.text.slice(span.end - base)}`.trim();
+}
+
 function validateSteps(rel: string, name: string, foreign: boolean, referenced: string | undefined): SafeStep {
   const fact = OPERATIONS[foreign ? 'validate-foreign-key' : 'validate-constraint'];
   const refLock = foreign && referenced && fact.locks.referenced ? ` and ${fact.locks.referenced} on ${displayRel(referenced)}` : '';
@@ -89,7 +100,7 @@ function tableConstraint(ctx: RuleContext, table: string, cmdIndex: number, op: 
     steps: [
       {
         title: `Add the constraint without checking existing rows (brief ${op.mode} lock${foreign && referenced ? `, also on ${displayRel(referenced)}` : ''}, no scan)`,
-        sql: withLockTimeout(`ALTER TABLE ${rel} ${sub} NOT VALID;`),
+        sql: withLockTimeout(`${withOtherSubcommands(ctx, span, `${sub} NOT VALID`, `ALTER TABLE ${rel}`)};`),
         transaction: 'own',
       },
       validateSteps(rel, name, foreign, referenced),

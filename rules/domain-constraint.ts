@@ -6,7 +6,7 @@ import { lockPhrase, withLockTimeout } from '../src/advice.ts';
 import { OPERATIONS, type OperationFact } from '../src/pg/facts.ts';
 import type { LockMode } from '../src/pg/locks.ts';
 import type { SafeAlternative } from '../src/model.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import { defineRule, memoSet, type RuleContext } from '../src/rule.ts';
 import { clauseAfterKeyword } from '../src/sqltext.ts';
 
 /** 'a' or 'an' before a lock mode name. */
@@ -28,12 +28,7 @@ const MEMO_KEY = 'domain-constraint:constrained';
 
 /** Domains with constraints created or constrained earlier in this file (the replay does not record domain constraints yet). */
 function constrainedInFile(ctx: RuleContext): Set<string> {
-  let set = ctx.memo.get(MEMO_KEY) as Set<string> | undefined;
-  if (!set) {
-    set = new Set();
-    ctx.memo.set(MEMO_KEY, set);
-  }
-  return set;
+  return memoSet(ctx, MEMO_KEY);
 }
 
 /** Does the domain have a CHECK or NOT NULL constraint, as far as the schema (or this file) tells? */

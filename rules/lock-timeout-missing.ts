@@ -61,7 +61,8 @@ export default defineRule({
       help: `Add SET lock_timeout = '2s'; ${where(ctx)}, and retry the migration when it times out.`,
       safeAlternative: {
         summary: 'Set a short lock_timeout before the first statement that takes a strong lock, and retry the migration (with a back-off) when it fails with a lock timeout.',
-        steps: [{ title: 'Give up on the lock after 2 seconds instead of queueing traffic behind it', sql: withLockTimeout(`${ctx.stmt.text.trim()};`), transaction: noTx ? 'outside' : 'any' }],
+        // Only the setting: the statement's own hazards (if any) have their own findings and recipes.
+        steps: [{ title: `Before this statement (${where(ctx)}): give up on the lock after 2 seconds instead of queueing traffic behind it`, sql: "SET lock_timeout = '2s';", transaction: noTx ? 'outside' : 'any' }],
       },
     });
   },

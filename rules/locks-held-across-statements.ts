@@ -52,7 +52,8 @@ export default defineRule({
         ctx.memo.set(key, true);
         const by = h.taker ? `\`${statementSnippet(h.taker.text)}\`` : 'an earlier statement of this transaction';
         const steps: SafeStep[] = [];
-        if (h.taker) {
+        // A taker that rewrites or scans is reported by its own rule: its recipe replaces it, not this one.
+        if (h.taker && !h.taker.slow) {
           steps.push({ title: 'Run the statement that takes the strong lock in its own transaction, so the lock is released at once', sql: withLockTimeout(`${h.taker.text.trim()};`), transaction: 'own' });
         }
         if (op.op === 'create-index') {

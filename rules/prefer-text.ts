@@ -26,9 +26,11 @@ export default defineRule({
       const array = site.facts.type?.array === true;
       const newType = `text${array ? '[]' : ''}`;
       const steps: SafeStep[] = [];
-      const first = retypeStep(ctx, [site], () => newType, array ? undefined : (s) => lengthCheck(s, max));
+      // An inline CHECK on a column added to an existing table scans it under ACCESS EXCLUSIVE: add it NOT VALID instead.
+      const inline = site.where === 'create' || (site.where === 'add' && !ctx.isExisting(site.table));
+      const first = retypeStep(ctx, [site], () => newType, array || !inline ? undefined : (s) => lengthCheck(s, max));
       if (first) steps.push(first);
-      if (site.where === 'alter-type' && !array) steps.push(...lengthCheckSteps(ctx, site, max));
+      if (!inline && !array) steps.push(...lengthCheckSteps(ctx, site, max));
       const verb = site.where === 'alter-type' ? 'is changed to' : 'is declared as';
       ctx.report({
         span: site.typeSpan,

@@ -3,29 +3,19 @@ import { lockPhrase, withLockTimeout } from '../src/advice.ts';
 import { aLockPhrase } from '../src/advice/app-compat.ts';
 import { VERSION_FEATURES } from '../src/pg/facts.ts';
 import type { SafeAlternative } from '../src/model.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import { defineRule, memoSet, type RuleContext } from '../src/rule.ts';
 
 const CREATED_TYPES = 'rename-table:created-types';
 const ADDED_VALUES = 'rename-table:added-enum-values';
 
 /** Enum values added earlier in this file (also for enums the replayed schema does not know). */
 function addedValues(ctx: RuleContext): Set<string> {
-  let set = ctx.memo.get(ADDED_VALUES) as Set<string> | undefined;
-  if (!set) {
-    set = new Set();
-    ctx.memo.set(ADDED_VALUES, set);
-  }
-  return set;
+  return memoSet(ctx, ADDED_VALUES);
 }
 
 /** Types created earlier in this file (composite and range types are not in the replayed schema). */
 function createdTypes(ctx: RuleContext): Set<string> {
-  let set = ctx.memo.get(CREATED_TYPES) as Set<string> | undefined;
-  if (!set) {
-    set = new Set();
-    ctx.memo.set(CREATED_TYPES, set);
-  }
-  return set;
+  return memoSet(ctx, CREATED_TYPES);
 }
 
 function rememberCreatedType(ctx: RuleContext): void {

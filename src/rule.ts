@@ -115,6 +115,16 @@ export interface SectionEndContext {
   unterminatedTransaction: boolean;
 }
 
+/** A per-file set kept in ctx.memo under `key` (created on first use). */
+export function memoSet<T = string>(ctx: RuleContext, key: string): Set<T> {
+  let set = ctx.memo.get(key) as Set<T> | undefined;
+  if (!set) {
+    set = new Set<T>();
+    ctx.memo.set(key, set);
+  }
+  return set;
+}
+
 export function defineRule(rule: Rule): Rule {
   return rule;
 }

@@ -2,6 +2,9 @@
  * Source-text extraction for recipes and fixes: the exact text the author wrote for a type, a
  * default expression or a clause, so generated SQL keeps their spelling.
  */
+import type { ColumnDef } from 'libpg-query';
+import { columnFacts, constraintsOf } from './analyze/expr.ts';
+import type { RuleContext } from './rule.ts';
 import { tokenEnd } from './source/lexer.ts';
 
 const CLAUSE_STOP = new Set(['NOT', 'NULL', 'CHECK', 'REFERENCES', 'CONSTRAINT', 'PRIMARY', 'UNIQUE', 'GENERATED', 'COLLATE', 'DEFAULT', 'USING']);
@@ -45,4 +48,16 @@ export function clauseAfterKeyword(text: string, at: number, end: number): strin
 /** Text between two indices, trimmed. */
 export function sliceTrim(text: string, start: number, end: number): string {
   return text.slice(start, end).trim();
+}
+
+/** The column definition's type as the author wrote it (up to its first constraint, or `spanEnd`). */
+export function columnTypeSource(ctx: RuleContext, def: ColumnDef, spanEnd: number): string {
+  const start = def.typeName?.location;
+  if (start === undefined) return columnFacts(def).type?.display ?? 'text';
+  const cons = constraintsOf(def)
+    .map((c) => c.location)
+    .filter((l): l is number => l !== undefined && l > start);
+  const end = cons.length ? ctx.stmt.toIndex(Math.min(...cons)) : spanEnd;
+  const base = ctx.stmt.span.start;
+  return sliceTrim(ctx.stmt.text, ctx.stmt.toIndex(start) - base, end - base);
 }

@@ -112,7 +112,9 @@ export function expandContractSteps(
   }
 
   const contract: string[] = [`DROP TRIGGER ${trigger} ON ${rel};`, `DROP FUNCTION ${fnQualified}();`];
-  if (oldNotNull) contract.push(`ALTER TABLE ${rel} ALTER COLUMN ${oldCol} DROP NOT NULL;`);
+  // A primary-key column cannot drop NOT NULL: code keeps writing it until the contract step.
+  const inPrimaryKey = [...(schema.tables.get(table)?.constraints.values() ?? [])].some((c) => c.kind === 'primary' && c.columns.includes(oldColumn));
+  if (oldNotNull && !inPrimaryKey) contract.push(`ALTER TABLE ${rel} ALTER COLUMN ${oldCol} DROP NOT NULL;`);
   steps.push({
     title: `Stop syncing: drop the trigger${oldNotNull ? `, and let ${oldCol} accept NULLs so code that no longer writes it keeps working` : ''}`,
     sql: withLockTimeout(contract.join('\n')),

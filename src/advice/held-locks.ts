@@ -15,6 +15,8 @@ export interface TakenLock {
   text: string;
   mode: LockMode;
   existing: boolean;
+  /** The taking statement itself rewrote or scanned an existing table (it has its own finding). */
+  slow: boolean;
 }
 
 export interface HeldBlockingLock {
@@ -54,7 +56,7 @@ export function rememberLocks(ctx: RuleContext, ns: string): void {
     if (!blocksReadsOrWrites(op.mode)) continue;
     const prev = takers.get(op.relation);
     if (prev && lockRank(prev.mode) >= lockRank(op.mode)) continue;
-    takers.set(op.relation, { index: ctx.stmt.index, span: ctx.stmt.span, text: ctx.stmt.text, mode: op.mode, existing: op.existing });
+    takers.set(op.relation, { index: ctx.stmt.index, span: ctx.stmt.span, text: ctx.stmt.text, mode: op.mode, existing: op.existing, slow: ctx.ops.some((o) => o.existing && (o.rewrite || o.scan)) });
   }
 }
 
