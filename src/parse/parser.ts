@@ -6,6 +6,7 @@
  */
 import { loadModule, parseSync, parsePlPgSQLSync } from 'libpg-query';
 import type { Node, ParseResult } from 'libpg-query';
+import { walk } from '../analyze/ast.ts';
 import { lex, type Comment } from '../source/lexer.ts';
 import { ByteIndex, type Span } from '../source/text.ts';
 
@@ -145,33 +146,22 @@ interface PlNode {
   [key: string]: unknown;
 }
 
-/** Walks a PL/pgSQL function tree in order, collecting executed SQL (and constant dynamic EXECUTE strings). */
+/** Collects, in order, the SQL a PL/pgSQL function tree executes (and constant dynamic EXECUTE strings). */
 function walkPl(value: unknown, out: { query: string; dynamic: boolean }[]): void {
-  const stack: unknown[] = [value];
-  while (stack.length) {
-    const current = stack.pop();
-    if (!current || typeof current !== 'object') continue;
-    if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) stack.push(current[i]);
-      continue;
+  walk(value, (key, node) => {
+    if (key === 'PLpgSQL_stmt_execsql') {
+      const q = (node.sqlstmt as PlNode | undefined)?.PLpgSQL_expr as PlNode | undefined;
+      if (typeof q?.query === 'string') out.push({ query: q.query, dynamic: false });
+      return false;
     }
-    const children: unknown[] = [];
-    for (const [key, child] of Object.entries(current as PlNode)) {
-      if (key === 'PLpgSQL_stmt_execsql') {
-        const q = ((child as PlNode).sqlstmt as PlNode | undefined)?.PLpgSQL_expr as PlNode | undefined;
-        if (typeof q?.query === 'string') out.push({ query: q.query, dynamic: false });
-        continue;
-      }
-      if (key === 'PLpgSQL_stmt_dynexecute') {
-        const q = ((child as PlNode).query as PlNode | undefined)?.PLpgSQL_expr as PlNode | undefined;
-        const m = typeof q?.query === 'string' ? /^\s*'((?:[^']|'')*)'\s*$/s.exec(q.query) : null;
-        if (m) out.push({ query: m[1].replace(/''/g, "'"), dynamic: true });
-        continue;
-      }
-      children.push(child);
+    if (key === 'PLpgSQL_stmt_dynexecute') {
+      const q = (node.query as PlNode | undefined)?.PLpgSQL_expr as PlNode | undefined;
+      const m = typeof q?.query === 'string' ? /^\s*'((?:[^']|'')*)'\s*$/s.exec(q.query) : null;
+      if (m) out.push({ query: m[1].replace(/''/g, "'"), dynamic: true });
+      return false;
     }
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
-  }
+    return true;
+  });
 }
 
 /**
