@@ -9,38 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintPaths } from '../src/lint.ts';
-import type { RunnerId } from '../src/analyze/runners.ts';
-import type { FileResult, RuleSetting } from '../src/model.ts';
-import type { Preset } from '../src/rule.ts';
+import type { FileResult } from '../src/model.ts';
 import { RULES } from '../rules/index.ts';
+import { FIXTURES, header, presetRules, walkSql } from './fixture-files.ts';
 import { engineOptions, lintText, ROOT } from './helpers.ts';
-
-const FIXTURES = path.join(ROOT, 'fixtures');
-
-interface Header {
-  pgVersion?: number;
-  runner?: RunnerId;
-  assumeInTransaction?: boolean;
-  preset?: Preset;
-}
-
-/** Rule settings of a preset: its rules at their default severity, every other rule off. */
-function presetRules(preset: Preset = 'recommended'): Map<string, RuleSetting> {
-  return new Map(RULES.map((r) => [r.id, r.presets.includes(preset) ? r.severity : 'off']));
-}
-
-function header(text: string): Header {
-  const m = /^--\s*fixture:\s*(.*)$/m.exec(text);
-  const h: Header = {};
-  for (const pair of m?.[1].split(/\s+/) ?? []) {
-    const [k, v] = pair.split('=');
-    if (k === 'pg-version') h.pgVersion = Number(v);
-    if (k === 'runner') h.runner = v as RunnerId;
-    if (k === 'assume-in-transaction') h.assumeInTransaction = v === 'true';
-    if (k === 'preset' && (v === 'recommended' || v === 'strict')) h.preset = v;
-  }
-  return h;
-}
 
 /** "line rule" strings expected by the comments of a file. */
 function expectations(text: string): string[] {
@@ -65,14 +37,6 @@ function actual(result: FileResult, text: string): string[] {
     .filter((f) => !COMPANIONS.includes(f.ruleId) || answered.includes(f.ruleId))
     .map((f) => `${f.line} ${f.ruleId}`)
     .sort();
-}
-
-function walkSql(dir: string, out: string[]): void {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) walkSql(full, out);
-    else if (e.name.endsWith('.sql')) out.push(full);
-  }
 }
 
 const ruleDirs = fs.readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory());

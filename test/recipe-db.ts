@@ -36,43 +36,12 @@ import { engineOptions, ROOT } from './helpers.ts';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type AnyNode = any;
 
-export const FIXTURES = path.join(ROOT, 'fixtures');
+export { FIXTURES, header, presetRules, type Header } from './fixture-files.ts';
+import { FIXTURES, header, presetRules, walkSql, type Header } from './fixture-files.ts';
+
 export const PROOF_PG_VERSION = 18;
 
 // ───────────────────────────── fixtures ─────────────────────────────
-
-export interface Header {
-  pgVersion?: number;
-  runner?: RunnerId;
-  assumeInTransaction?: boolean;
-  preset?: Preset;
-}
-
-/** Same parsing as test/fixtures.test.ts. */
-export function header(text: string): Header {
-  const m = /^--\s*fixture:\s*(.*)$/m.exec(text);
-  const h: Header = {};
-  for (const pair of m?.[1].split(/\s+/) ?? []) {
-    const [k, v] = pair.split('=');
-    if (k === 'pg-version') h.pgVersion = Number(v);
-    if (k === 'runner') h.runner = v as RunnerId;
-    if (k === 'assume-in-transaction') h.assumeInTransaction = v === 'true';
-    if (k === 'preset' && (v === 'recommended' || v === 'strict')) h.preset = v;
-  }
-  return h;
-}
-
-export function presetRules(preset: Preset = 'recommended'): Map<string, RuleSetting> {
-  return new Map(RULES.map((r) => [r.id, r.presets.includes(preset) ? r.severity : 'off']));
-}
-
-function walkSql(dir: string, out: string[]): void {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) walkSql(full, out);
-    else if (e.name.endsWith('.sql')) out.push(full);
-  }
-}
 
 export interface FixtureCase {
   /** Rule directory under fixtures/. */
@@ -1206,7 +1175,6 @@ export function replaySchema(files: LintedFile[], h: Header): Schema {
       RULES,
       engineOptions({ pgVersion: PROOF_PG_VERSION, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset) }),
     );
-    schema.settle();
   }
   return schema;
 }

@@ -1,0 +1,47 @@
+/**
+ * Reading fixtures/: the `-- fixture: key=value` header, preset rule settings, and the .sql files
+ * of a fixture directory. Shared by the fixture walker and the recipe proofs.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunnerId } from '../src/analyze/runners.ts';
+import type { RuleSetting } from '../src/model.ts';
+import type { Preset } from '../src/rule.ts';
+import { RULES } from '../rules/index.ts';
+import { ROOT } from './helpers.ts';
+
+export const FIXTURES = path.join(ROOT, 'fixtures');
+
+export interface Header {
+  pgVersion?: number;
+  runner?: RunnerId;
+  assumeInTransaction?: boolean;
+  preset?: Preset;
+}
+
+export function header(text: string): Header {
+  const m = /^--\s*fixture:\s*(.*)$/m.exec(text);
+  const h: Header = {};
+  for (const pair of m?.[1].split(/\s+/) ?? []) {
+    const [k, v] = pair.split('=');
+    if (k === 'pg-version') h.pgVersion = Number(v);
+    if (k === 'runner') h.runner = v as RunnerId;
+    if (k === 'assume-in-transaction') h.assumeInTransaction = v === 'true';
+    if (k === 'preset' && (v === 'recommended' || v === 'strict')) h.preset = v;
+  }
+  return h;
+}
+
+/** Rule settings of a preset: its rules at their default severity, every other rule off. */
+export function presetRules(preset: Preset = 'recommended'): Map<string, RuleSetting> {
+  return new Map(RULES.map((r) => [r.id, r.presets.includes(preset) ? r.severity : 'off']));
+}
+
+/** Every .sql file below `dir`, depth-first. */
+export function walkSql(dir: string, out: string[]): void {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) walkSql(full, out);
+    else if (e.name.endsWith('.sql')) out.push(full);
+  }
+}
