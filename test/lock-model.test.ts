@@ -88,7 +88,6 @@ function claim(c: Case, major: number): { ops: AppliedOp[]; schema: Schema } {
   const options = engineOptions({ pgVersion: major });
   analyzeSql({ path: 'history/1_seed.sql', text: SEED_SQL, historyOnly: true }, schema, RULES, options);
   if (c.setup) analyzeSql({ path: 'history/2_setup.sql', text: c.setup, historyOnly: true }, schema, RULES, options);
-  schema.settle();
   const [stmt] = parseRegion(c.sql).statements;
   return { ops: statementOps(stmt.node, { schema, pgVersion: major, file: 'migration.sql', tx: 0 }), schema };
 }

@@ -119,26 +119,6 @@ export class Schema {
     return s;
   }
 
-  /** Marks every object as history: used when a file's replay becomes the past of the next file. */
-  settle(): void {
-    const settleOrigin = <T extends { origin: Origin }>(o: T): void => {
-      o.origin = HISTORY;
-    };
-    for (const t of this.tables.values()) {
-      settleOrigin(t);
-      t.columns.forEach(settleOrigin);
-      t.constraints.forEach(settleOrigin);
-    }
-    this.indexes.forEach(settleOrigin);
-    for (const e of this.enums.values()) {
-      settleOrigin(e);
-      e.added.clear();
-    }
-    this.domains.forEach(settleOrigin);
-    for (const k of this.sequences.keys()) this.sequences.set(k, HISTORY);
-    for (const k of this.schemas.keys()) this.schemas.set(k, HISTORY);
-  }
-
   /** Index keys of a table. */
   indexesOf(table: string): IndexInfo[] {
     return [...this.indexes.values()].filter((i) => i.table === table);

@@ -55,7 +55,7 @@ function errorDetails(e: unknown): { message: string; cursorByte: number } {
 }
 
 /** Parses text with the AST's byte locations mapped to indices of `text` offset by `base`. */
-function parseChunk(sql: string, base: number): { result?: ParseResult; bytes: ByteIndex; error?: { message: string; cursorByte: number } } {
+function parseChunk(sql: string): { result?: ParseResult; bytes: ByteIndex; error?: { message: string; cursorByte: number } } {
   const bytes = new ByteIndex(sql);
   try {
     return { result: parseSync(sql), bytes };
@@ -110,7 +110,7 @@ export function parseRegion(text: string, start = 0, end = text.length): RegionP
   const nulAt = sql.search(NUL);
   if (nulAt >= 0) sql = sql.replace(NUL, ' ');
 
-  const whole = parseChunk(sql, start);
+  const whole = parseChunk(sql);
   if (whole.result && nulAt < 0) {
     collect(whole.result, sql, whole.bytes, start, statements);
   } else {
@@ -122,7 +122,7 @@ export function parseRegion(text: string, start = 0, end = text.length): RegionP
         errors.push({ message: 'NUL byte (0x00) in SQL text: PostgreSQL rejects it', index: s.start + nulInChunk, span: s });
         continue;
       }
-      const part = parseChunk(chunk, s.start);
+      const part = parseChunk(chunk);
       if (part.result) collect(part.result, chunk, part.bytes, s.start, statements);
       else if (part.error) {
         errors.push({ message: part.error.message, index: s.start + part.bytes.toIndex(part.error.cursorByte), span: s });

@@ -526,7 +526,6 @@ function lintFindingsOf(job: FileJob, ctx: RunContext, historyOnly: boolean): Fi
       RULES,
       { ...ctx.engine, runner: job.runner?.id ?? null },
     );
-    job.group.lintSchema.settle();
     return r.findings;
   } catch {
     return [];
