@@ -373,7 +373,7 @@ function finalize(drafts: Draft[], offsets: OffsetMap, options: EngineOptions, s
       findings.push(toFinding(p.ruleId, 'warning', p.span, { message: p.message, help: p.help, lock: null }, offsets, 'up'));
     }
   }
-  findings.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
+  findings.sort((a, b) => a.start - b.start || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
   return findings;
 }
 

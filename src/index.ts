@@ -13,5 +13,5 @@ export type { OffsetMap, Position } from './source/text.ts';
 export type { Rule, RuleContext } from './rule.ts';
 export { jsonReport } from './reporters/json.ts';
 export { ruleMarkdown } from './rule-docs.ts';
-export { configJsonSchema } from './config.ts';
+export { configJsonSchema } from './config-schema.ts';
 export { trace, renderTrace, type TraceOptions, type TraceReport } from './trace/trace.ts';

@@ -2,12 +2,12 @@
  * Human output: location, severity, rule and message; the statement with the offending span
  * underlined; the lock, what it blocks, rewrite/scan; why; and the safe alternative.
  */
-import { Chalk, type ChalkInstance } from 'chalk';
+import { palette, type Palette } from '../util/ansi.ts';
 import type { FileResult, Finding } from '../model.ts';
 import { displayRel } from '../analyze/ast.ts';
 import { totals, type Reporter } from './types.ts';
 
-function excerpt(c: ChalkInstance, text: string, f: Finding): string[] {
+function excerpt(c: Palette, text: string, f: Finding): string[] {
   const lines = text.split('\n');
   const out: string[] = [];
   const first = f.line;
@@ -24,8 +24,8 @@ function excerpt(c: ChalkInstance, text: string, f: Finding): string[] {
   return out;
 }
 
-function finding(c: ChalkInstance, file: FileResult, f: Finding): string[] {
-  const sev = f.severity === 'error' ? c.red.bold('error') : c.yellow.bold('warning');
+function finding(c: Palette, file: FileResult, f: Finding): string[] {
+  const sev = f.severity === 'error' ? c.bold(c.red('error')) : c.bold(c.yellow('warning'));
   const out = [`${c.bold(`${file.path}:${f.line}:${f.column}`)}  ${sev}  ${c.cyan(f.ruleId)}`, `  ${f.message}`];
   if (file.text) out.push(...excerpt(c, file.text, f).map((l) => `  ${l}`));
   if (f.lock) {
@@ -45,12 +45,12 @@ function finding(c: ChalkInstance, file: FileResult, f: Finding): string[] {
 }
 
 export const pretty: Reporter = (report, ctx) => {
-  const c = new Chalk({ level: ctx.color ? 1 : 0 });
+  const c = palette(ctx.color);
   const out: string[] = [];
   for (const file of report.files) {
     for (const f of file.findings) out.push(...finding(c, file, f), '');
   }
-  for (const e of report.fatal) out.push(`${c.bold(e.path)}  ${c.red.bold('error')}  ${e.message}`);
+  for (const e of report.fatal) out.push(`${c.bold(e.path)}  ${c.bold(c.red('error'))}  ${e.message}`);
   const t = totals(report);
   const summary = `${t.errors} error(s), ${t.warnings} warning(s) in ${t.files} file(s), ${t.statements} statement(s) — PostgreSQL ${report.postgresVersion} (${report.postgresVersionSource})`;
   out.push(t.errors || t.fatal ? c.red(summary) : t.warnings ? c.yellow(summary) : c.green(summary));

@@ -2,7 +2,7 @@
  * Renderers for `zerodown trace`: pretty (terminal), json (the TraceReport as is, version 1) and
  * markdown (PR comment / job summary, with a lock timeline per transaction).
  */
-import { Chalk, type ChalkInstance } from 'chalk';
+import { palette, type Palette } from '../util/ansi.ts';
 import { displayRel } from '../analyze/ast.ts';
 import { lockRank, type LockMode } from '../pg/locks.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../meta.ts';
@@ -13,7 +13,7 @@ export type TraceFormat = 'pretty' | 'json' | 'markdown';
 export function renderTrace(report: TraceReport, format: TraceFormat, color: boolean): string {
   if (format === 'json') return JSON.stringify({ tool: { name: TOOL_NAME, version: TOOL_VERSION }, ...report }, null, 2) + '\n';
   if (format === 'markdown') return markdown(report);
-  return pretty(report, new Chalk({ level: color ? 1 : 0 }));
+  return pretty(report, palette(color));
 }
 
 /** Short lock-mode names for the timeline. */
@@ -123,10 +123,10 @@ function header(r: TraceReport): string[] {
 
 // ---------------------------------------------------------------------------------------------
 
-function pretty(r: TraceReport, c: ChalkInstance): string {
+function pretty(r: TraceReport, c: Palette): string {
   const out: string[] = [c.bold('zerodown trace'), ...header(r).map((l) => c.dim(l)), ''];
   for (const f of r.files) {
-    out.push(c.bold.underline(f.path) + c.dim(`  ${formatRunner(f)}, ${ms(f.durationMs)}`));
+    out.push(c.bold(c.underline(f.path)) + c.dim(`  ${formatRunner(f)}, ${ms(f.durationMs)}`));
     for (const n of f.notes) out.push(c.dim(`  note: ${n}`));
     for (const st of f.statements) {
       if (st.kind === 'TransactionStmt' && st.status === 'traced') {
@@ -149,7 +149,7 @@ function pretty(r: TraceReport, c: ChalkInstance): string {
       }
       if (st.lint.length) out.push(`       ${c.dim('lint:')}      ${st.lint.join(', ')}`);
       for (const x of st.findings) {
-        const sev = x.severity === 'error' ? c.red.bold('error') : c.yellow.bold('warning');
+        const sev = x.severity === 'error' ? c.bold(c.red('error')) : c.bold(c.yellow('warning'));
         out.push(`       ${sev} ${c.cyan(x.ruleId)} ${x.message}${x.lintAgrees ? c.green(' (lint agrees)') : c.red(' (lint did not report it)')}`);
       }
       for (const n of st.notes) out.push(c.dim(`       note: ${n}`));
@@ -172,7 +172,7 @@ function pretty(r: TraceReport, c: ChalkInstance): string {
     }
     out.push('');
   }
-  for (const e of r.fatal) out.push(`${c.bold(e.path)}  ${c.red.bold('error')}  ${e.message}`);
+  for (const e of r.fatal) out.push(`${c.bold(e.path)}  ${c.bold(c.red('error'))}  ${e.message}`);
   for (const n of r.notes) out.push(c.dim(`note: ${n}`));
   out.push(c.dim('limits: ' + r.limitations.join(' ')));
   const s = r.summary;

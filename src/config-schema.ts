@@ -1,0 +1,71 @@
+/**
+ * The configuration schema (zod) and its validation. Loaded only when a config file exists: zod is
+ * most of the CLI bundle's code, and a run without configuration should not pay for it.
+ */
+import { z } from 'zod';
+import { RUNNER_IDS } from './analyze/runners.ts';
+import { ConfigError, SUPPORTED_PG_VERSIONS } from './config.ts';
+import { FORMATS } from './source/formats.ts';
+import { didYouMean } from './util/did-you-mean.ts';
+
+const duration = z.union([z.number().int().min(0), z.string().regex(/^\s*\d+(\.\d+)?\s*(us|ms|s|min|h|d)?\s*$/i, 'a duration such as "2s", "500ms" or 0')]);
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    preset: z.enum(['recommended', 'strict']).optional().describe('Rule preset: "recommended" (default) or "strict" (adds design rules).'),
+    postgresVersion: z
+      .number()
+      .int()
+      .min(SUPPORTED_PG_VERSIONS[0], `a PostgreSQL major version from ${SUPPORTED_PG_VERSIONS[0]} to 18`)
+      .max(18, `a PostgreSQL major version from ${SUPPORTED_PG_VERSIONS[0]} to 18`)
+      .optional()
+      .describe('Target PostgreSQL major version (default: detected from the repository, else 15).'),
+    runner: z.enum(RUNNER_IDS).optional().describe('Migration runner: sets whether each file runs in a transaction.'),
+    migrationFormat: z.enum(FORMATS).optional().describe('Force the migration file format instead of detecting it.'),
+    rules: z.record(z.string(), z.enum(['off', 'warn', 'warning', 'error'])).optional().describe('Severity per rule id.'),
+    include: z.array(z.string()).optional().describe('Globs of migration files to lint when a directory is given.'),
+    exclude: z.array(z.string()).optional().describe('Globs of files to skip.'),
+    assumeInTransaction: z.boolean().optional().describe("Override the runner's transaction default for every file."),
+    lockTimeout: duration.optional().describe('lock_timeout in force before the file runs (role or database setting), e.g. "2s"; 0 = none.'),
+    statementTimeout: duration.optional().describe('statement_timeout in force before the file runs.'),
+    down: z.enum(['same', 'warning', 'off']).optional().describe('Severity of findings in down migrations.'),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Validates raw config; throws ConfigError with one line per problem. */
+export function validateConfig(raw: unknown, filepath: string, ruleIds: readonly string[]): Config {
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const where = issue.path.join('.') || '(root)';
+      if (issue.code === 'unrecognized_keys') {
+        const keys = issue.keys.map((k) => {
+          const hint = didYouMean(k, Object.keys(configSchema.shape));
+          return hint ? `"${k}" (did you mean "${hint}"?)` : `"${k}"`;
+        });
+        return `${filepath}: unknown option ${keys.join(', ')}`;
+      }
+      return `${filepath}: ${where}: ${issue.message}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  for (const id of Object.keys(parsed.data.rules ?? {})) {
+    if (!ruleIds.includes(id)) {
+      const hint = didYouMean(id, ruleIds);
+      throw new ConfigError(`${filepath}: rules: unknown rule "${id}"${hint ? ` (did you mean "${hint}"?)` : ''}; run \`zerodown rules\` for the list`);
+    }
+  }
+  return parsed.data;
+}
+
+/** The JSON Schema published for editor completion (schema/zerodown.schema.json). */
+export function configJsonSchema(): unknown {
+  return {
+    ...(z.toJSONSchema(configSchema) as Record<string, unknown>),
+    $id: 'https://zerodown.dev/schema/zerodown.schema.json',
+    title: 'zerodown configuration',
+  };
+}
