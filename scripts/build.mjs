@@ -2,7 +2,19 @@
 // start-up) with its bootstrap (cli.cjs), and a V8 code cache for the CLI bundle made by a warm-up run.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+// Identifies the analysis code, so that caches written by another build are never used.
+const buildHash = createHash('sha256');
+for (const dir of ['src', 'rules']) {
+  for (const f of readdirSync(dir, { recursive: true }).map(String).sort()) {
+    if (/\.(ts|cjs)$/.test(f)) buildHash.update(`${dir}/${f}\0`).update(readFileSync(path.join(dir, f))).update('\0');
+  }
+}
+for (const f of ['package.json', 'node_modules/libpg-query/package.json']) buildHash.update(readFileSync(f));
+const buildId = buildHash.digest('hex').slice(0, 16);
 
 const common = {
   bundle: true,
@@ -12,6 +24,7 @@ const common = {
   external: ['libpg-query', '@electric-sql/pglite', '@electric-sql/pglite/*', 'pg'],
   logLevel: 'warning',
   legalComments: 'none',
+  define: { __ZERODOWN_BUILD_ID__: JSON.stringify(buildId) },
 };
 
 await build({

@@ -5,13 +5,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { detectRunner } from './analyze/detect-runner.ts';
+import { HistoryKey, type HistoryCache } from './cache/history-cache.ts';
 import { Schema } from './analyze/schema.ts';
 import { analyzeSql, type EngineOptions } from './engine.ts';
 import type { FileResult, LintReport } from './model.ts';
 import { initParser } from './parse/parser.ts';
 import { mark } from './util/timing.ts';
 import type { Rule } from './rule.ts';
-import { discover, type DiscoverOptions } from './source/discover.ts';
+import { discover, type DiscoverOptions, type PlanGroup } from './source/discover.ts';
 import type { MigrationFormat } from './source/formats.ts';
 
 export interface LintOptions extends EngineOptions {
@@ -19,6 +20,8 @@ export interface LintOptions extends EngineOptions {
   format?: MigrationFormat;
   /** Runner detected from repository markers applies to plain files. */
   detectRunner: boolean;
+  /** Stores the schema replayed from history files between runs (see cache/history-cache.ts). */
+  cache?: HistoryCache;
 }
 
 export type ReadResult = { text: string } | { error: string };
@@ -39,8 +42,9 @@ export function readSql(file: string, content?: Buffer): ReadResult {
   return { text };
 }
 
-function sibling(file: string): (name: string) => string | undefined {
+function sibling(file: string, record?: { file: string; name: string }[]): (name: string) => string | undefined {
   return (name) => {
+    record?.push({ file, name });
     try {
       return fs.readFileSync(path.join(path.dirname(file), name), 'utf8');
     } catch {
@@ -62,11 +66,17 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
   };
   const display = (p: string): string => path.relative(discoverOptions.cwd, p) || p;
   for (const group of plan.groups) {
-    const schema = new Schema();
     const repoRunner = options.runner === null && options.detectRunner ? detectRunner(group.root) : undefined;
-    for (const file of group.files) {
+    const reads = group.files.map((file) => {
       const override = discoverOptions.overrides?.get(file.path);
-      const read = override !== undefined ? (override.slice(0, 8192).includes('\u0000') ? { error: 'binary input (contains NUL bytes), not SQL' } : { text: override }) : readSql(file.path, file.content);
+      return override !== undefined ? (override.slice(0, 8192).includes('\u0000') ? { error: 'binary input (contains NUL bytes), not SQL' } : { text: override }) : readSql(file.path, file.content);
+    });
+    const history = options.cache ? cachedHistory(group, reads, display, options, repoRunner?.runner ?? null) : undefined;
+    const schema = history?.schema ?? new Schema();
+    for (let i = history?.schema ? history.length : 0; i < group.files.length; i++) {
+      const file = group.files[i];
+      if (history && !history.schema && i === history.length) options.cache?.save(history.key, schema, history.siblings);
+      const read = reads[i];
       if ('error' in read) {
         if (file.report) report.fatal.push({ path: display(file.path), message: read.error });
         continue;
@@ -75,7 +85,7 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
       let result;
       try {
         result = analyzeSql(
-          { path: display(file.path), text: read.text, format: file.format, readSibling: sibling(file.path), historyOnly: !file.report },
+          { path: display(file.path), text: read.text, format: file.format, readSibling: sibling(file.path, history && i < history.length ? history.siblings : undefined), historyOnly: !file.report },
           schema,
           rules,
           { ...options, runner },
@@ -90,10 +100,50 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
         report.files.push(stripText(result));
       }
     }
+    if (history && !history.schema && history.length === group.files.length) options.cache?.save(history.key, schema, history.siblings);
   }
   return report;
 }
 
 function stripText(r: FileResult & { format?: unknown }): FileResult {
   return { path: r.path, statements: r.statements, findings: r.findings, notes: r.notes, text: r.text };
+}
+
+interface HistoryPlan {
+  key: string;
+  /** Leading files that are history only (replayed, not reported). */
+  length: number;
+  /** The schema after them, when the cache had it. */
+  schema?: Schema;
+  /** Sibling files the replay consulted, recorded on a miss for the entry. */
+  siblings: { file: string; name: string }[];
+}
+
+/** Looks up the schema built by the group's leading history files; undefined when too little to cache. */
+function cachedHistory(group: PlanGroup, reads: readonly ReadResult[], display: (p: string) => string, options: LintOptions, repoRunner: string | null): HistoryPlan | undefined {
+  const cache = options.cache;
+  let length = 0;
+  let bytes = 0;
+  while (length < group.files.length && !group.files[length].report) {
+    const read = reads[length];
+    if ('text' in read) bytes += read.text.length;
+    length++;
+  }
+  if (!cache || length === 0 || bytes < cache.minHistoryBytes) return undefined;
+  // Everything replay depends on besides the files themselves.
+  const key = new HistoryKey(cache.build, {
+    pgVersion: options.pgVersion,
+    runner: options.runner,
+    repoRunner,
+    assumeInTransaction: options.assumeInTransaction ?? null,
+    lockTimeoutMs: options.lockTimeoutMs,
+    statementTimeoutMs: options.statementTimeoutMs,
+  });
+  for (let i = 0; i < length; i++) {
+    const file = group.files[i];
+    const read = reads[i];
+    key.file(`${display(file.path)}\0${file.format}\0${file.direction}`, 'text' in read ? read.text : null);
+  }
+  const digest = key.digest();
+  return { key: digest, length, schema: cache.load(digest), siblings: [] };
 }
