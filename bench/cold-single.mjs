@@ -5,7 +5,7 @@ import { compare, ROOT, tools } from './lib.mjs';
 const file = path.join(ROOT, 'fixtures/demo/002_order_tracking.up.sql');
 export default () =>
   compare('(a) one small migration, cold process', {
-    zerodown: tools.zerodown([file, '--format', 'compact']),
+    zerodown: tools.zerodown([file, '--format', 'compact', '--no-cache']),
     squawk: tools.squawk([file]),
     pgfence: tools.pgfence([file]),
   });

@@ -21,7 +21,7 @@ export default async (formats = ['compact']) => {
   const files = corpusFiles();
   const out = {};
   for (const format of formats) {
-    const commands = { zerodown: tools.zerodown([CORPUS, '--format', format]), squawk: tools.squawk(format === 'sarif' || format === 'json' ? ['--reporter', 'json', ...files] : files) };
+    const commands = { zerodown: tools.zerodown([CORPUS, '--format', format, '--no-cache']), squawk: tools.squawk(format === 'sarif' || format === 'json' ? ['--reporter', 'json', ...files] : files) };
     if (format === 'compact') commands.pgfence = tools.pgfence(files);
     out[format] = await compare(`(b${format === 'compact' ? '' : '/d'}) whole corpus: ${files.length} non-empty files, --format ${format}`, commands, { runs: 5, warmup: 1 });
   }

@@ -23,10 +23,10 @@ export function generate(statements = 50_000) {
 
 export default async () => {
   const file = generate();
-  const summary = await compare('(c) generated 50,000-statement file', { zerodown: tools.zerodown([file, '--format', 'compact']), squawk: tools.squawk([file]) }, { runs: 5, warmup: 1 });
+  const summary = await compare('(c) generated 50,000-statement file', { zerodown: tools.zerodown([file, '--format', 'compact', '--no-cache']), squawk: tools.squawk([file]) }, { runs: 5, warmup: 1 });
   // Per-statement cost against the corpus, both measured now with zerodown.
   const corpusRuns = [];
-  for (let i = 0; i < 3; i++) corpusRuns.push((await runOnce(tools.zerodown([CORPUS, '--format', 'compact']))).wall);
+  for (let i = 0; i < 3; i++) corpusRuns.push((await runOnce(tools.zerodown([CORPUS, '--format', 'compact', '--no-cache']))).wall);
   corpusRuns.sort((a, b) => a - b);
   const corpusStatements = 9577;
   const perCorpus = corpusRuns[1] / corpusStatements;

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import cold from './cold-single.mjs';
 import corpus from './corpus.mjs';
+import history from './history.mjs';
 import large from './large-file.mjs';
 
 console.log(`# zerodown benchmarks — ${new Date().toISOString()}`);
@@ -9,3 +10,4 @@ console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${
 await cold();
 await corpus(['compact', 'json', 'sarif']);
 await large();
+await history();
