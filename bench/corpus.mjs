@@ -2,7 +2,7 @@
 // catalog). squawk gets the list of non-empty files; pgfence stops at its first unparseable file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { compare, CORPUS, tools } from './lib.mjs';
+import { compare, isMain, CORPUS, tools } from './lib.mjs';
 
 export function corpusFiles() {
   const out = [];
@@ -17,7 +17,7 @@ export function corpusFiles() {
   return out.sort();
 }
 
-export default async (formats = ['compact']) => {
+const run = async (formats = ['compact']) => {
   const files = corpusFiles();
   const out = {};
   for (const format of formats) {
@@ -28,4 +28,5 @@ export default async (formats = ['compact']) => {
   return out;
 };
 
-if (import.meta.url === `file://${process.argv[1]}`) await (await import('./corpus.mjs')).default(process.argv.slice(2).length ? process.argv.slice(2) : ['compact']);
+if (isMain(import.meta.url)) await run(process.argv.slice(2).length ? process.argv.slice(2) : ['compact']);
+export default run;

@@ -3,9 +3,9 @@
 // restores that schema instead. squawk and pgfence read only the one file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { compare, CORPUS, tools } from './lib.mjs';
+import { compare, isMain, CORPUS, tools } from './lib.mjs';
 
-export default () => {
+const run = () => {
   const dir = path.join(CORPUS, 'lemmy/migrations');
   const last = fs.readdirSync(dir).filter((d) => fs.statSync(path.join(dir, d)).isDirectory()).sort().at(-1);
   const file = path.join(dir, last, 'up.sql');
@@ -17,4 +17,5 @@ export default () => {
   });
 };
 
-if (import.meta.url === `file://${process.argv[1]}`) await (await import('./history.mjs')).default();
+if (isMain(import.meta.url)) await run();
+export default run;

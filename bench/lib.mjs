@@ -4,9 +4,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** True when the module at `url` is the script Node was started with (run directly, not imported). */
+export const isMain = (url) => url === pathToFileURL(path.resolve(process.argv[1] ?? '')).href;
 export const CORPUS = path.resolve(ROOT, '../shared/corpus/sql');
 const GNU_TIME = fs.existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0 ? '/usr/bin/time' : null;
 

@@ -10,8 +10,10 @@ const Module = require('node:module');
 
 // Baseline (Liftoff) WASM code only: the optimizing tier would compile the 1.7 MB parser in
 // background threads that the process then waits for at exit (+100 ms for one small file), and
-// measured no faster on the whole corpus.
-require('node:v8').setFlagsFromString('--liftoff-only');
+// measured no faster on the whole corpus. A young generation that does not grow keeps the peak
+// memory of a corpus run at ~128 MiB instead of ~156 MiB, at no measurable cost in time. The V8
+// code cache records these flags, so the build's warm-up run sets them too (same bootstrap).
+require('node:v8').setFlagsFromString('--liftoff-only --semi-space-growth-factor=1');
 
 // The bundle's run-time imports (PGlite for trace, .mjs config files) go through this module,
 // which Node compiled itself, so that import() works (see src/util/dynamic-import.ts).
