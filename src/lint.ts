@@ -75,7 +75,7 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
     const schema = history?.schema ?? new Schema();
     for (let i = history?.schema ? history.length : 0; i < group.files.length; i++) {
       const file = group.files[i];
-      if (history && !history.schema && i === history.length) options.cache?.save(history.key, schema, history.siblings);
+      if (history && !history.schema && !history.failed && i === history.length) options.cache?.save(history.key, schema, history.siblings);
       const read = reads[i];
       if ('error' in read) {
         if (file.report) report.fatal.push({ path: display(file.path), message: read.error });
@@ -91,7 +91,9 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
           { ...options, runner },
         );
       } catch (e) {
-        // A bug of ours must not hide the other files' findings.
+        // A bug of ours must not hide the other files' findings; it is reported on every run, so
+        // the schema it left behind is not cached.
+        if (history && i < history.length) history.failed = true;
         report.fatal.push({ path: display(file.path), message: `internal error while analyzing: ${(e as Error).message}` });
         continue;
       }
@@ -100,7 +102,7 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
         report.files.push(stripText(result));
       }
     }
-    if (history && !history.schema && history.length === group.files.length) options.cache?.save(history.key, schema, history.siblings);
+    if (history && !history.schema && !history.failed && history.length === group.files.length) options.cache?.save(history.key, schema, history.siblings);
   }
   return report;
 }
@@ -117,6 +119,8 @@ interface HistoryPlan {
   schema?: Schema;
   /** Sibling files the replay consulted, recorded on a miss for the entry. */
   siblings: { file: string; name: string }[];
+  /** Replay hit an internal error (reported each run): nothing is stored. */
+  failed?: boolean;
 }
 
 /** Looks up the schema built by the group's leading history files; undefined when too little to cache. */
