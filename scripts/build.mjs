@@ -20,8 +20,8 @@ const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  // The WASM parser and PGlite load their own assets from node_modules.
-  external: ['libpg-query', '@electric-sql/pglite', '@electric-sql/pglite/*', 'pg'],
+  // PGlite loads its own assets from node_modules.
+  external: ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pg'],
   logLevel: 'warning',
   legalComments: 'none',
   define: { __ZERODOWN_BUILD_ID__: JSON.stringify(buildId) },
@@ -31,6 +31,9 @@ await build({
   ...common,
   format: 'esm',
   entryPoints: { index: 'src/index.ts' },
+  // The library leaves the parser in node_modules (its Emscripten module is CommonJS that finds its
+  // .wasm by __dirname); the CLI bundles it so that it is part of the code cache.
+  external: [...common.external, 'libpg-query', 'libpg-query/*'],
   outdir: 'dist',
   banner: { js: "import { createRequire as __zdCreateRequire } from 'node:module'; const require = __zdCreateRequire(import.meta.url);" },
 });

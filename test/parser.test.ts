@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initParser, parseRegion } from '../src/parse/parser.ts';
 import { lex } from '../src/source/lexer.ts';
+import { parseSql, PgSyntaxError } from '../src/parse/pg-wasm.ts';
 import { lintText, ruleIds } from './helpers.ts';
 
 beforeAll(() => initParser());
@@ -59,5 +60,54 @@ describe('PL/pgSQL bodies', () => {
   it('reports CONCURRENTLY inside a DO block, which always runs in a transaction', async () => {
     const r = await lintText('DO $$ BEGIN CREATE INDEX CONCURRENTLY i ON t (a); END $$;', { runner: 'psql' });
     expect(ruleIds(r)).toEqual(['concurrent-in-transaction']);
+  });
+});
+
+describe('direct WASM binding (src/parse/pg-wasm.ts)', () => {
+  // The package's own wrapper is the reference: same C entry points, its own string copies.
+  const samples = [
+    'CREATE TABLE "ünïcödé" (id bigint PRIMARY KEY, note text DEFAULT \'😀 — ok\');',
+    'ALTER TABLE orders ADD CONSTRAINT c CHECK (total > 0) NOT VALID; ALTER TABLE orders VALIDATE CONSTRAINT c;',
+    "SELECT '" + 'x'.repeat(100_000) + "';",
+  ];
+
+  it('returns the same AST as libpg-query.parseSync, multibyte text and large inputs included', async () => {
+    const pkg = await import('libpg-query');
+    await pkg.loadModule();
+    for (const sql of samples) expect(parseSql(sql)).toEqual(pkg.parseSync(sql));
+  });
+
+  it('reports the same message and cursor as libpg-query for a syntax error: a 0-based character (not byte) offset', async () => {
+    const pkg = await import('libpg-query');
+    await pkg.loadModule();
+    const sql = "SELECT 'é'; CREATE TABLE ( ;";
+    let expected: { message: string; cursorPosition?: number } | undefined;
+    try {
+      pkg.parseSync(sql);
+    } catch (e) {
+      expected = { message: (e as Error).message, cursorPosition: (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition };
+    }
+    expect(expected?.message).toBe('syntax error at or near "("');
+    expect(() => parseSql(sql)).toThrow(PgSyntaxError);
+    try {
+      parseSql(sql);
+    } catch (e) {
+      expect((e as PgSyntaxError).message).toBe(expected?.message);
+      expect((e as PgSyntaxError).cursor).toBe(expected?.cursorPosition);
+      // 'é' is two bytes in UTF-8, one character: PostgreSQL counts characters (pg_mbstrlen_with_len).
+      expect((e as PgSyntaxError).cursor).toBe(sql.indexOf('('));
+    }
+  });
+});
+
+describe('parse-error positions after multibyte text', () => {
+  it('points at the offending token when accents, CJK or emoji come before it in the statement', () => {
+    for (const lead of ['éééé', '漢字', '😀😀']) {
+      const sql = `SELECT '${lead}', ( ;`;
+      const r = parseRegion(sql);
+      expect(r.errors).toHaveLength(1);
+      expect(r.errors[0].message).toBe('syntax error at or near ";"');
+      expect(r.errors[0].index).toBe(sql.indexOf(';'));
+    }
   });
 });

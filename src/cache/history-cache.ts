@@ -6,11 +6,9 @@
  * formats consult (diesel metadata.toml, Flyway .conf) are recorded with the entry and re-checked.
  * The cache is an optimization: unreadable, corrupt or unwritable entries are ignored.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
 import { Schema } from '../analyze/schema.ts';
 
 /** Below this much history, replaying is as quick as reading an entry. */
@@ -31,8 +29,13 @@ interface Entry {
   schema: Pick<Schema, 'tables' | 'indexes' | 'enums' | 'domains' | 'functions' | 'sequences' | 'schemas'>;
 }
 
+// node:crypto and node:v8 cost ~2 ms each to load; a run that never touches the cache (one small
+// file, --no-cache) should not pay for them.
+const crypto = () => process.getBuiltinModule('node:crypto');
+const v8 = () => process.getBuiltinModule('node:v8');
+
 function digest(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return crypto().createHash('sha256').update(data).digest('hex');
 }
 
 function readSiblingDigest(file: string, name: string): string | null {
@@ -54,7 +57,7 @@ export function defaultCacheDir(cwd: string): string {
 
 /** Incremental key of a history: feed the replay context, then each file in order. */
 export class HistoryKey {
-  private readonly hash = createHash('sha256');
+  private readonly hash = crypto().createHash('sha256');
 
   constructor(build: string, context: unknown) {
     this.hash.update(`zerodown-history\0${build}\0${JSON.stringify(context)}\0`);
@@ -85,7 +88,7 @@ export class HistoryCache {
   load(key: string): Schema | undefined {
     let entry: Entry;
     try {
-      entry = v8.deserialize(fs.readFileSync(this.file(key))) as Entry;
+      entry = v8().deserialize(fs.readFileSync(this.file(key))) as Entry;
     } catch {
       return undefined;
     }
@@ -119,7 +122,7 @@ export class HistoryCache {
       fs.mkdirSync(this.dir, { recursive: true });
       const target = this.file(key);
       const tmp = `${target}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, v8.serialize(entry));
+      fs.writeFileSync(tmp, v8().serialize(entry));
       fs.renameSync(tmp, target);
       this.prune();
     } catch {

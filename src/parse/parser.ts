@@ -4,18 +4,15 @@
  * Whole-region parsing is the fast path; on a syntax error the region is re-split by the lexer
  * and each statement parsed alone, so one bad statement hides nothing else.
  */
-import { loadModule, parseSync, parsePlPgSQLSync } from 'libpg-query';
 import type { Node, ParseResult } from 'libpg-query';
+import { loadPgQuery, parsePlpgsql, parseSql, PgSyntaxError } from './pg-wasm.ts';
 import { walk } from '../analyze/ast.ts';
 import { lex, type Comment } from '../source/lexer.ts';
 import { ByteIndex, type Span } from '../source/text.ts';
 
-let loaded: Promise<void> | undefined;
-
 /** Loads the WASM parser once per process. */
 export function initParser(): Promise<void> {
-  loaded ??= loadModule();
-  return loaded;
+  return loadPgQuery();
 }
 
 export interface RawStatement {
@@ -41,24 +38,28 @@ export interface RegionParse {
   metaCommands: Span[];
 }
 
-interface SqlErrorLike {
-  message: string;
-  sqlDetails?: { cursorPosition?: number; message?: string };
+/** `cursor` counts characters (code points) from the start of the parsed text. */
+function errorDetails(e: unknown): { message: string; cursor: number } {
+  if (e instanceof RangeError) return { message: 'statement nested too deeply to analyze (parser stack exhausted)', cursor: 0 };
+  const message = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
+  return { message, cursor: e instanceof PgSyntaxError ? e.cursor : 0 };
 }
 
-function errorDetails(e: unknown): { message: string; cursorByte: number } {
-  const err = e as SqlErrorLike;
-  if (e instanceof RangeError) return { message: 'statement nested too deeply to analyze (parser stack exhausted)', cursorByte: 0 };
-  const message = (err?.sqlDetails?.message ?? err?.message ?? String(e)).replace(/\s+/g, ' ').trim();
-  const cursor = err?.sqlDetails?.cursorPosition;
-  return { message, cursorByte: typeof cursor === 'number' && cursor >= 0 ? cursor : 0 };
+/** String index of the `n`-th code point of `text` (surrogate pairs count once). */
+function codePointIndex(text: string, n: number): number {
+  let i = 0;
+  for (let seen = 0; seen < n && i < text.length; seen++) {
+    const c = text.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < text.length ? 2 : 1;
+  }
+  return i;
 }
 
 /** Parses text with the AST's byte locations mapped to indices of `text` offset by `base`. */
-function parseChunk(sql: string): { result?: ParseResult; bytes: ByteIndex; error?: { message: string; cursorByte: number } } {
+function parseChunk(sql: string): { result?: ParseResult; bytes: ByteIndex; error?: { message: string; cursor: number } } {
   const bytes = new ByteIndex(sql);
   try {
-    return { result: parseSync(sql), bytes };
+    return { result: parseSql(sql), bytes };
   } catch (e) {
     return { bytes, error: errorDetails(e) };
   }
@@ -125,7 +126,7 @@ export function parseRegion(text: string, start = 0, end = text.length): RegionP
       const part = parseChunk(chunk);
       if (part.result) collect(part.result, chunk, part.bytes, s.start, statements);
       else if (part.error) {
-        errors.push({ message: part.error.message, index: s.start + part.bytes.toIndex(part.error.cursorByte), span: s });
+        errors.push({ message: part.error.message, index: s.start + codePointIndex(chunk, part.error.cursor), span: s });
       }
     }
   }
@@ -172,7 +173,7 @@ function walkPl(value: unknown, out: { query: string; dynamic: boolean }[]): voi
 export function embeddedSql(statementText: string, text: string, bodySpan: Span): EmbeddedSql[] | null {
   let tree: unknown;
   try {
-    tree = parsePlPgSQLSync(statementText);
+    tree = parsePlpgsql(statementText);
   } catch {
     return null;
   }
