@@ -37,7 +37,18 @@ await build({
   outdir: 'dist',
   banner: { js: "import { createRequire as __zdCreateRequire } from 'node:module'; const require = __zdCreateRequire(import.meta.url);" },
 });
-await build({ ...common, format: 'cjs', entryPoints: { main: 'src/bin.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
+// zod (config validation) is more than half of the CLI's code and is needed only when a config file
+// exists: it goes to its own file, which the CLI requires on that path alone.
+const configSchemaApart = {
+  name: 'config-schema-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/config-schema\.ts$/ }, (args) => (args.kind === 'dynamic-import' ? { path: './config-schema.cjs', external: true } : undefined));
+  },
+};
+const cjs = { ...common, format: 'cjs', outdir: 'dist', outExtension: { '.js': '.cjs' } };
+// import() becomes require(): the bundle runs as a vm.Script, which has no dynamic-import hook.
+await build({ ...cjs, entryPoints: { main: 'src/bin.ts' }, plugins: [configSchemaApart], supported: { 'dynamic-import': false } });
+await build({ ...cjs, entryPoints: { 'config-schema': 'src/config-schema.ts' } });
 copyFileSync('src/boot/cli-bootstrap.cjs', 'dist/cli.cjs');
 chmodSync('dist/cli.cjs', 0o755);
 rmSync('dist/cli.js', { force: true });

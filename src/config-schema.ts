@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { RUNNER_IDS } from './analyze/runners.ts';
-import { ConfigError, SUPPORTED_PG_VERSIONS } from './config.ts';
+import { SUPPORTED_PG_VERSIONS } from './pg/versions.ts';
 import { FORMATS } from './source/formats.ts';
 import { didYouMean } from './util/did-you-mean.ts';
 
@@ -35,8 +35,11 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 
-/** Validates raw config; throws ConfigError with one line per problem. */
-export function validateConfig(raw: unknown, filepath: string, ruleIds: readonly string[]): Config {
+/**
+ * Validates raw config: the config, or one line per problem. It returns rather than throws so that
+ * this module (bundled apart from the CLI, see scripts/build.mjs) shares no classes with it.
+ */
+export function checkConfig(raw: unknown, filepath: string, ruleIds: readonly string[]): { config: Config } | { problems: string } {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
@@ -50,15 +53,15 @@ export function validateConfig(raw: unknown, filepath: string, ruleIds: readonly
       }
       return `${filepath}: ${where}: ${issue.message}`;
     });
-    throw new ConfigError(lines.join('\n'));
+    return { problems: lines.join('\n') };
   }
   for (const id of Object.keys(parsed.data.rules ?? {})) {
     if (!ruleIds.includes(id)) {
       const hint = didYouMean(id, ruleIds);
-      throw new ConfigError(`${filepath}: rules: unknown rule "${id}"${hint ? ` (did you mean "${hint}"?)` : ''}; run \`zerodown rules\` for the list`);
+      return { problems: `${filepath}: rules: unknown rule "${id}"${hint ? ` (did you mean "${hint}"?)` : ''}; run \`zerodown rules\` for the list` };
     }
   }
-  return parsed.data;
+  return { config: parsed.data };
 }
 
 /** The JSON Schema published for editor completion (schema/zerodown.schema.json). */

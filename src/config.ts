@@ -10,7 +10,7 @@ import { dynamicImport } from './util/dynamic-import.ts';
 
 export type { Config } from './config-schema.ts';
 
-export const SUPPORTED_PG_VERSIONS = [10, 11, 12, 13, 14, 15, 16, 17, 18] as const;
+export { SUPPORTED_PG_VERSIONS } from './pg/versions.ts';
 /** The oldest community-supported major (https://www.postgresql.org/support/versioning/). */
 export const DEFAULT_PG_VERSION = 15;
 
@@ -119,6 +119,9 @@ export async function loadConfig(cwd: string, explicit: string | undefined, rule
     throw new ConfigError(`config: ${(e as Error).message.split('\n')[0]}`);
   }
   if (!found || found.config === undefined || found.config === null) return { config: {}, filepath: found?.filepath ?? null };
-  const { validateConfig } = await import('./config-schema.ts');
-  return { config: validateConfig(found.config, path.relative(cwd, found.filepath) || found.filepath, ruleIds), filepath: found.filepath };
+  // zod is half of the CLI's code: it is loaded (a separate file in the CLI build) only here.
+  const { checkConfig } = await import('./config-schema.ts');
+  const checked = checkConfig(found.config, path.relative(cwd, found.filepath) || found.filepath, ruleIds);
+  if ('problems' in checked) throw new ConfigError(checked.problems);
+  return { config: checked.config, filepath: found.filepath };
 }
