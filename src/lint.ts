@@ -54,10 +54,12 @@ function sibling(file: string, record?: { file: string; name: string }[]): (name
 }
 
 export async function lintPaths(paths: string[], rules: readonly Rule[], options: LintOptions, discoverOptions: DiscoverOptions): Promise<LintReport> {
-  await initParser();
-  mark('parser ready');
+  // Discovery (which reads the files) runs while the WASM parser compiles in the background.
+  const loading = initParser();
   const plan = discover(paths, discoverOptions);
   mark('discovered');
+  await loading;
+  mark('parser ready');
   const report: LintReport = {
     postgresVersion: options.pgVersion,
     postgresVersionSource: options.pgVersionSource,
