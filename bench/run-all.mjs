@@ -4,6 +4,7 @@ import cold from './cold-single.mjs';
 import corpus from './corpus.mjs';
 import history from './history.mjs';
 import large from './large-file.mjs';
+import rerun from './rerun.mjs';
 
 console.log(`# zerodown benchmarks — ${new Date().toISOString()}`);
 console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
@@ -11,3 +12,4 @@ await cold();
 await corpus(['compact', 'json', 'sarif']);
 await large();
 await history();
+await rerun();

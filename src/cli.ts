@@ -11,7 +11,7 @@ import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, typ
 import { lintPaths } from './lint.ts';
 import { applyFixes } from './fix.ts';
 import { BUILD_ID, TOOL_VERSION } from './meta.ts';
-import { defaultCacheDir, HistoryCache } from './cache/history-cache.ts';
+import { defaultCacheDir, AnalysisCache } from './cache/analysis-cache.ts';
 import type { LintReport, RuleSetting } from './model.ts';
 import { detectPgVersion } from './pg/detect-version.ts';
 import { OUTPUT_FORMATS, REPORTERS, type OutputFormat } from './reporters/index.ts';
@@ -53,8 +53,9 @@ Options:
                                 SET lock_timeout), then report what is left
       --stdin                   read SQL from standard input
       --stdin-filename <path>   path to report (and whose directory gives history) for --stdin
-      --no-cache                replay history files instead of using the schema stored from an
-                                earlier run (node_modules/.cache/zerodown, or ZERODOWN_CACHE_DIR)
+      --no-cache                analyze everything again instead of reusing what an earlier run stored
+                                for unchanged files: the schema their history builds, and a whole
+                                directory's findings (node_modules/.cache/zerodown, or ZERODOWN_CACHE_DIR)
   -o, --output-file <file>      write the report to a file instead of standard output
       --color / --no-color      force colors on or off (NO_COLOR and FORCE_COLOR are honoured)
 Trace options:
@@ -304,7 +305,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     reportUnusedIgnores: values['report-unused-ignores'] === true,
     format: migrationFormat as MigrationFormat | undefined,
     detectRunner: true,
-    cache: values['no-cache'] === true || !BUILD_ID ? undefined : new HistoryCache(defaultCacheDir(cwd), BUILD_ID),
+    cache: values['no-cache'] === true || !BUILD_ID ? undefined : new AnalysisCache(defaultCacheDir(cwd), BUILD_ID),
   };
 
   let report: LintReport;

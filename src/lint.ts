@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { detectRunner } from './analyze/detect-runner.ts';
-import { HistoryKey, type HistoryCache } from './cache/history-cache.ts';
+import { chainDigest, HistoryKey, resultsKey, type AnalysisCache, type StoredResults } from './cache/analysis-cache.ts';
 import { Schema } from './analyze/schema.ts';
 import { analyzeSql, type EngineOptions } from './engine.ts';
 import type { FileResult, LintReport } from './model.ts';
@@ -20,8 +20,8 @@ export interface LintOptions extends EngineOptions {
   format?: MigrationFormat;
   /** Runner detected from repository markers applies to plain files. */
   detectRunner: boolean;
-  /** Stores the schema replayed from history files between runs (see cache/history-cache.ts). */
-  cache?: HistoryCache;
+  /** Stores replayed history and whole-directory results between runs (see cache/analysis-cache.ts). */
+  cache?: AnalysisCache;
 }
 
 export type ReadResult = { text: string } | { error: string };
@@ -73,9 +73,21 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
       const override = discoverOptions.overrides?.get(file.path);
       return override !== undefined ? (override.slice(0, 8192).includes('\u0000') ? { error: 'binary input (contains NUL bytes), not SQL' } : { text: override }) : readSql(file.path, file.content);
     });
-    const history = options.cache ? cachedHistory(group, reads, display, options, repoRunner?.runner ?? null) : undefined;
-    const schema = history?.schema ?? new Schema();
-    for (let i = history?.schema ? history.length : 0; i < group.files.length; i++) {
+    const cached = options.cache ? cachedResults(group, reads, display, options, repoRunner ?? null) : undefined;
+    const history = options.cache && !cached ? cachedHistory(group, reads, display, options, repoRunner?.runner ?? null) : undefined;
+    const schema = cached?.stored?.schema ?? history?.schema ?? new Schema();
+    const groupResults: FileResult[] = [];
+    let first = history?.schema ? history.length : 0;
+    if (cached?.stored) {
+      for (const [i, stored] of cached.stored.results.entries()) {
+        const read = reads[i];
+        const result = { ...stored, text: 'text' in read ? read.text : undefined };
+        groupResults.push(result);
+        report.files.push(result);
+      }
+      first = cached.stored.results.length;
+    }
+    for (let i = first; i < group.files.length; i++) {
       const file = group.files[i];
       if (history && !history.schema && !history.failed && i === history.length) options.cache?.save(history.key, schema, history.siblings);
       const read = reads[i];
@@ -84,27 +96,32 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
         continue;
       }
       const runner = options.runner ?? (file.format === 'plain' ? (repoRunner?.runner ?? null) : null);
+      const siblings = history && i < history.length ? history.siblings : cached?.siblings;
       let result;
       try {
         result = analyzeSql(
-          { path: display(file.path), text: read.text, format: file.format, readSibling: sibling(file.path, history && i < history.length ? history.siblings : undefined), historyOnly: !file.report },
+          { path: display(file.path), text: read.text, format: file.format, readSibling: sibling(file.path, siblings), historyOnly: !file.report },
           schema,
           rules,
           { ...options, runner },
         );
       } catch (e) {
         // A bug of ours must not hide the other files' findings; it is reported on every run, so
-        // the schema it left behind is not cached.
+        // nothing it touched is cached.
         if (history && i < history.length) history.failed = true;
+        if (cached) cached.failed = true;
         report.fatal.push({ path: display(file.path), message: `internal error while analyzing: ${(e as Error).message}` });
         continue;
       }
       if (file.report) {
         if (repoRunner && file.format === 'plain' && !options.runner) result.notes.push(`runner ${repoRunner.runner} detected from ${display(repoRunner.source)}`);
-        report.files.push(stripText(result));
+        const reported = stripText(result);
+        groupResults.push(reported);
+        report.files.push(reported);
       }
     }
     if (history && !history.schema && !history.failed && history.length === group.files.length) options.cache?.save(history.key, schema, history.siblings);
+    if (cached && !cached.failed && first < group.files.length) options.cache?.saveResults(cached.key, cached.prefix, groupResults, schema, cached.siblings);
   }
   return report;
 }
@@ -135,7 +152,7 @@ function cachedHistory(group: PlanGroup, reads: readonly ReadResult[], display: 
     if ('text' in read) bytes += read.text.length;
     length++;
   }
-  if (!cache || length === 0 || bytes < cache.minHistoryBytes) return undefined;
+  if (!cache || length === 0 || bytes < cache.minBytes) return undefined;
   // Everything replay depends on besides the files themselves.
   const key = new HistoryKey(cache.build, {
     pgVersion: options.pgVersion,
@@ -153,3 +170,48 @@ function cachedHistory(group: PlanGroup, reads: readonly ReadResult[], display: 
   const digest = key.digest();
   return { key: digest, length, schema: cache.load(digest), siblings: [] };
 }
+
+interface ResultsPlan {
+  key: string;
+  /** Chained digest of the directory up to each file. */
+  prefix: string[];
+  /** Stored results whose files are the first files of this run, unchanged (and the schema after them). */
+  stored?: StoredResults;
+  /** Sibling files read by the stored and the new analysis, recorded for the entry. */
+  siblings: { file: string; name: string }[];
+  /** An internal error was reported: nothing is stored. */
+  failed?: boolean;
+}
+
+/**
+ * Looks up stored results for a directory whose every file is reported (a whole-directory run).
+ * The stored results apply when their files are this run's first files, unchanged: a directory that
+ * only gained files at the end reuses them and analyzes only the new files.
+ */
+function cachedResults(group: PlanGroup, reads: readonly ReadResult[], display: (p: string) => string, options: LintOptions, repoRunner: unknown): ResultsPlan | undefined {
+  const cache = options.cache;
+  if (!cache || !group.files.every((f) => f.report)) return undefined;
+  let bytes = 0;
+  for (const read of reads) {
+    if ('error' in read) return undefined;
+    bytes += read.text.length;
+  }
+  if (bytes < cache.minBytes) return undefined;
+  // Every option the analysis reads (the rule settings included), whatever is added later.
+  const { cache: _, rules, ...rest } = options;
+  const key = resultsKey(cache.build, { ...rest, rules: [...rules].sort(), repoRunner }, display(group.root));
+  const prefix: string[] = [];
+  let previous = key;
+  for (const [i, file] of group.files.entries()) {
+    previous = chainDigest(previous, `${display(file.path)}\0${file.format}\0${file.direction}`, (reads[i] as { text: string }).text);
+    prefix.push(previous);
+  }
+  const plan: ResultsPlan = { key, prefix, siblings: [] };
+  const stored = cache.loadResults(key);
+  if (stored && stored.prefix.length <= prefix.length && stored.prefix.every((p, i) => p === prefix[i])) {
+    plan.stored = stored;
+    plan.siblings = stored.siblings.map(({ file, name }) => ({ file, name }));
+  }
+  return plan;
+}
+
