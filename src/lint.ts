@@ -54,7 +54,7 @@ function sibling(file: string, record?: { file: string; name: string }[]): (name
 }
 
 export async function lintPaths(paths: string[], rules: readonly Rule[], options: LintOptions, discoverOptions: DiscoverOptions): Promise<LintReport> {
-  // Discovery (which reads the files) runs while the WASM parser compiles in the background.
+  // Discovery (which reads the files) runs while the WASM parser compiles and instantiates.
   const loading = initParser();
   const plan = discover(paths, discoverOptions);
   mark('discovered');
@@ -73,7 +73,7 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
       const override = discoverOptions.overrides?.get(file.path);
       return override !== undefined ? (override.slice(0, 8192).includes('\u0000') ? { error: 'binary input (contains NUL bytes), not SQL' } : { text: override }) : readSql(file.path, file.content);
     });
-    const cached = options.cache ? cachedResults(group, reads, display, options, repoRunner ?? null) : undefined;
+    const cached = options.cache ? cachedResults(group, reads, display, rules, options, repoRunner ?? null) : undefined;
     const history = options.cache && !cached ? cachedHistory(group, reads, display, options, repoRunner?.runner ?? null) : undefined;
     const schema = cached?.stored?.schema ?? history?.schema ?? new Schema();
     const groupResults: FileResult[] = [];
@@ -188,7 +188,7 @@ interface ResultsPlan {
  * The stored results apply when their files are this run's first files, unchanged: a directory that
  * only gained files at the end reuses them and analyzes only the new files.
  */
-function cachedResults(group: PlanGroup, reads: readonly ReadResult[], display: (p: string) => string, options: LintOptions, repoRunner: unknown): ResultsPlan | undefined {
+function cachedResults(group: PlanGroup, reads: readonly ReadResult[], display: (p: string) => string, rules: readonly Rule[], options: LintOptions, repoRunner: unknown): ResultsPlan | undefined {
   const cache = options.cache;
   if (!cache || !group.files.every((f) => f.report)) return undefined;
   let bytes = 0;
@@ -197,9 +197,9 @@ function cachedResults(group: PlanGroup, reads: readonly ReadResult[], display: 
     bytes += read.text.length;
   }
   if (bytes < cache.minBytes) return undefined;
-  // Every option the analysis reads (the rule settings included), whatever is added later.
-  const { cache: _, rules, ...rest } = options;
-  const key = resultsKey(cache.build, { ...rest, rules: [...rules].sort(), repoRunner }, display(group.root));
+  // The rules that run and every option the analysis reads (rule settings included), whatever is added later.
+  const { cache: _, rules: settings, ...rest } = options;
+  const key = resultsKey(cache.build, { ...rest, rules: rules.map((r) => r.id), settings: [...settings].sort(), repoRunner }, display(group.root));
   const prefix: string[] = [];
   let previous = key;
   for (const [i, file] of group.files.entries()) {

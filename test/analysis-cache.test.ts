@@ -174,6 +174,16 @@ describe('results cache (whole-directory runs)', () => {
     expect(entries('results')).toHaveLength(3);
   });
 
+  it('the set of rules run is part of the key (library callers may pass their own)', async () => {
+    const cache = new AnalysisCache(cacheDir, 'test-build', 0);
+    const options: LintOptions = { ...engineOptions({ rules: new Map([['set-not-null-scan', 'error']]) }), pgVersionSource: 'test', detectRunner: false, cache };
+    const all = await lintPaths([migrations()], RULES, options, { cwd: dir });
+    expect(all.files[1].findings.map((f) => f.ruleId)).toContain('set-not-null-scan');
+    const without = await lintPaths([migrations()], RULES.filter((r) => r.id !== 'set-not-null-scan'), options, { cwd: dir });
+    expect(without.files[1].findings.map((f) => f.ruleId)).not.toContain('set-not-null-scan');
+    expect(entries('results')).toHaveLength(2);
+  });
+
   it('small directories are not stored', async () => {
     await report(new AnalysisCache(cacheDir, 'test-build'));
     expect(entries()).toEqual([]);
