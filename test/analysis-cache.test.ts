@@ -191,10 +191,16 @@ describe('results cache (whole-directory runs)', () => {
 });
 
 describe('analysis cache from the CLI', () => {
-  it('writes to ZERODOWN_CACHE_DIR, and --no-cache neither reads nor writes it', () => {
+  // A history above the size worth caching, then the migration under test.
+  beforeEach(() => {
     write('001_init.sql', `CREATE TABLE accounts (id bigint PRIMARY KEY, email text);\n-- ${'padding '.repeat(3000)}\n`);
     write('002_not_null.sql', 'ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;\n');
-    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'migrations/002_not_null.sql', '--format', 'compact', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ZERODOWN_CACHE_DIR: cacheDir } });
+  });
+  const cli = (target: string, format: string) => (...args: string[]) =>
+    spawnSync(process.execPath, [CLI, target, '--format', format, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ZERODOWN_CACHE_DIR: cacheDir } });
+
+  it('writes to ZERODOWN_CACHE_DIR, and --no-cache neither reads nor writes it', () => {
+    const run = cli('migrations/002_not_null.sql', 'compact');
     const off = run('--no-cache');
     expect(off.status).toBe(1);
     expect(entries()).toEqual([]);
@@ -207,9 +213,7 @@ describe('analysis cache from the CLI', () => {
   });
 
   it('a whole-directory run: the repeated and the extended runs print what --no-cache prints', () => {
-    write('001_init.sql', `CREATE TABLE accounts (id bigint PRIMARY KEY, email text);\n-- ${'padding '.repeat(3000)}\n`);
-    write('002_not_null.sql', 'ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;\n');
-    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'migrations', '--format', 'json', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ZERODOWN_CACHE_DIR: cacheDir } });
+    const run = cli('migrations', 'json');
     const off = run('--no-cache');
     expect(off.status).toBe(1);
     expect(run().stdout).toBe(off.stdout);

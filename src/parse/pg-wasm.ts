@@ -65,14 +65,22 @@ function readString(m: PgQueryWasm, ptr: number): string {
   return Buffer.from(heap.buffer, heap.byteOffset + ptr, (end < 0 ? heap.length : end) - ptr).toString('utf8');
 }
 
+/** Calls `entry` with `text` as a C string, which is freed when it returns (results are separate allocations). */
+function callWithString(m: PgQueryWasm, text: string, entry: (queryPtr: number) => number): number {
+  const queryPtr = writeString(m, text);
+  try {
+    return entry(queryPtr);
+  } finally {
+    m._free(queryPtr);
+  }
+}
+
 /** Parses SQL into libpg-query's JSON AST; throws PgSyntaxError when PostgreSQL rejects it. */
 export function parseSql(sql: string): ParseResult {
   const m = loaded();
-  const queryPtr = writeString(m, sql);
-  let resultPtr = 0;
+  const resultPtr = callWithString(m, sql, (q) => m._wasm_parse_query_raw(q));
+  if (!resultPtr) throw new Error('the PostgreSQL parser ran out of memory');
   try {
-    resultPtr = m._wasm_parse_query_raw(queryPtr);
-    if (!resultPtr) throw new Error('the PostgreSQL parser ran out of memory');
     // struct PgQueryParseResult { char *parse_tree; char *stderr_buffer; PgQueryError *error; }
     const u32 = m.HEAPU32;
     const treePtr = u32[resultPtr >> 2];
@@ -86,24 +94,22 @@ export function parseSql(sql: string): ParseResult {
     if (!treePtr) throw new Error('the PostgreSQL parser returned no parse tree');
     return JSON.parse(readString(m, treePtr)) as ParseResult;
   } finally {
-    m._free(queryPtr);
-    if (resultPtr) m._wasm_free_parse_result(resultPtr);
+    m._wasm_free_parse_result(resultPtr);
   }
 }
 
 /** Parses a PL/pgSQL function body (CREATE FUNCTION text) into its JSON tree; throws on error. */
 export function parsePlpgsql(sql: string): unknown {
   const m = loaded();
-  const queryPtr = writeString(m, sql);
-  let resultPtr = 0;
+  const resultPtr = callWithString(m, sql, (q) => m._wasm_parse_plpgsql(q));
+  if (!resultPtr) throw new Error('the PL/pgSQL parser ran out of memory');
+  let text: string;
   try {
-    resultPtr = m._wasm_parse_plpgsql(queryPtr);
-    const text = resultPtr ? readString(m, resultPtr) : '';
-    // Success is a JSON document; anything else is the error message.
-    if (!text.startsWith('{')) throw new PgSyntaxError(text || 'PL/pgSQL parse failed', 0);
-    return JSON.parse(text);
+    text = readString(m, resultPtr);
   } finally {
-    m._free(queryPtr);
-    if (resultPtr) m._wasm_free_string(resultPtr);
+    m._wasm_free_string(resultPtr);
   }
+  // Success is a JSON document; anything else is the error message.
+  if (!text.startsWith('{')) throw new PgSyntaxError(text || 'PL/pgSQL parse failed', 0);
+  return JSON.parse(text);
 }
