@@ -27,8 +27,8 @@ let wasm: PgQueryWasm | undefined;
 let loading: Promise<void> | undefined;
 
 /**
- * Where the .wasm file is: beside the Emscripten module when that is loaded from node_modules;
- * resolved through the package when the module is bundled into the CLI (dist/).
+ * Where the .wasm file is: beside the Emscripten module, in node_modules or in dist/ where the CLI
+ * build copies it next to the bundle; otherwise resolved through the package.
  */
 function locateFile(file: string, scriptDirectory: string): string {
   const beside = scriptDirectory + file;
