@@ -1,6 +1,6 @@
 import { as, displayRel, quoteIdent, quoteLiteral, relKey } from '../src/analyze/ast.ts';
 import type { ColumnInfo, Schema } from '../src/analyze/schema.ts';
-import { helperName, lockPhrase, notNullSteps, primaryKey, withLockTimeout } from '../src/advice.ts';
+import { helperName, lockPhrase, notNullSteps, primaryKey, untilNoRowsUpdated, withLockTimeout } from '../src/advice.ts';
 import { aLockPhrase } from '../src/advice/app-compat.ts';
 import type { SafeAlternative, SafeStep } from '../src/model.ts';
 import { defineRule, type RuleContext } from '../src/rule.ts';
@@ -120,19 +120,7 @@ function backfillStep(schema: Schema, table: string, oldName: string, newName: s
   }
   return {
     title: `Backfill existing rows in batches of ${batch}, committing each batch (the trigger copies the value into ${o} too, which is a no-op)`,
-    sql: [
-      'DO $$',
-      'DECLARE',
-      '  updated bigint;',
-      'BEGIN',
-      '  LOOP',
-      ...update.split('\n').map((l) => `    ${l}`),
-      '    GET DIAGNOSTICS updated = ROW_COUNT;',
-      '    COMMIT;',
-      '    EXIT WHEN updated = 0;',
-      '  END LOOP;',
-      'END $$;',
-    ].join('\n'),
+    sql: untilNoRowsUpdated(update.split('\n').map((l) => `    ${l}`)),
     transaction: 'outside',
   };
 }

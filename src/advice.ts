@@ -7,7 +7,7 @@ import type { LockSummary, SafeStep } from './model.ts';
 import { displayRel, quoteIdent } from './analyze/ast.ts';
 import type { Schema } from './analyze/schema.ts';
 import { batchedByKeyRange, batchedByPredicate, repeatedBatch } from './advice/batched-update.ts';
-export { primaryKey } from './advice/batched-update.ts';
+export { primaryKey, untilNoRowsUpdated } from './advice/batched-update.ts';
 
 export const DEFAULT_LOCK_TIMEOUT = "SET lock_timeout = '2s';";
 

@@ -16,6 +16,26 @@ export function primaryKey(schema: Schema, table: string): string[] | undefined 
   return undefined;
 }
 
+/**
+ * A DO block that repeats one batch UPDATE (`body`: its lines, indented for the loop), committing
+ * after each, until it updates no row (COMMIT inside DO needs PostgreSQL 11, outside a transaction).
+ */
+export function untilNoRowsUpdated(body: string[]): string {
+  return [
+    'DO $$',
+    'DECLARE',
+    '  updated bigint;',
+    'BEGIN',
+    '  LOOP',
+    ...body,
+    '    GET DIAGNOSTICS updated = ROW_COUNT;',
+    '    COMMIT;',
+    '    EXIT WHEN updated = 0;',
+    '  END LOOP;',
+    'END $$;',
+  ].join('\n');
+}
+
 /** UPDATE … SET <set> WHERE key IN (SELECT key … WHERE <predicate> LIMIT n), repeated until no row changes. */
 export function batchedByPredicate(schema: Schema, table: string, setSql: string, predicate: string, batch = 10000): SafeStep {
   const rel = displayRel(table);
@@ -23,20 +43,7 @@ export function batchedByPredicate(schema: Schema, table: string, setSql: string
   const key = pk && pk.length === 1 ? quoteIdent(pk[0]) : 'ctid';
   return {
     title: `Update ${rel} in batches of ${batch} rows that still need it, committing each batch`,
-    sql: [
-      'DO $$',
-      'DECLARE',
-      '  updated bigint;',
-      'BEGIN',
-      '  LOOP',
-      `    UPDATE ${rel} SET ${setSql}`,
-      `    WHERE ${key} IN (SELECT ${key} FROM ${rel} WHERE ${predicate} LIMIT ${batch});`,
-      '    GET DIAGNOSTICS updated = ROW_COUNT;',
-      '    COMMIT;',
-      '    EXIT WHEN updated = 0;',
-      '  END LOOP;',
-      'END $$;',
-    ].join('\n'),
+    sql: untilNoRowsUpdated([`    UPDATE ${rel} SET ${setSql}`, `    WHERE ${key} IN (SELECT ${key} FROM ${rel} WHERE ${predicate} LIMIT ${batch});`]),
     transaction: 'outside',
   };
 }
