@@ -24,17 +24,9 @@ const PROJECTS: Record<string, string> = {
   lemmy: 'migrations',
 };
 
-interface Row {
+/** One project's line: the trace summary's counts, timings, and what failed most. */
+interface Row extends Pick<TraceReport['summary'], 'files' | 'statements' | 'traced' | 'failed' | 'untraceable' | 'skipped' | 'byCategory' | 'findings' | 'disagreements'> {
   project: string;
-  files: number;
-  statements: number;
-  traced: number;
-  failed: number;
-  untraceable: number;
-  skipped: number;
-  byCategory: TraceReport['summary']['byCategory'];
-  findings: number;
-  disagreements: number;
   firstMs: number;
   warmMs?: number;
   extensions: string[];
