@@ -1,12 +1,12 @@
 import type { ColumnDef } from 'libpg-query';
-import { as, displayRel, quoteIdent, quoteLiteral, relKey, type TypeRef } from '../src/analyze/ast.ts';
+import { as, displayRel, quoteIdent, quoteLiteral, relKey, type TypeRef } from '../src/parse/ast.ts';
 import { columnFacts, constraintsOf } from '../src/analyze/expr.ts';
 import type { Schema } from '../src/analyze/schema.ts';
-import { batchedBackfill, lockPhrase, notNullSteps, withLockTimeout } from '../src/advice.ts';
+import { batchedBackfill, lockPhrase, notNullSteps, withLockTimeout } from '../src/advice/index.ts';
 import { VERSION_FEATURES } from '../src/pg/facts.ts';
-import type { SafeAlternative, SafeStep } from '../src/model.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
-import { columnTypeSource } from '../src/sqltext.ts';
+import type { SafeAlternative, SafeStep } from '../src/findings/model.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
+import { columnTypeSource } from '../src/kit/sqltext.ts';
 
 /** 'a' or 'an' before a lock mode name. */
 function article(mode: string): string {

@@ -1,11 +1,11 @@
 import type { Node, PartitionBoundSpec } from 'libpg-query';
-import { as, displayRel, quoteIdent, relKey, strings, walk } from '../src/analyze/ast.ts';
+import { as, displayRel, quoteIdent, relKey, strings, walk } from '../src/parse/ast.ts';
 import type { TableInfo } from '../src/analyze/schema.ts';
-import { helperName, lockPhrase, withLockTimeout } from '../src/advice.ts';
+import { helperName, lockPhrase, withLockTimeout } from '../src/advice/index.ts';
 import { tokenEnd } from '../src/source/lexer.ts';
 import { OPERATIONS } from '../src/pg/facts.ts';
-import type { SafeAlternative } from '../src/model.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import type { SafeAlternative } from '../src/findings/model.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 /** 'a' or 'an' before a lock mode name. */
 function article(mode: string): string {

@@ -1,12 +1,12 @@
 import type { Node, UpdateStmt } from 'libpg-query';
-import { as, displayRel, quoteIdent, relKey, walk } from '../src/analyze/ast.ts';
+import { as, displayRel, quoteIdent, relKey, walk } from '../src/parse/ast.ts';
 import { exprVolatility } from '../src/analyze/expr.ts';
-import { batchedBackfill, lockPhrase, withLockTimeout } from '../src/advice.ts';
+import { batchedBackfill, lockPhrase, withLockTimeout } from '../src/advice/index.ts';
 import { batchedByKeyRange, batchedByPredicate, repeatedBatch } from '../src/advice/batched-update.ts';
 import { heldBlockingLocks, rememberLocks, statementSnippet, type HeldBlockingLock } from '../src/advice/held-locks.ts';
 import { blockedBy } from '../src/pg/locks.ts';
-import type { SafeAlternative, SafeStep } from '../src/model.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import type { SafeAlternative, SafeStep } from '../src/findings/model.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 import { splitTopLevel, tokenEnd } from '../src/source/lexer.ts';
 
 const NS = 'backfill-under-lock';

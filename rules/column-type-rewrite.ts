@@ -1,10 +1,10 @@
 import type { AlterTableCmd } from 'libpg-query';
-import { as, displayRel, quoteIdent, relKey } from '../src/analyze/ast.ts';
+import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
 import type { AppliedOp } from '../src/analyze/effects.ts';
-import { lockPhrase } from '../src/advice.ts';
+import { lockPhrase } from '../src/advice/index.ts';
 import { expandColumnName, expandContractSteps } from '../src/advice/expand-contract.ts';
 import { withArticle } from './constraint-validation-scan.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 /** The new type and the USING expression as the author wrote them. */
 function typeAndUsing(ctx: RuleContext, cmd: AlterTableCmd, cmdIndex: number): { type: string; using?: string } | undefined {

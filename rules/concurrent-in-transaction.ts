@@ -1,6 +1,6 @@
 import { OPERATIONS, VERSION_FEATURES } from '../src/pg/facts.ts';
-import { as } from '../src/analyze/ast.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import { as } from '../src/parse/ast.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 function why(ctx: RuleContext): string {
   if (ctx.stmt.origin !== 'top') return 'it is inside a DO block or function, which always runs within a transaction';

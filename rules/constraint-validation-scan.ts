@@ -1,13 +1,13 @@
 import type { AlterTableCmd, ColumnDef, Constraint } from 'libpg-query';
-import { as, displayRel, quoteIdent, relKey } from '../src/analyze/ast.ts';
+import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
 import { constraintsOf } from '../src/analyze/expr.ts';
 import type { AppliedOp } from '../src/analyze/effects.ts';
 import { constraintColumns, defaultConstraintName } from '../src/analyze/replay.ts';
 import type { ConstraintKind, Schema } from '../src/analyze/schema.ts';
-import { lockPhrase, withLockTimeout } from '../src/advice.ts';
-import type { SafeAlternative, SafeStep } from '../src/model.ts';
+import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
+import type { SafeAlternative, SafeStep } from '../src/findings/model.ts';
 import { OPERATIONS } from '../src/pg/facts.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 import type { Span } from '../src/source/text.ts';
 
 /** A constraint name not yet used on the table: Postgres' default name, numbered on collision. */

@@ -1,7 +1,7 @@
-import { as, displayRel, relKey } from '../src/analyze/ast.ts';
-import { lockPhrase } from '../src/advice.ts';
+import { as, displayRel, relKey } from '../src/parse/ast.ts';
+import { lockPhrase } from '../src/advice/index.ts';
 import { OPERATIONS, VERSION_FEATURES } from '../src/pg/facts.ts';
-import { defineRule } from '../src/rule.ts';
+import { defineRule } from '../src/kit/rule.ts';
 
 /** 'a' or 'an' before a lock mode name. */
 function article(mode: string): string {

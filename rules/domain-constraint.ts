@@ -1,13 +1,13 @@
 import type { ColumnDef, Constraint } from 'libpg-query';
-import { as, displayRel, nameKey, quoteIdent, relKey, strings } from '../src/analyze/ast.ts';
+import { as, displayRel, nameKey, quoteIdent, relKey, strings } from '../src/parse/ast.ts';
 import { columnFacts, constraintsOf } from '../src/analyze/expr.ts';
 import type { DomainInfo } from '../src/analyze/schema.ts';
-import { lockPhrase, withLockTimeout } from '../src/advice.ts';
+import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
 import { OPERATIONS, type OperationFact } from '../src/pg/facts.ts';
 import type { LockMode } from '../src/pg/locks.ts';
-import type { SafeAlternative } from '../src/model.ts';
-import { defineRule, memoSet, type RuleContext } from '../src/rule.ts';
-import { clauseAfterKeyword } from '../src/sqltext.ts';
+import type { SafeAlternative } from '../src/findings/model.ts';
+import { defineRule, memoSet, type RuleContext } from '../src/kit/rule.ts';
+import { clauseAfterKeyword } from '../src/kit/sqltext.ts';
 
 /** 'a' or 'an' before a lock mode name. */
 function article(mode: string): string {

@@ -1,10 +1,10 @@
-import { as, displayRel, quoteIdent, relKey } from '../src/analyze/ast.ts';
-import { lockPhrase, primaryKey, withLockTimeout } from '../src/advice.ts';
+import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
+import { lockPhrase, primaryKey, withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase, extraLocks } from '../src/advice/app-compat.ts';
 import { summarize } from '../src/analyze/effects.ts';
 import { OPERATIONS } from '../src/pg/facts.ts';
-import type { SafeStep } from '../src/model.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import type { SafeStep } from '../src/findings/model.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 /** What else goes with the column, from the replayed schema. */
 function dependents(ctx: RuleContext, table: string, column: string): { indexes: string[]; constraints: string[]; referenced: string[] } {

@@ -1,8 +1,8 @@
-import { as, displayRel, nameKey, quoteIdent, strings } from '../src/analyze/ast.ts';
-import { lockPhrase, withLockTimeout } from '../src/advice.ts';
+import { as, displayRel, nameKey, quoteIdent, strings } from '../src/parse/ast.ts';
+import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
 import { OPERATIONS } from '../src/pg/facts.ts';
-import type { SafeStep } from '../src/model.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import type { SafeStep } from '../src/findings/model.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 import { concurrentlyFix } from '../src/advice/fixes.ts';
 
 /** 'a' or 'an' before a lock mode name. */

@@ -1,11 +1,11 @@
-import { as, displayRel, nameKey, quoteIdent, quoteLiteral, str, strings } from '../src/analyze/ast.ts';
+import { as, displayRel, nameKey, quoteIdent, quoteLiteral, str, strings } from '../src/parse/ast.ts';
 import { summarize } from '../src/analyze/effects.ts';
 import type { Schema } from '../src/analyze/schema.ts';
-import { lockPhrase, withLockTimeout } from '../src/advice.ts';
+import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase, extraLocks } from '../src/advice/app-compat.ts';
 import { OPERATIONS } from '../src/pg/facts.ts';
-import type { SafeStep } from '../src/model.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import type { SafeStep } from '../src/findings/model.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 const CREATED_DATABASES = 'drop-table:created-databases';
 

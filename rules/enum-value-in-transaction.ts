@@ -1,7 +1,7 @@
 import type { Node, TypeName } from 'libpg-query';
-import { as, displayRel, nameKey, quoteLiteral, relKey, strings, typeNameParts } from '../src/analyze/ast.ts';
+import { as, displayRel, nameKey, quoteLiteral, relKey, strings, typeNameParts } from '../src/parse/ast.ts';
 import { VERSION_FEATURES } from '../src/pg/facts.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 const NS = 'enum-value-in-transaction';
 

@@ -1,6 +1,6 @@
-import { quoteIdent } from '../src/analyze/ast.ts';
+import { quoteIdent } from '../src/parse/ast.ts';
 import { OPERATIONS } from '../src/pg/facts.ts';
-import { defineRule } from '../src/rule.ts';
+import { defineRule } from '../src/kit/rule.ts';
 import type { Span } from '../src/source/text.ts';
 
 const NS = 'identifier-too-long';

@@ -1,7 +1,7 @@
-import { as, displayRel, quoteIdent, relKey } from '../src/analyze/ast.ts';
-import { lockPhrase } from '../src/advice.ts';
-import type { SafeAlternative } from '../src/model.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
+import { lockPhrase } from '../src/advice/index.ts';
+import type { SafeAlternative } from '../src/findings/model.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 import { concurrentlyFix } from '../src/advice/fixes.ts';
 
 const CREATE_INDEX = /CREATE\s+(UNIQUE\s+)?INDEX/i;

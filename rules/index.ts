@@ -1,5 +1,5 @@
 /** Every rule, in the order `zerodown rules` lists them (locking, app compatibility, hygiene, design). */
-import type { Rule } from '../src/rule.ts';
+import type { Rule } from '../src/kit/rule.ts';
 import addColumnRequired from './add-column-required.ts';
 import addColumnRewrite from './add-column-rewrite.ts';
 import attachPartitionScan from './attach-partition-scan.ts';

@@ -1,9 +1,9 @@
-import { displayRel } from '../src/analyze/ast.ts';
-import { withLockTimeout } from '../src/advice.ts';
+import { displayRel } from '../src/parse/ast.ts';
+import { withLockTimeout } from '../src/advice/index.ts';
 import { OPERATIONS, type OperationId } from '../src/pg/facts.ts';
-import type { Fix } from '../src/fix.ts';
+import type { Fix } from '../src/findings/fix.ts';
 import { blocksReadsOrWrites, describeBlocked } from '../src/pg/locks.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 const NS = 'lock-timeout-missing';
 

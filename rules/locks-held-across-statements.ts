@@ -1,11 +1,11 @@
-import { displayRel } from '../src/analyze/ast.ts';
+import { displayRel } from '../src/parse/ast.ts';
 import type { AppliedOp } from '../src/analyze/effects.ts';
-import { lockPhrase, withLockTimeout } from '../src/advice.ts';
+import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
 import { heldBlockingLocks, rememberLocks, statementSnippet } from '../src/advice/held-locks.ts';
 import { OPERATIONS } from '../src/pg/facts.ts';
 import { blockedBy, lockRank } from '../src/pg/locks.ts';
-import type { SafeStep } from '../src/model.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import type { SafeStep } from '../src/findings/model.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 import { concurrentIndexSql } from './index-not-concurrent.ts';
 
 const NS = 'locks-held-across-statements';

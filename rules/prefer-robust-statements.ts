@@ -1,8 +1,8 @@
-import { as, quoteIdent, relKey, strings } from '../src/analyze/ast.ts';
-import { helperName, withLockTimeout } from '../src/advice.ts';
+import { as, quoteIdent, relKey, strings } from '../src/parse/ast.ts';
+import { helperName, withLockTimeout } from '../src/advice/index.ts';
 import { locksExisting, rewriteStatement, type TextEdit } from '../src/advice/column-types.ts';
-import type { SafeStep } from '../src/model.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import type { SafeStep } from '../src/findings/model.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 import type { Span } from '../src/source/text.ts';
 
 interface Spot {

@@ -1,6 +1,6 @@
 import { OPERATIONS } from '../src/pg/facts.ts';
 import { arraySuffix, columnPhrase, columnSites, eachColumnOnce, retypeStep } from '../src/advice/column-types.ts';
-import { defineRule } from '../src/rule.ts';
+import { defineRule } from '../src/kit/rule.ts';
 
 export default defineRule({
   id: 'prefer-timestamptz',

@@ -1,9 +1,9 @@
 import type { IndexInfo } from '../src/analyze/schema.ts';
-import { as, displayRel, quoteIdent, relKey } from '../src/analyze/ast.ts';
-import { helperName, lockPhrase } from '../src/advice.ts';
+import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
+import { helperName, lockPhrase } from '../src/advice/index.ts';
 import { OPERATIONS, VERSION_FEATURES } from '../src/pg/facts.ts';
-import type { SafeAlternative, SafeStep } from '../src/model.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import type { SafeAlternative, SafeStep } from '../src/findings/model.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 /** The statement with CONCURRENTLY after INDEX/TABLE (keeping the author's options and names). */
 function article(mode: string): string {

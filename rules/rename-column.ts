@@ -1,9 +1,9 @@
-import { as, displayRel, quoteIdent, quoteLiteral, relKey } from '../src/analyze/ast.ts';
+import { as, displayRel, quoteIdent, quoteLiteral, relKey } from '../src/parse/ast.ts';
 import type { ColumnInfo, Schema } from '../src/analyze/schema.ts';
-import { helperName, lockPhrase, notNullSteps, primaryKey, untilNoRowsUpdated, withLockTimeout } from '../src/advice.ts';
+import { helperName, lockPhrase, notNullSteps, primaryKey, untilNoRowsUpdated, withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase } from '../src/advice/app-compat.ts';
-import type { SafeAlternative, SafeStep } from '../src/model.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import type { SafeAlternative, SafeStep } from '../src/findings/model.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 /*
  * The expand/contract steps are written here rather than with src/advice/expand-contract.ts: that

@@ -1,9 +1,9 @@
-import { as, displayRel, nameKey, quoteIdent, quoteLiteral, relKey, strings } from '../src/analyze/ast.ts';
-import { lockPhrase, withLockTimeout } from '../src/advice.ts';
+import { as, displayRel, nameKey, quoteIdent, quoteLiteral, relKey, strings } from '../src/parse/ast.ts';
+import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase } from '../src/advice/app-compat.ts';
 import { VERSION_FEATURES } from '../src/pg/facts.ts';
-import type { SafeAlternative } from '../src/model.ts';
-import { defineRule, memoSet, type RuleContext } from '../src/rule.ts';
+import type { SafeAlternative } from '../src/findings/model.ts';
+import { defineRule, memoSet, type RuleContext } from '../src/kit/rule.ts';
 
 const CREATED_TYPES = 'rename-table:created-types';
 const ADDED_VALUES = 'rename-table:added-enum-values';

@@ -1,6 +1,6 @@
-import { as, displayRel, quoteIdent, relKey } from '../src/analyze/ast.ts';
-import { lockPhrase, notNullSteps } from '../src/advice.ts';
-import { defineRule } from '../src/rule.ts';
+import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
+import { lockPhrase, notNullSteps } from '../src/advice/index.ts';
+import { defineRule } from '../src/kit/rule.ts';
 
 export default defineRule({
   id: 'set-not-null-scan',

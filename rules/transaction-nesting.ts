@@ -1,6 +1,6 @@
-import { as } from '../src/analyze/ast.ts';
-import type { RunnerProfile } from '../src/analyze/runners.ts';
-import { defineRule, type FindingDraft, type RuleContext, type StatementInfo } from '../src/rule.ts';
+import { as } from '../src/parse/ast.ts';
+import type { RunnerProfile } from '../src/source/runners.ts';
+import { defineRule, type FindingDraft, type RuleContext, type StatementInfo } from '../src/kit/rule.ts';
 
 const NS = 'transaction-nesting';
 

@@ -1,9 +1,9 @@
-import { as, displayRel, quoteIdent, relKey } from '../src/analyze/ast.ts';
-import { lockPhrase } from '../src/advice.ts';
+import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
+import { lockPhrase } from '../src/advice/index.ts';
 import { withArticle } from './constraint-validation-scan.ts';
 import { blockedBy, strongerLock, type LockMode } from '../src/pg/locks.ts';
-import type { LockSummary } from '../src/model.ts';
-import { defineRule, type RuleContext } from '../src/rule.ts';
+import type { LockSummary } from '../src/findings/model.ts';
+import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 function where(ctx: RuleContext): { why: string; fix: string } {
   switch (ctx.tx.kind) {

@@ -47,9 +47,9 @@ const configSchemaApart = {
 };
 const cjs = { ...common, format: 'cjs', outdir: 'dist', outExtension: { '.js': '.cjs' } };
 // import() becomes require(): the bundle runs as a vm.Script, which has no dynamic-import hook.
-await build({ ...cjs, entryPoints: { main: 'src/bin.ts' }, plugins: [configSchemaApart], supported: { 'dynamic-import': false } });
-await build({ ...cjs, entryPoints: { 'config-schema': 'src/config-schema.ts' } });
-copyFileSync('src/boot/cli-bootstrap.cjs', 'dist/cli.cjs');
+await build({ ...cjs, entryPoints: { main: 'src/cli/bin.ts' }, plugins: [configSchemaApart], supported: { 'dynamic-import': false } });
+await build({ ...cjs, entryPoints: { 'config-schema': 'src/options/config-schema.ts' } });
+copyFileSync('src/cli/bootstrap.cjs', 'dist/cli.cjs');
 // The parser's .wasm beside the bundle that contains its JavaScript glue: the two always come from
 // the same libpg-query, and the CLI finds it without resolving the package at run time.
 copyFileSync('node_modules/libpg-query/wasm/libpg-query.wasm', 'dist/libpg-query.wasm');

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RULES } from '../rules/index.ts';
 import { AnalysisCache } from '../src/cache/analysis-cache.ts';
-import { lintPaths, type LintOptions } from '../src/lint.ts';
+import { lintPaths, type LintOptions } from '../src/engine/lint.ts';
 import { CLI, engineOptions } from './helpers.ts';
 
 let dir: string;

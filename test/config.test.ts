@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
-import { configJsonSchema } from '../src/config-schema.ts';
+import { ConfigError, loadConfig } from '../src/options/config.ts';
+import { configJsonSchema } from '../src/options/config-schema.ts';
 import { RULES } from '../rules/index.ts';
 import { ROOT } from './helpers.ts';
 

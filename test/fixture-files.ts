@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunnerId } from '../src/analyze/runners.ts';
-import type { RuleSetting } from '../src/model.ts';
-import type { Preset } from '../src/rule.ts';
+import type { RunnerId } from '../src/source/runners.ts';
+import type { RuleSetting } from '../src/findings/model.ts';
+import type { Preset } from '../src/kit/rule.ts';
 import { RULES } from '../rules/index.ts';
 import { ROOT } from './helpers.ts';
 

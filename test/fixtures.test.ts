@@ -8,8 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintPaths } from '../src/lint.ts';
-import type { FileResult } from '../src/model.ts';
+import { lintPaths } from '../src/engine/lint.ts';
+import type { FileResult } from '../src/findings/model.ts';
 import { RULES } from '../rules/index.ts';
 import { FIXTURES, header, presetRules, walkSql } from './fixture-files.ts';
 import { engineOptions, lintText, ROOT } from './helpers.ts';

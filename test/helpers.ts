@@ -1,11 +1,11 @@
 /** Shared test set-up: the real parser, the real rules, default engine options. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyzeSql, type EngineOptions, type SqlInput } from '../src/engine.ts';
+import { analyzeSql, type EngineOptions, type SqlInput } from '../src/engine/engine.ts';
 import { Schema } from '../src/analyze/schema.ts';
 import { initParser } from '../src/parse/parser.ts';
 import { RULES } from '../rules/index.ts';
-import type { FileResult, RuleSetting } from '../src/model.ts';
+import type { FileResult, RuleSetting } from '../src/findings/model.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = path.join(ROOT, 'dist', 'cli.cjs');

@@ -13,9 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lintPaths } from '../src/lint.ts';
-import type { RunnerId } from '../src/analyze/runners.ts';
-import type { FileResult, Finding } from '../src/model.ts';
+import { lintPaths } from '../src/engine/lint.ts';
+import type { RunnerId } from '../src/source/runners.ts';
+import type { FileResult, Finding } from '../src/findings/model.ts';
 import { RULES } from '../rules/index.ts';
 import { engineOptions, lintText, ROOT } from './helpers.ts';
 

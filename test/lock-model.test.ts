@@ -10,7 +10,7 @@ import { OPERATIONS, type OperationId } from '../src/pg/facts.ts';
 import { fromPgLocksName, lockRank, strongerLock, type LockMode } from '../src/pg/locks.ts';
 import { statementOps, type AppliedOp } from '../src/analyze/effects.ts';
 import { Schema } from '../src/analyze/schema.ts';
-import { analyzeSql } from '../src/engine.ts';
+import { analyzeSql } from '../src/engine/engine.ts';
 import { initParser, parseRegion } from '../src/parse/parser.ts';
 import { observe, type Observation } from '../src/trace/observe.ts';
 import { SEED_SQL } from '../src/trace/seed.ts';

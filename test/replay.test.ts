@@ -1,7 +1,7 @@
 /** Schema replay: earlier statements and files build the model the rules judge against. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Schema } from '../src/analyze/schema.ts';
-import { analyzeSql } from '../src/engine.ts';
+import { analyzeSql } from '../src/engine/engine.ts';
 import { initParser } from '../src/parse/parser.ts';
 import { RULES } from '../rules/index.ts';
 import { engineOptions } from './helpers.ts';

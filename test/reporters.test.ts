@@ -8,10 +8,10 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TOOL_VERSION } from '../src/meta.ts';
-import type { FileResult, Finding, LintReport } from '../src/model.ts';
-import { escapeData, escapeProperty } from '../src/reporters/github.ts';
-import { OUTPUT_FORMATS, REPORTERS } from '../src/reporters/index.ts';
-import type { ReporterContext } from '../src/reporters/types.ts';
+import type { FileResult, Finding, LintReport } from '../src/findings/model.ts';
+import { escapeData, escapeProperty } from '../src/report/github.ts';
+import { OUTPUT_FORMATS, REPORTERS } from '../src/report/index.ts';
+import type { ReporterContext } from '../src/report/types.ts';
 import { RULES } from '../rules/index.ts';
 import { lintText, ROOT } from './helpers.ts';
 

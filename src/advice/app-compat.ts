@@ -1,5 +1,5 @@
 /** Wording helpers shared by the app-compat rules (rename-*, drop-*, truncate). */
-import { lockPhrase } from '../advice.ts';
+import { lockPhrase } from './index.ts';
 import type { AppliedOp } from '../analyze/effects.ts';
 import type { OperationId } from '../pg/facts.ts';
 import type { LockMode } from '../pg/locks.ts';

@@ -5,9 +5,9 @@
  *   whose values do not depend on the columns being assigned and are not volatile);
  * - key ranges: walk the primary key in order, each row updated exactly once (any SET list).
  */
-import { displayRel, quoteIdent } from '../analyze/ast.ts';
+import { displayRel, quoteIdent } from '../parse/ast.ts';
 import type { Schema } from '../analyze/schema.ts';
-import type { SafeStep } from '../model.ts';
+import type { SafeStep } from '../findings/model.ts';
 
 /** Primary key columns of a table from the replayed schema, for batching. */
 export function primaryKey(schema: Schema, table: string): string[] | undefined {

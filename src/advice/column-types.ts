@@ -5,11 +5,11 @@
  * different type so recipes keep the author's own SQL.
  */
 import type { ColumnDef, Node } from 'libpg-query';
-import { as, displayRel, quoteIdent, relKey, strings } from '../analyze/ast.ts';
+import { as, displayRel, quoteIdent, relKey, strings } from '../parse/ast.ts';
 import { columnFacts, type ColumnFacts } from '../analyze/expr.ts';
-import { helperName, withLockTimeout } from '../advice.ts';
-import type { SafeStep } from '../model.ts';
-import type { RuleContext } from '../rule.ts';
+import { helperName, withLockTimeout } from './index.ts';
+import type { SafeStep } from '../findings/model.ts';
+import type { RuleContext } from '../kit/rule.ts';
 import { OPERATIONS } from '../pg/facts.ts';
 import { blocksReadsOrWrites } from '../pg/locks.ts';
 import { tokenEnd } from '../source/lexer.ts';

@@ -5,10 +5,10 @@
  * switch the application over, then drop the trigger and the old column.
  * Used by column-type-rewrite; meant to be reused by rename-column and similar rules.
  */
-import { displayRel, quoteIdent } from '../analyze/ast.ts';
+import { displayRel, quoteIdent } from '../parse/ast.ts';
 import type { Schema } from '../analyze/schema.ts';
-import { batchedBackfill, helperName, notNullSteps, withLockTimeout } from '../advice.ts';
-import type { SafeStep } from '../model.ts';
+import { batchedBackfill, helperName, notNullSteps, withLockTimeout } from './index.ts';
+import type { SafeStep } from '../findings/model.ts';
 
 export interface ExpandContractOptions {
   /** Target PostgreSQL major version (NOT NULL steps depend on it). */

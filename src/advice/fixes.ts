@@ -1,7 +1,7 @@
 /** Autofix builders shared by rules. */
-import { as } from '../analyze/ast.ts';
-import type { Fix, TextEdit } from '../fix.ts';
-import type { RuleContext } from '../rule.ts';
+import { as } from '../parse/ast.ts';
+import type { Fix, TextEdit } from '../findings/fix.ts';
+import type { RuleContext } from '../kit/rule.ts';
 
 /** Statements that may all run outside a transaction once CONCURRENTLY is added. */
 function concurrentSafe(ctx: RuleContext): boolean {

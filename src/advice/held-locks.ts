@@ -5,7 +5,7 @@
  */
 import { blocksReadsOrWrites, lockRank, type LockMode } from '../pg/locks.ts';
 import type { HeldLock } from '../analyze/session.ts';
-import type { RuleContext } from '../rule.ts';
+import type { RuleContext } from '../kit/rule.ts';
 import type { Span } from '../source/text.ts';
 
 export interface TakenLock {

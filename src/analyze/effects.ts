@@ -5,8 +5,8 @@
 import type { AlterTableCmd, Node, RangeVar } from 'libpg-query';
 import { OPERATIONS, VERSION_FEATURES, type OperationId } from '../pg/facts.ts';
 import { blockedBy, lockRank, strongerLock, type LockMode } from '../pg/locks.ts';
-import type { LockSummary } from '../model.ts';
-import { as, nameKey, nodeKind, relKey, strings, walk, DEFAULT_SCHEMA } from './ast.ts';
+import type { LockSummary } from '../findings/model.ts';
+import { as, nameKey, nodeKind, relKey, strings, walk, DEFAULT_SCHEMA } from '../parse/ast.ts';
 import { columnFacts, exprVolatility, typeRef } from './expr.ts';
 import type { Schema, TableInfo } from './schema.ts';
 import { typeChange, type TypeChangeVerdict } from './types.ts';

@@ -6,7 +6,7 @@ import {
   TYPE_ALIASES,
   type Volatility,
 } from '../pg/catalog.generated.ts';
-import { as, intConst, nameKey, strings, typeDisplay, walk, type TypeRef } from './ast.ts';
+import { as, intConst, nameKey, strings, typeDisplay, walk, type TypeRef } from '../parse/ast.ts';
 import type { Schema } from './schema.ts';
 
 const RANK: Record<Volatility, number> = { i: 0, s: 1, v: 2 };

@@ -3,7 +3,7 @@
  * read are modelled; anything else is ignored (a statement we do not model never throws).
  */
 import type { AlterTableCmd, ColumnDef, Constraint, CreateStmt, Node, RangeVar } from 'libpg-query';
-import { as, nameKey, nodeKind, relKey, str, strings, DEFAULT_SCHEMA } from './ast.ts';
+import { as, nameKey, nodeKind, relKey, str, strings, DEFAULT_SCHEMA } from '../parse/ast.ts';
 import { columnFacts, notNullColumnsProven, typeRef } from './expr.ts';
 import { HISTORY, type ColumnInfo, type ConstraintInfo, type ConstraintKind, type Origin, type Schema, type TableInfo } from './schema.ts';
 

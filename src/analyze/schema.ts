@@ -3,7 +3,7 @@
  * (does the table exist and hold data, a column's old type and nullability, validated constraints,
  * enum values, user functions' volatility).
  */
-import type { TypeRef } from './ast.ts';
+import type { TypeRef } from '../parse/ast.ts';
 import type { Volatility } from '../pg/catalog.generated.ts';
 
 /** Where an object was created: in an earlier migration (history) or in the file being analyzed. */

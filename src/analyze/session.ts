@@ -4,7 +4,7 @@
  * in it, and lock_timeout / statement_timeout as SET, SET LOCAL, RESET and set_config change them.
  */
 import type { Node } from 'libpg-query';
-import { as, nodeKind, str, strings, walk } from './ast.ts';
+import { as, nodeKind, str, strings, walk } from '../parse/ast.ts';
 import { strongerLock, type LockMode } from '../pg/locks.ts';
 import type { AppliedOp } from './effects.ts';
 

@@ -6,7 +6,7 @@
 import type { Node } from 'libpg-query';
 import { BINARY_COERCIBLE_CASTS } from '../pg/catalog.generated.ts';
 import { VERSION_FEATURES } from '../pg/facts.ts';
-import { as, strings, type TypeRef } from './ast.ts';
+import { as, strings, type TypeRef } from '../parse/ast.ts';
 
 export interface TypeChangeVerdict {
   rewrite: 'no' | 'yes' | 'unknown';

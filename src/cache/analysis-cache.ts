@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Schema } from '../analyze/schema.ts';
-import type { FileResult } from '../model.ts';
+import type { FileResult } from '../findings/model.ts';
 
 /** Below this much history, replaying is as quick as reading an entry. */
 export const MIN_HISTORY_BYTES = 16 * 1024;

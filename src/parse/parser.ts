@@ -6,7 +6,7 @@
  */
 import type { Node, ParseResult } from 'libpg-query';
 import { loadPgQuery, parsePlpgsql, parseSql, PgSyntaxError } from './pg-wasm.ts';
-import { walk } from '../analyze/ast.ts';
+import { walk } from './ast.ts';
 import { lex, type Comment } from '../source/lexer.ts';
 import { ByteIndex, type Span } from '../source/text.ts';
 

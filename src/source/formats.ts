@@ -4,8 +4,8 @@
  * Facts per tool: docs/runners.md.
  */
 import path from 'node:path';
-import type { Direction } from '../model.ts';
-import type { RunnerId } from '../analyze/runners.ts';
+import type { Direction } from '../findings/model.ts';
+import type { RunnerId } from './runners.ts';
 
 export const FORMATS = [
   'plain',

@@ -3,7 +3,7 @@
  * markdown (PR comment / job summary, with a lock timeline per transaction).
  */
 import { palette, type Palette } from '../util/ansi.ts';
-import { displayRel } from '../analyze/ast.ts';
+import { displayRel } from '../parse/ast.ts';
 import { lockRank, type LockMode } from '../pg/locks.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../meta.ts';
 import type { Disagreement, LockEntry, TraceReport, TracedFile, TracedStatement, TxTrace } from './trace.ts';

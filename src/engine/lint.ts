@@ -4,16 +4,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { detectRunner } from './analyze/detect-runner.ts';
-import { chainDigest, HistoryKey, resultsKey, type AnalysisCache, type StoredResults } from './cache/analysis-cache.ts';
-import { Schema } from './analyze/schema.ts';
+import { detectRunner } from '../source/detect-runner.ts';
+import { chainDigest, HistoryKey, resultsKey, type AnalysisCache, type StoredResults } from '../cache/analysis-cache.ts';
+import { Schema } from '../analyze/schema.ts';
 import { analyzeSql, type EngineOptions } from './engine.ts';
-import type { FileResult, LintReport } from './model.ts';
-import { initParser } from './parse/parser.ts';
-import { mark } from './util/timing.ts';
-import type { Rule } from './rule.ts';
-import { discover, type DiscoverOptions, type PlanGroup } from './source/discover.ts';
-import type { MigrationFormat } from './source/formats.ts';
+import type { FileResult, LintReport } from '../findings/model.ts';
+import { initParser } from '../parse/parser.ts';
+import { mark } from '../util/timing.ts';
+import type { Rule } from '../kit/rule.ts';
+import { discover, type DiscoverOptions, type PlanGroup } from '../source/discover.ts';
+import type { MigrationFormat } from '../source/formats.ts';
 
 export interface LintOptions extends EngineOptions {
   pgVersionSource: string;

@@ -2,7 +2,7 @@
  * Rule documentation rendered from the rule's own metadata: docs/rules/<id>.md is generated from it
  * (scripts/gen-docs.mjs, checked in CI) and `zerodown explain <id>` prints the same text.
  */
-import type { Rule } from './rule.ts';
+import type { Rule } from '../kit/rule.ts';
 
 export function ruleMarkdown(rule: Rule): string {
   const lines = [

@@ -3,10 +3,10 @@
  * most of the CLI bundle's code, and a run without configuration should not pay for it.
  */
 import { z } from 'zod';
-import { RUNNER_IDS } from './analyze/runners.ts';
-import { SUPPORTED_PG_VERSIONS } from './pg/versions.ts';
-import { FORMATS } from './source/formats.ts';
-import { didYouMean } from './util/did-you-mean.ts';
+import { RUNNER_IDS } from '../source/runners.ts';
+import { SUPPORTED_PG_VERSIONS } from '../pg/versions.ts';
+import { FORMATS } from '../source/formats.ts';
+import { didYouMean } from '../util/did-you-mean.ts';
 
 const duration = z.union([z.number().int().min(0), z.string().regex(/^\s*\d+(\.\d+)?\s*(us|ms|s|min|h|d)?\s*$/i, 'a duration such as "2s", "500ms" or 0')]);
 

@@ -3,18 +3,18 @@
  * rule findings. Every front door (CLI, ESLint plugin, Action) calls analyzeSql / lintPlan.
  */
 import type { Node } from 'libpg-query';
-import { as, nodeKind, str } from './analyze/ast.ts';
-import { statementOps, summarize, isExisting, type EffectContext } from './analyze/effects.ts';
-import { applyStatement } from './analyze/replay.ts';
-import { RUNNERS, type RunnerId, type RunnerProfile } from './analyze/runners.ts';
-import { Schema } from './analyze/schema.ts';
-import { Session, transactionEvents, type TxKind } from './analyze/session.ts';
-import type { Finding, FileResult, Severity, RuleSetting } from './model.ts';
-import { embeddedSql, parseRegion, type RawStatement } from './parse/parser.ts';
-import type { Rule, RuleContext, StatementInfo, FindingDraft } from './rule.ts';
-import { detectFormat, FORMAT_RUNNER, layout, type MigrationFormat, type Section, type SiblingReader } from './source/formats.ts';
-import { splitTopLevel, tokenEnd, type Comment } from './source/lexer.ts';
-import { LineMap, type OffsetMap, type Span } from './source/text.ts';
+import { as, nodeKind, str } from '../parse/ast.ts';
+import { statementOps, summarize, isExisting, type EffectContext } from '../analyze/effects.ts';
+import { applyStatement } from '../analyze/replay.ts';
+import { RUNNERS, type RunnerId, type RunnerProfile } from '../source/runners.ts';
+import { Schema } from '../analyze/schema.ts';
+import { Session, transactionEvents, type TxKind } from '../analyze/session.ts';
+import type { Finding, FileResult, Severity, RuleSetting } from '../findings/model.ts';
+import { embeddedSql, parseRegion, type RawStatement } from '../parse/parser.ts';
+import type { Rule, RuleContext, StatementInfo, FindingDraft } from '../kit/rule.ts';
+import { detectFormat, FORMAT_RUNNER, layout, type MigrationFormat, type Section, type SiblingReader } from '../source/formats.ts';
+import { splitTopLevel, tokenEnd, type Comment } from '../source/lexer.ts';
+import { LineMap, type OffsetMap, type Span } from '../source/text.ts';
 import { parseSuppressions, type Suppressions } from './suppress.ts';
 
 export interface EngineOptions {

@@ -1,5 +1,5 @@
-import type { LintReport } from '../model.ts';
-import type { Rule } from '../rule.ts';
+import type { LintReport } from '../findings/model.ts';
+import type { Rule } from '../kit/rule.ts';
 
 export interface ReporterContext {
   rules: readonly Rule[];

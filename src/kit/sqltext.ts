@@ -3,9 +3,9 @@
  * default expression or a clause, so generated SQL keeps their spelling.
  */
 import type { ColumnDef } from 'libpg-query';
-import { columnFacts, constraintsOf } from './analyze/expr.ts';
+import { columnFacts, constraintsOf } from '../analyze/expr.ts';
 import type { RuleContext } from './rule.ts';
-import { tokenEnd } from './source/lexer.ts';
+import { tokenEnd } from '../source/lexer.ts';
 
 const CLAUSE_STOP = new Set(['NOT', 'NULL', 'CHECK', 'REFERENCES', 'CONSTRAINT', 'PRIMARY', 'UNIQUE', 'GENERATED', 'COLLATE', 'DEFAULT', 'USING']);
 

@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import type { Script } from 'node:vm';
 import { main } from './cli.ts';
-import { initParser } from './parse/parser.ts';
-import { mark } from './util/timing.ts';
+import { initParser } from '../parse/parser.ts';
+import { mark } from '../util/timing.ts';
 
 export function run(script?: Script): void {
   // Overlaps the WASM compile with config search, discovery and file reads.

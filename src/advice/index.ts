@@ -2,12 +2,12 @@
  * Shared wording and recipe building blocks for rules: how a lock is described, the lock_timeout
  * preamble, and batched backfills. Recipes use the statement's real identifiers, quoted as needed.
  */
-import { describeBlocked, type LockMode } from './pg/locks.ts';
-import type { LockSummary, SafeStep } from './model.ts';
-import { displayRel, quoteIdent } from './analyze/ast.ts';
-import type { Schema } from './analyze/schema.ts';
-import { batchedByKeyRange, batchedByPredicate, repeatedBatch } from './advice/batched-update.ts';
-export { primaryKey, untilNoRowsUpdated } from './advice/batched-update.ts';
+import { describeBlocked, type LockMode } from '../pg/locks.ts';
+import type { LockSummary, SafeStep } from '../findings/model.ts';
+import { displayRel, quoteIdent } from '../parse/ast.ts';
+import type { Schema } from '../analyze/schema.ts';
+import { batchedByKeyRange, batchedByPredicate, repeatedBatch } from './batched-update.ts';
+export { primaryKey, untilNoRowsUpdated } from './batched-update.ts';
 
 export const DEFAULT_LOCK_TIMEOUT = "SET lock_timeout = '2s';";
 

@@ -4,15 +4,15 @@
  * and take every Postgres fact from src/pg.
  */
 import type { Node } from 'libpg-query';
-import type { NodeKind } from './analyze/ast.ts';
-import type { AppliedOp } from './analyze/effects.ts';
-import type { RunnerProfile } from './analyze/runners.ts';
-import type { Schema } from './analyze/schema.ts';
-import type { TimeoutSettings, TransactionEvent, TxSnapshot } from './analyze/session.ts';
-import type { Section } from './source/formats.ts';
-import type { Span } from './source/text.ts';
-import type { Direction, LockSummary, SafeAlternative, Severity } from './model.ts';
-import type { Fix } from './fix.ts';
+import type { NodeKind } from '../parse/ast.ts';
+import type { AppliedOp } from '../analyze/effects.ts';
+import type { RunnerProfile } from '../source/runners.ts';
+import type { Schema } from '../analyze/schema.ts';
+import type { TimeoutSettings, TransactionEvent, TxSnapshot } from '../analyze/session.ts';
+import type { Section } from '../source/formats.ts';
+import type { Span } from '../source/text.ts';
+import type { Direction, LockSummary, SafeAlternative, Severity } from '../findings/model.ts';
+import type { Fix } from '../findings/fix.ts';
 
 export type RuleCategory = 'locking' | 'app-compat' | 'hygiene' | 'design' | 'engine';
 export type Preset = 'recommended' | 'strict';

@@ -1,5 +1,5 @@
 /** Types shared by the engine, the rules and every front door (CLI, reporters, ESLint, Action). */
-import type { Blocked, LockMode } from './pg/locks.ts';
+import type { Blocked, LockMode } from '../pg/locks.ts';
 import type { Fix } from './fix.ts';
 
 export type Severity = 'error' | 'warning';

@@ -4,10 +4,10 @@
  *   -- zerodown-ignore-file rule-a -- reason        the whole file
  * Without rule ids, every rule is suppressed. Unknown ids are reported; so are unused ignores when asked.
  */
-import type { Comment } from './source/lexer.ts';
-import type { Span } from './source/text.ts';
-import type { StatementInfo } from './rule.ts';
-import { didYouMean } from './util/did-you-mean.ts';
+import type { Comment } from '../source/lexer.ts';
+import type { Span } from '../source/text.ts';
+import type { StatementInfo } from '../kit/rule.ts';
+import { didYouMean } from '../util/did-you-mean.ts';
 
 export interface SuppressionProblem {
   ruleId: string;

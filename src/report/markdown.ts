@@ -1,6 +1,6 @@
 /** Markdown for a PR comment or a job summary: a table, then each finding with its safe alternative. */
-import type { Finding } from '../model.ts';
-import { displayRel } from '../analyze/ast.ts';
+import type { Finding } from '../findings/model.ts';
+import { displayRel } from '../parse/ast.ts';
 import { ruleDocsUrl } from '../meta.ts';
 import { totals, type Reporter } from './types.ts';
 

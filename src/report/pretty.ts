@@ -3,8 +3,8 @@
  * underlined; the lock, what it blocks, rewrite/scan; why; and the safe alternative.
  */
 import { palette, type Palette } from '../util/ansi.ts';
-import type { FileResult, Finding } from '../model.ts';
-import { displayRel } from '../analyze/ast.ts';
+import type { FileResult, Finding } from '../findings/model.ts';
+import { displayRel } from '../parse/ast.ts';
 import { totals, type Reporter } from './types.ts';
 
 function excerpt(c: Palette, text: string, f: Finding): string[] {

@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from './config-schema.ts';
-import { dynamicImport } from './util/dynamic-import.ts';
+import { dynamicImport } from '../util/dynamic-import.ts';
 
 export type { Config } from './config-schema.ts';
 
-export { SUPPORTED_PG_VERSIONS } from './pg/versions.ts';
+export { SUPPORTED_PG_VERSIONS } from '../pg/versions.ts';
 /** The oldest community-supported major (https://www.postgresql.org/support/versioning/). */
 export const DEFAULT_PG_VERSION = 15;
 

@@ -2,7 +2,7 @@
  * The JSON contract (version 1). Other tools and CI consume it: changes are additive only.
  * Lines and columns are 1-based; columns count UTF-16 code units; end positions are exclusive.
  */
-import type { Finding, LintReport } from '../model.ts';
+import type { Finding, LintReport } from '../findings/model.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../meta.ts';
 import { totals, type Reporter } from './types.ts';
 

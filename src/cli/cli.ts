@@ -5,23 +5,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { RUNNER_IDS, type RunnerId } from './analyze/runners.ts';
-import { parseDurationMs } from './analyze/session.ts';
-import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, type Config } from './config.ts';
-import { lintPaths } from './lint.ts';
-import { applyFixes } from './fix.ts';
-import { BUILD_ID, TOOL_VERSION } from './meta.ts';
-import { defaultCacheDir, AnalysisCache } from './cache/analysis-cache.ts';
-import type { LintReport, RuleSetting } from './model.ts';
-import { detectPgVersion } from './pg/detect-version.ts';
-import { OUTPUT_FORMATS, REPORTERS, type OutputFormat } from './reporters/index.ts';
-import { totals } from './reporters/types.ts';
-import { ruleText } from './rule-docs.ts';
-import type { Rule } from './rule.ts';
-import { FORMATS, type MigrationFormat } from './source/formats.ts';
-import { didYouMean } from './util/did-you-mean.ts';
-import { mark } from './util/timing.ts';
-import { RULES } from '../rules/index.ts';
+import { RUNNER_IDS, type RunnerId } from '../source/runners.ts';
+import { parseDurationMs } from '../analyze/session.ts';
+import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, type Config } from '../options/config.ts';
+import { lintPaths } from '../engine/lint.ts';
+import { applyFixes } from '../findings/fix.ts';
+import { BUILD_ID, TOOL_VERSION } from '../meta.ts';
+import { defaultCacheDir, AnalysisCache } from '../cache/analysis-cache.ts';
+import type { LintReport, RuleSetting } from '../findings/model.ts';
+import { detectPgVersion } from '../options/detect-version.ts';
+import { OUTPUT_FORMATS, REPORTERS, type OutputFormat } from '../report/index.ts';
+import { totals } from '../report/types.ts';
+import { ruleText } from '../report/rule-docs.ts';
+import type { Rule } from '../kit/rule.ts';
+import { FORMATS, type MigrationFormat } from '../source/formats.ts';
+import { didYouMean } from '../util/did-you-mean.ts';
+import { mark } from '../util/timing.ts';
+import { RULES } from '../../rules/index.ts';
 
 const HELP = `zerodown ${TOOL_VERSION} — migration-safety linter for PostgreSQL
 
@@ -221,7 +221,7 @@ async function traceCommand(values: Values, positionals: string[]): Promise<numb
   if (!(SUPPORTED_PG_VERSIONS as readonly number[]).includes(pgVersion)) throw new UsageError(`--pg-version: expected a major version from ${SUPPORTED_PG_VERSIONS[0]} to 18, got "${pgFlag}"`);
   const seed = values.seed as string | undefined;
   if (seed && !fs.existsSync(path.resolve(cwd, seed))) throw new UsageError(`--seed: ${seed}: no such file`);
-  const { trace, renderTrace } = await import('./trace/trace.ts');
+  const { trace, renderTrace } = await import('../trace/trace.ts');
   const report = await trace(positionals.length ? positionals : ['.'], {
     pgVersion,
     runner: runner as RunnerId | null,
