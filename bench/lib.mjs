@@ -13,7 +13,8 @@ export const CORPUS = path.resolve(ROOT, '../shared/corpus/sql');
 const GNU_TIME = fs.existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0 ? '/usr/bin/time' : null;
 
 export const tools = {
-  zerodown: (args) => [process.execPath, path.join(ROOT, 'dist/cli.cjs'), ...args],
+  // BENCH_NODE: the Node binary zerodown runs on (run-all.mjs sets it to Node 20 and Node 24 in turn).
+  zerodown: (args) => [process.env.BENCH_NODE || process.execPath, path.join(ROOT, 'dist/cli.cjs'), ...args],
   squawk: (args) => [path.join(ROOT, 'node_modules/.bin/squawk'), ...args],
   pgfence: (args) => [path.join(ROOT, 'node_modules/.bin/pgfence'), 'analyze', ...args],
 };
@@ -74,6 +75,8 @@ function stats(values) {
  * min/max, peak memory and zerodown/peer ratios (medians of per-round ratios).
  */
 export async function compare(title, commands, { runs = 7, warmup = 2, cwd = ROOT } = {}) {
+  // BENCH_RUNS caps the rounds (a quicker sitting on a busy machine; the report says how many ran).
+  if (process.env.BENCH_RUNS) runs = Math.min(runs, Number(process.env.BENCH_RUNS));
   const names = Object.keys(commands);
   const results = Object.fromEntries(names.map((n) => [n, []]));
   for (let i = 0; i < warmup; i++) for (const n of names) await runOnce(commands[n], cwd);

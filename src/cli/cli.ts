@@ -12,9 +12,10 @@ import { lintPaths } from '../engine/lint.ts';
 import { applyFixes } from '../findings/fix.ts';
 import { BUILD_ID, TOOL_VERSION } from '../meta.ts';
 import { defaultCacheDir, AnalysisCache } from '../cache/analysis-cache.ts';
-import type { LintReport, RuleSetting } from '../findings/model.ts';
+import type { FileResult, LintReport, RuleSetting } from '../findings/model.ts';
 import { detectPgVersion } from '../options/detect-version.ts';
-import { OUTPUT_FORMATS, REPORTERS, type OutputFormat } from '../report/index.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from '../report/index.ts';
+import { openReportOutput } from './report-output.ts';
 import { totals } from '../report/types.ts';
 import { ruleText } from '../report/rule-docs.ts';
 import type { Rule } from '../kit/rule.ts';
@@ -308,6 +309,13 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     cache: values['no-cache'] === true || !BUILD_ID ? undefined : new AnalysisCache(defaultCacheDir(cwd), BUILD_ID),
   };
 
+  // The report streams out while the lint runs (--fix reports only its last round, at the end).
+  const outFile = values['output-file'] as string | undefined;
+  const color = !outFile && format === 'pretty' && useColor(values, process.stdout);
+  const head = { postgresVersion: pgVersion, postgresVersionSource: pgVersionSource };
+  const output = openReportOutput(format as OutputFormat, head, { rules: RULES, color }, outFile && path.resolve(cwd, outFile));
+  const onlyErrors = (f: FileResult): FileResult => (values.quiet ? { ...f, findings: f.findings.filter((x) => x.severity === 'error') } : f);
+  const onFile = values.fix ? undefined : (f: FileResult): void => output.file(onlyErrors(f));
   let report: LintReport;
   if (values.fix && values.stdin) throw new UsageError('--fix rewrites files in place and cannot be combined with --stdin');
   if (values.fix) {
@@ -341,25 +349,17 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   } else if (values.stdin) {
     const name = (values['stdin-filename'] as string | undefined) ?? '<stdin>';
     const text = await readStdin();
-    report = await lintPaths([name], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, overrides: new Map([[path.resolve(cwd, name), text]]) });
+    report = await lintPaths([name], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, overrides: new Map([[path.resolve(cwd, name), text]]) }, onFile);
   } else {
-    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format });
+    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format }, onFile);
   }
   mark('linted');
-  if (values.quiet) for (const f of report.files) f.findings = f.findings.filter((x) => x.severity === 'error');
-
-  const outFile = values['output-file'] as string | undefined;
-  const color = !outFile && format === 'pretty' && useColor(values, process.stdout);
-  const output = REPORTERS[format as OutputFormat](report, { rules: RULES, color });
-  if (outFile) {
-    try {
-      fs.writeFileSync(path.resolve(cwd, outFile), output);
-    } catch (e) {
-      process.stderr.write(`zerodown: ${outFile}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
-      return 2;
-    }
-  } else {
-    process.stdout.write(output);
+  if (values.quiet) for (const f of report.files) f.findings = onlyErrors(f).findings;
+  if (!onFile) for (const f of report.files) output.file(f);
+  const writeError = output.end(report);
+  if (writeError) {
+    process.stderr.write(`zerodown: ${outFile}: cannot write (${writeError})\n`);
+    return 2;
   }
   for (const e of report.fatal) process.stderr.write(`zerodown: ${e.path}: ${e.message}\n`);
   mark('reported');

@@ -53,7 +53,14 @@ function sibling(file: string, record?: { file: string; name: string }[]): (name
   };
 }
 
-export async function lintPaths(paths: string[], rules: readonly Rule[], options: LintOptions, discoverOptions: DiscoverOptions): Promise<LintReport> {
+/** `onFile` sees each reported file as soon as it is analyzed, in report order (streaming reporters). */
+export async function lintPaths(
+  paths: string[],
+  rules: readonly Rule[],
+  options: LintOptions,
+  discoverOptions: DiscoverOptions,
+  onFile?: (file: FileResult) => void,
+): Promise<LintReport> {
   // Discovery (which reads the files) runs while the WASM parser compiles and instantiates.
   const loading = initParser();
   const plan = discover(paths, discoverOptions);
@@ -84,6 +91,7 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
         const result = { ...stored, text: 'text' in read ? read.text : undefined };
         groupResults.push(result);
         report.files.push(result);
+        onFile?.(result);
       }
       first = cached.stored.results.length;
     }
@@ -118,6 +126,7 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
         const reported = stripText(result);
         groupResults.push(reported);
         report.files.push(reported);
+        onFile?.(reported);
       }
     }
     if (history && !history.schema && !history.failed && history.length === group.files.length) options.cache?.save(history.key, schema, history.siblings);

@@ -25,6 +25,12 @@ export class PgSyntaxError extends Error {
 
 let wasm: PgQueryWasm | undefined;
 let loading: Promise<void> | undefined;
+let parsed = false;
+
+/** Whether this process has parsed anything yet (the CLI writes its code cache only after a lint). */
+export function parserUsed(): boolean {
+  return parsed;
+}
 
 /**
  * Where the .wasm file is: beside the Emscripten module, in node_modules or in dist/ where the CLI
@@ -78,6 +84,7 @@ function callWithString(m: PgQueryWasm, text: string, entry: (queryPtr: number) 
 /** Parses SQL into libpg-query's JSON AST; throws PgSyntaxError when PostgreSQL rejects it. */
 export function parseSql(sql: string): ParseResult {
   const m = loaded();
+  parsed = true;
   const resultPtr = callWithString(m, sql, (q) => m._wasm_parse_query_raw(q));
   if (!resultPtr) throw new Error('the PostgreSQL parser ran out of memory');
   try {

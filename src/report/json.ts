@@ -1,10 +1,11 @@
 /**
  * The JSON contract (version 1). Other tools and CI consume it: changes are additive only.
  * Lines and columns are 1-based; columns count UTF-16 code units; end positions are exclusive.
+ * Written as files finish: the head, one `files` element per file, then errors and summary.
  */
-import type { Finding, LintReport } from '../findings/model.ts';
+import type { FileResult, Finding, LintReport } from '../findings/model.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../meta.ts';
-import { totals, type Reporter } from './types.ts';
+import { toStringReporter, totals, type ReportHead, type StreamingReporter } from './types.ts';
 
 export function jsonFinding(f: Finding): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -23,16 +24,31 @@ export function jsonFinding(f: Finding): Record<string, unknown> {
   return out;
 }
 
-export function jsonReport(report: LintReport): Record<string, unknown> {
-  return {
-    version: 1,
-    tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    postgresVersion: report.postgresVersion,
-    postgresVersionSource: report.postgresVersionSource,
-    files: report.files.map((f) => ({ path: f.path, statements: f.statements, findings: f.findings.map(jsonFinding), notes: f.notes })),
-    errors: report.fatal,
-    summary: totals(report),
-  };
+function jsonHead(head: ReportHead): Record<string, unknown> {
+  return { version: 1, tool: { name: TOOL_NAME, version: TOOL_VERSION }, postgresVersion: head.postgresVersion, postgresVersionSource: head.postgresVersionSource };
 }
 
-export const json: Reporter = (report) => JSON.stringify(jsonReport(report)) + '\n';
+function jsonFile(f: FileResult): Record<string, unknown> {
+  return { path: f.path, statements: f.statements, findings: f.findings.map(jsonFinding), notes: f.notes };
+}
+
+export function jsonReport(report: LintReport): Record<string, unknown> {
+  return { ...jsonHead(report), files: report.files.map(jsonFile), errors: report.fatal, summary: totals(report) };
+}
+
+export const jsonStream: StreamingReporter = (write, head) => {
+  // The head object without its closing brace; JSON.stringify drops undefined members as before.
+  write(`${JSON.stringify(jsonHead(head)).slice(0, -1)},"files":[`);
+  let first = true;
+  return {
+    file(f) {
+      write((first ? '' : ',') + JSON.stringify(jsonFile(f)));
+      first = false;
+    },
+    end(report) {
+      write(`],"errors":${JSON.stringify(report.fatal)},"summary":${JSON.stringify(totals(report))}}\n`);
+    },
+  };
+};
+
+export const json = toStringReporter(jsonStream);

@@ -1,5 +1,9 @@
-/** SARIF 2.1.0 for code-scanning upload: rule metadata with help URIs, one result per finding. */
-import type { Reporter } from './types.ts';
+/**
+ * SARIF 2.1.0 for code-scanning upload: rule metadata with help URIs, one result per finding.
+ * The rule list precedes the results and names every rule id the findings use, so the log is
+ * written at the end, one result at a time.
+ */
+import { toStringReporter, type StreamingReporter } from './types.ts';
 import { TOOL_NAME, TOOL_VERSION, ruleDocsUrl } from '../meta.ts';
 
 /** A relative path as a URI reference: each segment percent-encoded. */
@@ -12,58 +16,65 @@ function toUri(p: string): string {
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
-export const sarif: Reporter = (report, ctx) => {
-  const ids = ctx.rules.map((r) => r.id);
-  const extra = new Set<string>();
-  for (const f of report.files) for (const x of f.findings) if (!ids.includes(x.ruleId)) extra.add(x.ruleId);
-  const allIds = [...ids, ...extra];
-  const rules = allIds.map((id) => {
-    const rule = ctx.rules.find((r) => r.id === id);
-    return {
-      id,
-      name: id,
-      shortDescription: { text: rule?.description ?? id },
-      fullDescription: { text: rule?.docs.why ?? rule?.description ?? id },
-      helpUri: ruleDocsUrl(id),
-      help: { text: rule ? `${rule.docs.why}\n\nInstead:\n${rule.docs.good}` : id, markdown: rule ? `${rule.docs.why}\n\n**Instead:**\n\n\`\`\`sql\n${rule.docs.good}\n\`\`\`` : id },
-      defaultConfiguration: { level: rule?.severity === 'warning' ? 'warning' : 'error' },
-      properties: { category: rule?.category ?? 'engine' },
-    };
-  });
-  const results = report.files.flatMap((f) =>
-    f.findings.map((x) => ({
-      ruleId: x.ruleId,
-      ruleIndex: allIds.indexOf(x.ruleId),
-      level: x.severity === 'error' ? 'error' : 'warning',
-      message: { text: `${x.message}\n${x.help}` },
-      locations: [
-        {
-          physicalLocation: {
-            artifactLocation: { uri: toUri(f.path) },
-            region: { startLine: x.line, startColumn: x.column, endLine: x.endLine, endColumn: x.endColumn },
-          },
-        },
-      ],
-      properties: { lock: x.lock, safeAlternative: x.safeAlternative, ...(x.direction ? { direction: x.direction } : {}) },
-    })),
-  );
-  const log = {
-    $schema: SARIF_SCHEMA,
-    version: '2.1.0',
-    runs: [
+export const sarifStream: StreamingReporter = (write, _head, ctx) => ({
+  file: () => undefined,
+  end(report) {
+    const index = new Map(ctx.rules.map((r, i) => [r.id, i]));
+    const allIds = ctx.rules.map((r) => r.id);
+    for (const f of report.files) {
+      for (const x of f.findings) {
+        if (!index.has(x.ruleId)) {
+          index.set(x.ruleId, allIds.length);
+          allIds.push(x.ruleId);
+        }
+      }
+    }
+    const rules = allIds.map((id) => {
+      const rule = ctx.rules.find((r) => r.id === id);
+      return {
+        id,
+        name: id,
+        shortDescription: { text: rule?.description ?? id },
+        fullDescription: { text: rule?.docs.why ?? rule?.description ?? id },
+        helpUri: ruleDocsUrl(id),
+        help: { text: rule ? `${rule.docs.why}\n\nInstead:\n${rule.docs.good}` : id, markdown: rule ? `${rule.docs.why}\n\n**Instead:**\n\n\`\`\`sql\n${rule.docs.good}\n\`\`\`` : id },
+        defaultConfiguration: { level: rule?.severity === 'warning' ? 'warning' : 'error' },
+        properties: { category: rule?.category ?? 'engine' },
+      };
+    });
+    const tool = { driver: { name: TOOL_NAME, version: TOOL_VERSION, informationUri: 'https://github.com/zerodown-dev/zerodown', rules } };
+    write(`{"$schema":${JSON.stringify(SARIF_SCHEMA)},"version":"2.1.0","runs":[{"tool":${JSON.stringify(tool)},"columnKind":"utf16CodeUnits","results":[`);
+    let first = true;
+    for (const f of report.files) {
+      const uri = toUri(f.path);
+      for (const x of f.findings) {
+        const result = {
+          ruleId: x.ruleId,
+          ruleIndex: index.get(x.ruleId),
+          level: x.severity === 'error' ? 'error' : 'warning',
+          message: { text: `${x.message}\n${x.help}` },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri },
+                region: { startLine: x.line, startColumn: x.column, endLine: x.endLine, endColumn: x.endColumn },
+              },
+            },
+          ],
+          properties: { lock: x.lock, safeAlternative: x.safeAlternative, ...(x.direction ? { direction: x.direction } : {}) },
+        };
+        write((first ? '' : ',') + JSON.stringify(result));
+        first = false;
+      }
+    }
+    const invocations = [
       {
-        tool: { driver: { name: TOOL_NAME, version: TOOL_VERSION, informationUri: 'https://github.com/zerodown-dev/zerodown', rules } },
-        columnKind: 'utf16CodeUnits',
-        results,
-        invocations: [
-          {
-            executionSuccessful: report.fatal.length === 0,
-            toolExecutionNotifications: report.fatal.map((e) => ({ level: 'error', message: { text: `${e.path}: ${e.message}` } })),
-          },
-        ],
-        properties: { postgresVersion: report.postgresVersion },
+        executionSuccessful: report.fatal.length === 0,
+        toolExecutionNotifications: report.fatal.map((e) => ({ level: 'error', message: { text: `${e.path}: ${e.message}` } })),
       },
-    ],
-  };
-  return JSON.stringify(log) + '\n';
-};
+    ];
+    write(`],"invocations":${JSON.stringify(invocations)},"properties":${JSON.stringify({ postgresVersion: report.postgresVersion })}}]}\n`);
+  },
+});
+
+export const sarif = toStringReporter(sarifStream);
