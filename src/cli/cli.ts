@@ -8,8 +8,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RUNNER_IDS, type RunnerId } from '../source/runners.ts';
 import { parseDurationMs } from '../analyze/session.ts';
 import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, type Config } from '../options/config.ts';
-import { lintPaths } from '../engine/lint.ts';
-import { applyFixes } from '../findings/fix.ts';
+import { ENCODING_NOTE, lintPaths } from '../engine/lint.ts';
+import { fixFiles } from './fix-files.ts';
+import { GitError } from '../source/git.ts';
 import { BUILD_ID, TOOL_VERSION } from '../meta.ts';
 import { defaultCacheDir, AnalysisCache } from '../cache/analysis-cache.ts';
 import type { LintReport, RuleSetting } from '../findings/model.ts';
@@ -50,7 +51,14 @@ Options:
       --report-unused-ignores   report zerodown-ignore comments that suppress nothing
       --fix                     apply the safe mechanical rewrites in place (CONCURRENTLY where the
                                 statement runs outside a transaction, NOT VALID + VALIDATE,
-                                SET lock_timeout), then report what is left
+                                SET lock_timeout), then report what is left. Only migrations that
+                                are new relative to the deployed revision are edited: not in the
+                                merge-base of HEAD with the upstream/default branch (committed on
+                                this branch, staged or untracked); the others may have run
+      --fix-all                 --fix every file, applied migrations too. Flyway and Prisma Migrate
+                                checksum applied migrations and refuse or report drift when one changes
+      --deployed-ref <ref>      the ref that stands for the deployed revision (default: @{upstream},
+                                origin/HEAD, origin/main, origin/master, main, master)
       --stdin                   read SQL from standard input
       --stdin-filename <path>   path to report (and whose directory gives history) for --stdin
       --no-cache                analyze everything again instead of reusing what an earlier run stored
@@ -91,6 +99,8 @@ const OPTIONS: ParseArgsConfig['options'] = {
   'stdin-filename': { type: 'string' },
   'output-file': { type: 'string', short: 'o' },
   fix: { type: 'boolean' },
+  'fix-all': { type: 'boolean' },
+  'deployed-ref': { type: 'string' },
   'database-url': { type: 'string' },
   seed: { type: 'string' },
   'check-down': { type: 'boolean' },
@@ -196,7 +206,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'trace') return await traceCommand(values, positionals);
     return await lintCommand(values, positionals);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || (e instanceof Error && e.name === 'TraceUsageError')) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof GitError || (e instanceof Error && e.name === 'TraceUsageError')) {
       process.stderr.write(`zerodown: ${e.message}\n`);
       return 2;
     }
@@ -309,35 +319,14 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   };
 
   let report: LintReport;
-  if (values.fix && values.stdin) throw new UsageError('--fix rewrites files in place and cannot be combined with --stdin');
-  if (values.fix) {
+  let fatalCode = 0;
+  const fix = values.fix === true || values['fix-all'] === true;
+  if (fix && values.stdin) throw new UsageError('--fix rewrites files in place and cannot be combined with --stdin');
+  if (fix) {
     const lint = (): Promise<LintReport> => lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format });
-    let fixed = 0;
-    const touched = new Set<string>();
-    report = await lint();
-    // Apply, re-analyze, repeat: fixes can unlock each other; stops when nothing changes.
-    for (let round = 0; round < 5; round++) {
-      let changed = 0;
-      for (const file of report.files) {
-        const fixes = file.findings.flatMap((f) => (f.fix ? [f.fix] : []));
-        if (!fixes.length || file.text === undefined) continue;
-        const result = applyFixes(file.text, fixes);
-        if (result.applied === 0 || result.text === file.text) continue;
-        const abs = path.resolve(cwd, file.path);
-        try {
-          fs.writeFileSync(abs, result.text);
-        } catch (e) {
-          process.stderr.write(`zerodown: ${file.path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
-          return 2;
-        }
-        changed += result.applied;
-        touched.add(file.path);
-      }
-      if (!changed) break;
-      fixed += changed;
-      report = await lint();
-    }
-    if (fixed) process.stderr.write(`zerodown: fixed ${fixed} problem(s) in ${touched.size} file(s)\n`);
+    const fixed = await fixFiles(lint, { cwd, all: values['fix-all'] === true, deployedRef: values['deployed-ref'] as string | undefined, log: (l) => process.stderr.write(`${l}\n`) });
+    report = fixed.report;
+    if (fixed.code) fatalCode = fixed.code;
   } else if (values.stdin) {
     const name = (values['stdin-filename'] as string | undefined) ?? '<stdin>';
     const text = await readStdin();
@@ -362,9 +351,10 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     process.stdout.write(output);
   }
   for (const e of report.fatal) process.stderr.write(`zerodown: ${e.path}: ${e.message}\n`);
+  for (const f of report.files) for (const n of f.notes) if (n.startsWith(ENCODING_NOTE)) process.stderr.write(`zerodown: ${f.path}: ${n}\n`);
   mark('reported');
   const t = totals(report);
-  if (t.fatal) return 2;
+  if (t.fatal || fatalCode) return 2;
   if (t.errors) return 1;
   if (maxWarnings >= 0 && t.warnings > maxWarnings) {
     process.stderr.write(`zerodown: ${t.warnings} warning(s), more than --max-warnings ${maxWarnings}\n`);

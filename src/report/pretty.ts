@@ -14,7 +14,7 @@ function excerpt(c: Palette, text: string, f: Finding): string[] {
   const last = Math.min(f.endLine, first + 4);
   const width = String(last).length;
   for (let n = first; n <= last; n++) {
-    const line = (lines[n - 1] ?? '').replace(/\r$/, '').replace(/\t/g, ' ');
+    const line = (lines[n - 1] ?? '').replace(/^\uFEFF/, '').replace(/\r$/, '').replace(/\t/g, ' ');
     out.push(`${c.dim(`${String(n).padStart(width)} |`)} ${line}`);
     const from = n === first ? f.column - 1 : line.search(/\S|$/);
     const to = n === f.endLine ? f.endColumn - 1 : line.length;
