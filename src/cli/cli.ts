@@ -30,7 +30,7 @@ Usage:
   zerodown [lint] [paths…] [options]   lint migration files or directories (default: .)
   zerodown trace [paths…]              replay migrations on a real Postgres (in-process PGlite by
                                        default) and report the locks, rewrites and scans observed
-  zerodown rules                       list the rules
+  zerodown rules [--format json]       list the rules
   zerodown explain <rule-id>           why a rule matters, with bad and good examples
 
 Options:
@@ -189,7 +189,8 @@ export async function main(argv: string[]): Promise<number> {
 
   try {
     if (command === 'rules') {
-      process.stdout.write(rulesTable(RULES));
+      const format = oneOf(values.format as string | undefined, ['pretty', 'compact', 'json'] as const, '--format');
+      process.stdout.write(format === 'json' ? `${JSON.stringify(RULES.map((r) => ({ id: r.id, severity: r.severity, category: r.category, presets: r.presets, description: r.description })), null, 2)}\n` : rulesTable(RULES));
       return 0;
     }
     if (command === 'explain') {
@@ -227,7 +228,7 @@ async function traceCommand(values: Values, positionals: string[]): Promise<numb
   const format = oneOf(values.format as string | undefined, ['pretty', 'json', 'markdown'] as const, '--format') ?? 'pretty';
   const runner = oneOf(values.runner as string | undefined, RUNNER_IDS, '--runner') ?? config.runner ?? null;
   const pgFlag = values['pg-version'] as string | undefined;
-  const pgVersion = pgFlag !== undefined ? Number(pgFlag) : (config.postgresVersion ?? detectPgVersion(cwd)?.version ?? DEFAULT_PG_VERSION);
+  const pgVersion = pgFlag !== undefined ? (/^\d+$/.test(pgFlag) ? Number(pgFlag) : NaN) : (config.postgresVersion ?? detectPgVersion(cwd)?.version ?? DEFAULT_PG_VERSION);
   if (!(SUPPORTED_PG_VERSIONS as readonly number[]).includes(pgVersion)) throw new UsageError(`--pg-version: expected a major version from ${SUPPORTED_PG_VERSIONS[0]} to 18, got "${pgFlag}"`);
   const seed = values.seed as string | undefined;
   if (seed && !fs.existsSync(path.resolve(cwd, seed))) throw new UsageError(`--seed: ${seed}: no such file`);
@@ -271,7 +272,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   let pgVersionSource: string;
   const pgFlag = values['pg-version'] as string | undefined;
   if (pgFlag !== undefined) {
-    const v = Number(pgFlag);
+    const v = /^\d+$/.test(pgFlag) ? Number(pgFlag) : NaN;
     if (!(SUPPORTED_PG_VERSIONS as readonly number[]).includes(v)) throw new UsageError(`--pg-version: expected a major version from ${SUPPORTED_PG_VERSIONS[0]} to 18, got "${pgFlag}"`);
     pgVersion = v;
     pgVersionSource = '--pg-version';
@@ -294,7 +295,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
 
   let maxWarnings = -1;
   if (values['max-warnings'] !== undefined) {
-    maxWarnings = Number(values['max-warnings']);
+    maxWarnings = /^\d+$/.test(values['max-warnings'] as string) ? Number(values['max-warnings']) : NaN;
     if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings: expected a whole number, got "${values['max-warnings']}"`);
   }
   const lockTimeoutRaw = (values['lock-timeout'] as string | undefined) ?? config.lockTimeout ?? 0;
@@ -329,6 +330,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     if (fixed.code) fatalCode = fixed.code;
   } else if (values.stdin) {
     const name = (values['stdin-filename'] as string | undefined) ?? '<stdin>';
+    if (fs.statSync(path.resolve(cwd, name), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--stdin-filename ${name}: is a directory; give the path the SQL would have as a file (e.g. ${path.join(name, '001_migration.sql')})`);
     const text = await readStdin();
     report = await lintPaths([name], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, overrides: new Map([[path.resolve(cwd, name), text]]) });
   } else {
@@ -351,6 +353,9 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     process.stdout.write(output);
   }
   for (const e of report.fatal) process.stderr.write(`zerodown: ${e.path}: ${e.message}\n`);
+  if (!report.files.length && !report.fatal.length && !values.stdin) {
+    process.stderr.write(`zerodown: no migrations found under ${(positionals.length ? positionals : ['.']).join(', ')} (no .sql files outside node_modules, build output and dot-directories${config.include || config.exclude ? ', after the config\'s include/exclude' : ''})\n`);
+  }
   for (const f of report.files) for (const n of f.notes) if (n.startsWith(ENCODING_NOTE)) process.stderr.write(`zerodown: ${f.path}: ${n}\n`);
   mark('reported');
   const t = totals(report);
