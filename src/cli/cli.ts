@@ -48,6 +48,7 @@ Options:
       --down <mode>             findings in down migrations: same | warning | off (default: warning)
       --max-warnings <n>        exit 1 when there are more than n warnings
   -q, --quiet                   report errors only
+      --verbose                 pretty: print each safe alternative's steps with their SQL
       --report-unused-ignores   report zerodown-ignore comments that suppress nothing
       --fix                     apply the safe mechanical rewrites in place (CONCURRENTLY where the
                                 statement runs outside a transaction, NOT VALID + VALIDATE,
@@ -94,6 +95,7 @@ const OPTIONS: ParseArgsConfig['options'] = {
   down: { type: 'string' },
   'max-warnings': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
+  verbose: { type: 'boolean' },
   'report-unused-ignores': { type: 'boolean' },
   stdin: { type: 'boolean' },
   'stdin-filename': { type: 'string' },
@@ -341,7 +343,8 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
 
   const outFile = values['output-file'] as string | undefined;
   const color = !outFile && format === 'pretty' && useColor(values, process.stdout);
-  const output = REPORTERS[format as OutputFormat](report, { rules: RULES, color });
+  const width = !outFile && process.stdout.isTTY ? process.stdout.columns : undefined;
+  const output = REPORTERS[format as OutputFormat](report, { rules: RULES, color, verbose: values.verbose === true, width });
   if (outFile) {
     try {
       fs.writeFileSync(path.resolve(cwd, outFile), output);

@@ -369,7 +369,10 @@ function ruleContext(
       const rule = holder.currentRule;
       if (!rule) return;
       const severity = f.severity === 'warning' ? 'warning' : holder.currentSeverity;
-      drafts.push({ ruleId: rule.id, severity, span: f.span ?? stmt.span, finding: { ...f, lock: f.lock === undefined ? lock : f.lock }, stmt, direction: stmt.direction });
+      // The draft itself is kept (not a copy): a rule that reports once per file may complete its
+      // message from later statements, until the file is finalized.
+      if (f.lock === undefined) f.lock = lock;
+      drafts.push({ ruleId: rule.id, severity, span: f.span ?? stmt.span, finding: f, stmt, direction: stmt.direction });
     },
   };
   holder.api = api;
