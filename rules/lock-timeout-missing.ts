@@ -7,12 +7,14 @@ import { defineRule, type FindingDraft, type RuleContext } from '../src/kit/rule
 
 const NS = 'lock-timeout-missing';
 
-/** The file's or transaction's one finding, completed by the statements after it. */
+/** The later statements of the file's or transaction's one finding, which its message lists. */
 interface Pending {
-  draft: FindingDraft;
-  first: string;
   others: string[];
+  count: number;
 }
+
+/** Later statements named in the message; beyond this they are counted. */
+const LISTED = 8;
 
 /** 1-based line of the statement (counted incrementally: statements come in file order). */
 function lineOf(ctx: RuleContext): number {
@@ -69,20 +71,27 @@ export default defineRule({
     if (!lock || !blocksReadsOrWrites(lock.mode) || ctx.timeouts.lockTimeoutMs !== 0) return;
     const key = `${NS}:${ctx.tx.kind === 'none' ? 'file' : `tx${ctx.tx.id}`}`;
     const rels = lock.relations.map(displayRel).join(', ');
-    const line = lineOf(ctx);
-    const pending = ctx.memo.get(key) as Pending | undefined;
-    if (pending) {
+    const earlier = ctx.memo.get(key) as Pending | undefined;
+    if (earlier) {
       // One finding per file/transaction: later statements are listed in it, not reported again.
-      pending.others.push(`line ${line} (${lock.mode} on ${rels})`);
-      pending.draft.message = `${pending.first} ${ctx.tx.kind === 'none' ? 'Later in this file' : 'Later in this transaction'}, ${pending.others.length === 1 ? 'another statement waits' : `${pending.others.length} more statements wait`} for a lock without a timeout: ${pending.others.join(', ')}; one SET lock_timeout before the first covers them all.`;
+      // The list is capped (a generated file can have 500,000 such statements): the count is exact.
+      earlier.count++;
+      if (earlier.others.length < LISTED) earlier.others.push(`line ${lineOf(ctx)} (${lock.mode} on ${rels})`);
       return;
     }
     const noTx = ctx.ops.some((o) => OPERATIONS[o.op].noTransaction);
     const message = `This statement requests ${/^[AEIOU]/.test(lock.mode) ? 'an' : 'a'} ${lock.mode} lock on ${rels} with lock_timeout = 0: if any transaction holds a conflicting lock on ${rels}, it waits for it without limit, and meanwhile every later query on ${rels} that conflicts with the request — ${describeBlocked(lock.mode)} — queues behind it (the lock queue). A statement that needs the lock for milliseconds can stall that traffic for as long as the slowest running transaction.`;
+    const scope = ctx.tx.kind === 'none' ? 'Later in this file' : 'Later in this transaction';
+    const pending: Pending = { others: [], count: 0 };
     const draft: FindingDraft = {
       fix: lockTimeoutFix(ctx),
+      // Read once, when the file's findings are finalized: by then every later statement is counted.
+      get message(): string {
+        if (!pending.count) return message;
+        const more = pending.count - pending.others.length;
+        return `${message} ${scope}, ${pending.count === 1 ? 'another statement waits' : `${pending.count} more statements wait`} for a lock without a timeout: ${pending.others.join(', ')}${more ? ` and ${more} more` : ''}; one SET lock_timeout before the first covers them all.`;
+      },
       span: ctx.keywordSpan(/(CREATE\s+(UNIQUE\s+)?INDEX|ALTER\s+TABLE|DROP\s+INDEX|DROP\s+TABLE|LOCK\s+TABLE|[A-Za-z]+)/i),
-      message,
       help: `Add SET lock_timeout = '2s'; ${where(ctx)}, and retry the migration when it times out.`,
       safeAlternative: {
         summary: 'Set a short lock_timeout before the first statement that takes a strong lock, and retry the migration (with a back-off) when it fails with a lock timeout.',
@@ -90,7 +99,7 @@ export default defineRule({
         steps: [{ title: `Before this statement (${where(ctx)}): give up on the lock after 2 seconds instead of queueing traffic behind it`, sql: "SET lock_timeout = '2s';", transaction: noTx ? 'outside' : 'any' }],
       },
     };
-    ctx.memo.set(key, { draft, first: message, others: [] } satisfies Pending);
+    ctx.memo.set(key, pending);
     ctx.report(draft);
   },
 });
