@@ -107,7 +107,9 @@ function tableConstraint(ctx: RuleContext, table: string, cmdIndex: number, op: 
     ],
   };
   // Autofix in autocommit only: there the VALIDATE that follows runs in a transaction of its own.
-  const fixable = ctx.tx.kind === 'none' && ctx.stmt.origin === 'top' && !!con.conname;
+  // Not for a runner that sends the file as one query: the added VALIDATE makes a one-statement file
+  // two statements, one implicit transaction, and the fix would undo itself.
+  const fixable = ctx.tx.kind === 'none' && ctx.stmt.origin === 'top' && !!con.conname && ctx.runner?.oneQueryPerFile !== true;
   ctx.report({
     span,
     fix: fixable

@@ -3,9 +3,29 @@ import { withLockTimeout } from '../src/advice/index.ts';
 import { OPERATIONS, type OperationId } from '../src/pg/facts.ts';
 import type { Fix } from '../src/findings/fix.ts';
 import { blocksReadsOrWrites, describeBlocked } from '../src/pg/locks.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
+import { defineRule, type FindingDraft, type RuleContext } from '../src/kit/rule.ts';
 
 const NS = 'lock-timeout-missing';
+
+/** The later statements of the file's or transaction's one finding, which its message lists. */
+interface Pending {
+  others: string[];
+  count: number;
+}
+
+/** Later statements named in the message; beyond this they are counted. */
+const LISTED = 8;
+
+/** 1-based line of the statement (counted incrementally: statements come in file order). */
+function lineOf(ctx: RuleContext): number {
+  const memo = (ctx.memo.get(`${NS}:line`) as { index: number; line: number } | undefined) ?? { index: 0, line: 1 };
+  let { index, line } = memo;
+  const to = ctx.stmt.span.start;
+  if (to < index) ((index = 0), (line = 1));
+  for (let i = ctx.text.indexOf('\n', index); i !== -1 && i < to; i = ctx.text.indexOf('\n', i + 1)) line++;
+  ctx.memo.set(`${NS}:line`, { index: to, line });
+  return line;
+}
 
 function where(ctx: RuleContext): string {
   switch (ctx.tx.kind) {
@@ -50,20 +70,36 @@ export default defineRule({
     const lock = ctx.lock;
     if (!lock || !blocksReadsOrWrites(lock.mode) || ctx.timeouts.lockTimeoutMs !== 0) return;
     const key = `${NS}:${ctx.tx.kind === 'none' ? 'file' : `tx${ctx.tx.id}`}`;
-    if (ctx.memo.has(key)) return;
-    ctx.memo.set(key, true);
     const rels = lock.relations.map(displayRel).join(', ');
+    const earlier = ctx.memo.get(key) as Pending | undefined;
+    if (earlier) {
+      // One finding per file/transaction: later statements are listed in it, not reported again.
+      // The list is capped (a generated file can have 500,000 such statements): the count is exact.
+      earlier.count++;
+      if (earlier.others.length < LISTED) earlier.others.push(`line ${lineOf(ctx)} (${lock.mode} on ${rels})`);
+      return;
+    }
     const noTx = ctx.ops.some((o) => OPERATIONS[o.op].noTransaction);
-    ctx.report({
+    const message = `This statement requests ${/^[AEIOU]/.test(lock.mode) ? 'an' : 'a'} ${lock.mode} lock on ${rels} with lock_timeout = 0: if any transaction holds a conflicting lock on ${rels}, it waits for it without limit, and meanwhile every later query on ${rels} that conflicts with the request — ${describeBlocked(lock.mode)} — queues behind it (the lock queue). A statement that needs the lock for milliseconds can stall that traffic for as long as the slowest running transaction.`;
+    const scope = ctx.tx.kind === 'none' ? 'Later in this file' : 'Later in this transaction';
+    const pending: Pending = { others: [], count: 0 };
+    const draft: FindingDraft = {
       fix: lockTimeoutFix(ctx),
+      // Read once, when the file's findings are finalized: by then every later statement is counted.
+      get message(): string {
+        if (!pending.count) return message;
+        const more = pending.count - pending.others.length;
+        return `${message} ${scope}, ${pending.count === 1 ? 'another statement waits' : `${pending.count} more statements wait`} for a lock without a timeout: ${pending.others.join(', ')}${more ? ` and ${more} more` : ''}; one SET lock_timeout before the first covers them all.`;
+      },
       span: ctx.keywordSpan(/(CREATE\s+(UNIQUE\s+)?INDEX|ALTER\s+TABLE|DROP\s+INDEX|DROP\s+TABLE|LOCK\s+TABLE|[A-Za-z]+)/i),
-      message: `This statement requests ${/^[AEIOU]/.test(lock.mode) ? 'an' : 'a'} ${lock.mode} lock on ${rels} with lock_timeout = 0: if any transaction holds a conflicting lock on ${rels}, it waits for it without limit, and meanwhile every later query on ${rels} that conflicts with the request — ${describeBlocked(lock.mode)} — queues behind it (the lock queue). A statement that needs the lock for milliseconds can stall that traffic for as long as the slowest running transaction.`,
       help: `Add SET lock_timeout = '2s'; ${where(ctx)}, and retry the migration when it times out.`,
       safeAlternative: {
         summary: 'Set a short lock_timeout before the first statement that takes a strong lock, and retry the migration (with a back-off) when it fails with a lock timeout.',
         // Only the setting: the statement's own hazards (if any) have their own findings and recipes.
         steps: [{ title: `Before this statement (${where(ctx)}): give up on the lock after 2 seconds instead of queueing traffic behind it`, sql: "SET lock_timeout = '2s';", transaction: noTx ? 'outside' : 'any' }],
       },
-    });
+    };
+    ctx.memo.set(key, pending);
+    ctx.report(draft);
   },
 });

@@ -184,6 +184,23 @@ describe('results cache (whole-directory runs)', () => {
     expect(entries('results')).toHaveLength(2);
   });
 
+  it('an entry whose bytes changed on disk is discarded and recomputed, never reported from', async () => {
+    const cache = new AnalysisCache(cacheDir, 'test-build', 0);
+    const uncached = await report();
+    await report(cache);
+    const entry = path.join(cacheDir, entries('results')[0]);
+    const bytes = fs.readFileSync(entry);
+    // Three bytes of the stored rule id change ("set-not-null-scan" → "set-not-nulX-scaX" style edit).
+    const at = bytes.indexOf(Buffer.from('set-not-null-scan'));
+    expect(at).toBeGreaterThan(0);
+    for (const i of [8, 12, 15]) bytes[at + i] = 'X'.charCodeAt(0);
+    fs.writeFileSync(entry, bytes);
+    expect(await report(cache)).toEqual(uncached);
+    // Rewritten from the fresh analysis.
+    const again = fs.readFileSync(path.join(cacheDir, entries('results')[0]));
+    expect(again.includes(Buffer.from('set-not-null-scan'))).toBe(true);
+  });
+
   it('small directories are not stored', async () => {
     await report(new AnalysisCache(cacheDir, 'test-build'));
     expect(entries()).toEqual([]);

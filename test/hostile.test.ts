@@ -52,10 +52,16 @@ function walkSql(dir: string, out: string[]): string[] {
 const FIXTURE_FILES = walkSql(FIXTURES, []).sort();
 const FIXTURE_TEXTS = FIXTURE_FILES.map((f) => fs.readFileSync(f, 'utf8'));
 
-/** Independent oracle: 1-based line and UTF-16 column of a string index (lines split on \n only). */
+/**
+ * Independent oracle: 1-based line and UTF-16 column of a string index (lines split on \n only). A
+ * leading BOM is not a character editors show or count (VS Code, SARIF viewers): line 1's columns
+ * start after it.
+ */
 class Lines {
   private readonly starts: number[] = [0];
+  private readonly bom: boolean;
   constructor(text: string) {
+    this.bom = text.charCodeAt(0) === 0xfeff;
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
   }
   position(index: number): { line: number; column: number } {
@@ -67,7 +73,7 @@ class Lines {
       if (this.starts[mid] <= index) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: index - this.starts[lo] + 1 };
+    return { line: lo + 1, column: index - this.starts[lo] + 1 - (lo === 0 && this.bom && index > 0 ? 1 : 0) };
   }
 }
 

@@ -540,11 +540,15 @@ describe('pretty', () => {
   });
 
   it('shows location, excerpt with underline, lock, why and the safe alternative for each finding', () => {
-    const out = REPORTERS.pretty(reportOf([main]), CTX);
+    const out = REPORTERS.pretty(reportOf([main]), { ...CTX, verbose: true });
+    // Text is wrapped at word boundaries: compare with whitespace collapsed.
+    const flat = out.replace(/\s+/g, ' ');
+    const grouped = new Set<string>();
     for (const f of main.findings) {
-      expect(out).toContain(`db/migrations/001_users.sql:${f.line}:${f.column}`);
-      expect(out).toContain(f.message);
-      expect(out).toContain(f.help);
+      grouped.add(`${f.line}`);
+      expect(out).toMatch(new RegExp(`db/migrations/001_users\\.sql:${f.line}:\\d+|  (error|warning) ${f.ruleId} ${f.line}:${f.column}`));
+      expect(flat).toContain(f.message.replace(/\s+/g, ' '));
+      expect(flat).toContain(f.help.replace(/\s+/g, ' '));
       if (f.safeAlternative) for (const s of f.safeAlternative.steps) for (const l of s.sql.split('\n')) expect(out).toContain(l);
     }
     const lines = out.split('\n');
@@ -555,6 +559,28 @@ describe('pretty', () => {
     expect(lines[i + 1].trimEnd().endsWith('^'.repeat('CREATE INDEX'.length))).toBe(true);
     expect(out).toMatch(/lock: SHARE on users/);
     expect(out).toMatch(/lock: ACCESS EXCLUSIVE on users .*rewrites the table/);
-    expect(lines[lines.length - 2]).toMatch(/3 error\(s\), 2 warning\(s\) in 1 file\(s\)/);
+    expect(flat).toMatch(/3 error\(s\), 2 warning\(s\) in 1 file\(s\)/);
+  });
+
+  it('wraps to the given width at word boundaries, groups findings by statement, and keeps recipes for --verbose', () => {
+    const out = REPORTERS.pretty(reportOf([main]), { ...CTX, width: 60 });
+    const words = new Set(main.findings.flatMap((f) => `${f.message} ${f.help}`.split(/\s+/)));
+    const lines = out.split('\n');
+    for (const f of main.findings) {
+      // The message's lines: each within the width, each made of whole words of the message.
+      const firstWord = f.message.split(/\s+/)[0];
+      const at = lines.findIndex((l) => l === `    ${firstWord}` || l.startsWith(`    ${firstWord} `));
+      expect(at).toBeGreaterThan(0);
+      for (let i = at; i < lines.length && lines[i].startsWith('    ') && !lines[i].startsWith('    do:'); i++) {
+        expect(lines[i].length).toBeLessThanOrEqual(60);
+        for (const token of lines[i].trim().split(' ')) expect(words.has(token), token).toBe(true);
+      }
+    }
+    // One location header per statement, however many findings it has.
+    const headers = out.split('\n').filter((l) => /^db\/migrations\/001_users\.sql:\d+:\d+$/.test(l));
+    const statements = new Set(main.findings.map((f) => f.line));
+    expect(headers).toHaveLength(statements.size);
+    expect(out).toMatch(/steps? with SQL: --verbose/);
+    expect(out.split('\n').length).toBeLessThan(REPORTERS.pretty(reportOf([main]), { ...CTX, width: 60, verbose: true }).split('\n').length);
   });
 });

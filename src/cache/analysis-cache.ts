@@ -12,7 +12,8 @@
  *   only the new files.
  * Sibling files that formats consult (diesel metadata.toml, Flyway .conf) are recorded with an entry
  * and re-checked. The cache is an optimization: unreadable, corrupt or unwritable entries are
- * ignored, and findings are always those of a run without it.
+ * ignored, and findings are always those of a run without it. Every entry carries a sha256 of its
+ * payload; one that does not match is deleted and recomputed.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,6 +79,26 @@ function digest(data: string | Uint8Array): string {
   return crypto().createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * Entries are sealed with a checksum of their payload: a flipped byte in a serialized entry can
+ * still deserialize (a rule id `lock-timeout-mising`, a shifted line), so deserializing is no check.
+ */
+const MAGIC = Buffer.from('ZDC1');
+const SUM_BYTES = 32;
+
+function sealed(payload: Uint8Array): Buffer {
+  const sum = crypto().createHash('sha256').update(payload).digest();
+  return Buffer.concat([MAGIC, sum, payload]);
+}
+
+/** The payload of a sealed entry, or undefined when the magic or the checksum does not match. */
+export function verified(data: Buffer): Buffer | undefined {
+  if (data.length < MAGIC.length + SUM_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const sum = data.subarray(MAGIC.length, MAGIC.length + SUM_BYTES);
+  const payload = data.subarray(MAGIC.length + SUM_BYTES);
+  return crypto().createHash('sha256').update(payload).digest().equals(sum) ? payload : undefined;
+}
+
 function readSiblingDigest(file: string, name: string): string | null {
   try {
     return digest(fs.readFileSync(path.join(path.dirname(file), name)));
@@ -139,7 +160,13 @@ export class AnalysisCache {
   private read(file: string): Entry | undefined {
     let entry: Entry;
     try {
-      entry = v8().deserialize(fs.readFileSync(file)) as Entry;
+      const payload = verified(fs.readFileSync(file));
+      if (!payload) {
+        // Damaged on disk (or written by something else): discard it; this run recomputes and rewrites it.
+        fs.rmSync(file, { force: true });
+        return undefined;
+      }
+      entry = v8().deserialize(payload) as Entry;
     } catch {
       return undefined;
     }
@@ -160,7 +187,7 @@ export class AnalysisCache {
       fs.mkdirSync(this.dir, { recursive: true });
       const target = this.file(kind, key);
       const tmp = `${target}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, v8().serialize(entry));
+      fs.writeFileSync(tmp, sealed(v8().serialize(entry)));
       fs.renameSync(tmp, target);
       this.prune(kind, kind === 'history' ? MAX_ENTRIES : MAX_RESULT_ENTRIES);
     } catch {

@@ -8,8 +8,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RUNNER_IDS, type RunnerId } from '../source/runners.ts';
 import { parseDurationMs } from '../analyze/session.ts';
 import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, type Config } from '../options/config.ts';
-import { lintPaths } from '../engine/lint.ts';
-import { applyFixes } from '../findings/fix.ts';
+import { ENCODING_NOTE, lintPaths } from '../engine/lint.ts';
+import { fixFiles } from './fix-files.ts';
+import { GitError } from '../source/git.ts';
 import { BUILD_ID, TOOL_VERSION } from '../meta.ts';
 import { defaultCacheDir, AnalysisCache } from '../cache/analysis-cache.ts';
 import type { FileResult, LintReport, RuleSetting } from '../findings/model.ts';
@@ -30,7 +31,7 @@ Usage:
   zerodown [lint] [paths…] [options]   lint migration files or directories (default: .)
   zerodown trace [paths…]              replay migrations on a real Postgres (in-process PGlite by
                                        default) and report the locks, rewrites and scans observed
-  zerodown rules                       list the rules
+  zerodown rules [--format json]       list the rules
   zerodown explain <rule-id>           why a rule matters, with bad and good examples
 
 Options:
@@ -48,10 +49,18 @@ Options:
       --down <mode>             findings in down migrations: same | warning | off (default: warning)
       --max-warnings <n>        exit 1 when there are more than n warnings
   -q, --quiet                   report errors only
+      --verbose                 pretty: print each safe alternative's steps with their SQL
       --report-unused-ignores   report zerodown-ignore comments that suppress nothing
       --fix                     apply the safe mechanical rewrites in place (CONCURRENTLY where the
                                 statement runs outside a transaction, NOT VALID + VALIDATE,
-                                SET lock_timeout), then report what is left
+                                SET lock_timeout), then report what is left. Only migrations that
+                                are new relative to the deployed revision are edited: not in the
+                                merge-base of HEAD with the upstream/default branch (committed on
+                                this branch, staged or untracked); the others may have run
+      --fix-all                 --fix every file, applied migrations too. Flyway and Prisma Migrate
+                                checksum applied migrations and refuse or report drift when one changes
+      --deployed-ref <ref>      the ref that stands for the deployed revision (default: @{upstream},
+                                origin/HEAD, origin/main, origin/master, main, master)
       --stdin                   read SQL from standard input
       --stdin-filename <path>   path to report (and whose directory gives history) for --stdin
       --no-cache                analyze everything again instead of reusing what an earlier run stored
@@ -87,11 +96,14 @@ const OPTIONS: ParseArgsConfig['options'] = {
   down: { type: 'string' },
   'max-warnings': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
+  verbose: { type: 'boolean' },
   'report-unused-ignores': { type: 'boolean' },
   stdin: { type: 'boolean' },
   'stdin-filename': { type: 'string' },
   'output-file': { type: 'string', short: 'o' },
   fix: { type: 'boolean' },
+  'fix-all': { type: 'boolean' },
+  'deployed-ref': { type: 'string' },
   'database-url': { type: 'string' },
   seed: { type: 'string' },
   'check-down': { type: 'boolean' },
@@ -180,7 +192,8 @@ export async function main(argv: string[]): Promise<number> {
 
   try {
     if (command === 'rules') {
-      process.stdout.write(rulesTable(RULES));
+      const format = oneOf(values.format as string | undefined, ['pretty', 'compact', 'json'] as const, '--format');
+      process.stdout.write(format === 'json' ? `${JSON.stringify(RULES.map((r) => ({ id: r.id, severity: r.severity, category: r.category, presets: r.presets, description: r.description })), null, 2)}\n` : rulesTable(RULES));
       return 0;
     }
     if (command === 'explain') {
@@ -197,7 +210,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'trace') return await traceCommand(values, positionals);
     return await lintCommand(values, positionals);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || (e instanceof Error && e.name === 'TraceUsageError')) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof GitError || (e instanceof Error && e.name === 'TraceUsageError')) {
       process.stderr.write(`zerodown: ${e.message}\n`);
       return 2;
     }
@@ -218,7 +231,7 @@ async function traceCommand(values: Values, positionals: string[]): Promise<numb
   const format = oneOf(values.format as string | undefined, ['pretty', 'json', 'markdown'] as const, '--format') ?? 'pretty';
   const runner = oneOf(values.runner as string | undefined, RUNNER_IDS, '--runner') ?? config.runner ?? null;
   const pgFlag = values['pg-version'] as string | undefined;
-  const pgVersion = pgFlag !== undefined ? Number(pgFlag) : (config.postgresVersion ?? detectPgVersion(cwd)?.version ?? DEFAULT_PG_VERSION);
+  const pgVersion = pgFlag !== undefined ? (/^\d+$/.test(pgFlag) ? Number(pgFlag) : NaN) : (config.postgresVersion ?? detectPgVersion(cwd)?.version ?? DEFAULT_PG_VERSION);
   if (!(SUPPORTED_PG_VERSIONS as readonly number[]).includes(pgVersion)) throw new UsageError(`--pg-version: expected a major version from ${SUPPORTED_PG_VERSIONS[0]} to 18, got "${pgFlag}"`);
   const seed = values.seed as string | undefined;
   if (seed && !fs.existsSync(path.resolve(cwd, seed))) throw new UsageError(`--seed: ${seed}: no such file`);
@@ -262,7 +275,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   let pgVersionSource: string;
   const pgFlag = values['pg-version'] as string | undefined;
   if (pgFlag !== undefined) {
-    const v = Number(pgFlag);
+    const v = /^\d+$/.test(pgFlag) ? Number(pgFlag) : NaN;
     if (!(SUPPORTED_PG_VERSIONS as readonly number[]).includes(v)) throw new UsageError(`--pg-version: expected a major version from ${SUPPORTED_PG_VERSIONS[0]} to 18, got "${pgFlag}"`);
     pgVersion = v;
     pgVersionSource = '--pg-version';
@@ -285,7 +298,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
 
   let maxWarnings = -1;
   if (values['max-warnings'] !== undefined) {
-    maxWarnings = Number(values['max-warnings']);
+    maxWarnings = /^\d+$/.test(values['max-warnings'] as string) ? Number(values['max-warnings']) : NaN;
     if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings: expected a whole number, got "${values['max-warnings']}"`);
   }
   const lockTimeoutRaw = (values['lock-timeout'] as string | undefined) ?? config.lockTimeout ?? 0;
@@ -313,41 +326,22 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   const outFile = values['output-file'] as string | undefined;
   const color = !outFile && format === 'pretty' && useColor(values, process.stdout);
   const head = { postgresVersion: pgVersion, postgresVersionSource: pgVersionSource };
-  const output = openReportOutput(format as OutputFormat, head, { rules: RULES, color }, outFile && path.resolve(cwd, outFile));
+  const width = !outFile && process.stdout.isTTY ? process.stdout.columns : undefined;
+  const output = openReportOutput(format as OutputFormat, head, { rules: RULES, color, verbose: values.verbose === true, width }, outFile && path.resolve(cwd, outFile));
   const onlyErrors = (f: FileResult): FileResult => (values.quiet ? { ...f, findings: f.findings.filter((x) => x.severity === 'error') } : f);
   const onFile = values.fix ? undefined : (f: FileResult): void => output.file(onlyErrors(f));
   let report: LintReport;
-  if (values.fix && values.stdin) throw new UsageError('--fix rewrites files in place and cannot be combined with --stdin');
-  if (values.fix) {
+  let fatalCode = 0;
+  const fix = values.fix === true || values['fix-all'] === true;
+  if (fix && values.stdin) throw new UsageError('--fix rewrites files in place and cannot be combined with --stdin');
+  if (fix) {
     const lint = (): Promise<LintReport> => lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format });
-    let fixed = 0;
-    const touched = new Set<string>();
-    report = await lint();
-    // Apply, re-analyze, repeat: fixes can unlock each other; stops when nothing changes.
-    for (let round = 0; round < 5; round++) {
-      let changed = 0;
-      for (const file of report.files) {
-        const fixes = file.findings.flatMap((f) => (f.fix ? [f.fix] : []));
-        if (!fixes.length || file.text === undefined) continue;
-        const result = applyFixes(file.text, fixes);
-        if (result.applied === 0 || result.text === file.text) continue;
-        const abs = path.resolve(cwd, file.path);
-        try {
-          fs.writeFileSync(abs, result.text);
-        } catch (e) {
-          process.stderr.write(`zerodown: ${file.path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
-          return 2;
-        }
-        changed += result.applied;
-        touched.add(file.path);
-      }
-      if (!changed) break;
-      fixed += changed;
-      report = await lint();
-    }
-    if (fixed) process.stderr.write(`zerodown: fixed ${fixed} problem(s) in ${touched.size} file(s)\n`);
+    const fixed = await fixFiles(lint, { cwd, all: values['fix-all'] === true, deployedRef: values['deployed-ref'] as string | undefined, log: (l) => process.stderr.write(`${l}\n`) });
+    report = fixed.report;
+    if (fixed.code) fatalCode = fixed.code;
   } else if (values.stdin) {
     const name = (values['stdin-filename'] as string | undefined) ?? '<stdin>';
+    if (fs.statSync(path.resolve(cwd, name), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--stdin-filename ${name}: is a directory; give the path the SQL would have as a file (e.g. ${path.join(name, '001_migration.sql')})`);
     const text = await readStdin();
     report = await lintPaths([name], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, overrides: new Map([[path.resolve(cwd, name), text]]) }, onFile);
   } else {
@@ -362,9 +356,13 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     return 2;
   }
   for (const e of report.fatal) process.stderr.write(`zerodown: ${e.path}: ${e.message}\n`);
+  if (!report.files.length && !report.fatal.length && !values.stdin) {
+    process.stderr.write(`zerodown: no migrations found under ${(positionals.length ? positionals : ['.']).join(', ')} (no .sql files outside node_modules, build output and dot-directories${config.include || config.exclude ? ', after the config\'s include/exclude' : ''})\n`);
+  }
+  for (const f of report.files) for (const n of f.notes) if (n.startsWith(ENCODING_NOTE)) process.stderr.write(`zerodown: ${f.path}: ${n}\n`);
   mark('reported');
   const t = totals(report);
-  if (t.fatal) return 2;
+  if (t.fatal || fatalCode) return 2;
   if (t.errors) return 1;
   if (maxWarnings >= 0 && t.warnings > maxWarnings) {
     process.stderr.write(`zerodown: ${t.warnings} warning(s), more than --max-warnings ${maxWarnings}\n`);

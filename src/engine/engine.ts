@@ -10,7 +10,7 @@ import { RUNNERS, type RunnerId, type RunnerProfile } from '../source/runners.ts
 import { Schema } from '../analyze/schema.ts';
 import { Session, transactionEvents, type TxKind } from '../analyze/session.ts';
 import type { Finding, FileResult, Severity, RuleSetting } from '../findings/model.ts';
-import { embeddedSql, parseRegion, type RawStatement } from '../parse/parser.ts';
+import { embeddedSql, parseRegion, plpgsqlError, type RawStatement } from '../parse/parser.ts';
 import type { Rule, RuleContext, StatementInfo, FindingDraft } from '../kit/rule.ts';
 import { detectFormat, FORMAT_RUNNER, layout, type MigrationFormat, type Section, type SiblingReader } from '../source/formats.ts';
 import { splitTopLevel, tokenEnd, type Comment } from '../source/lexer.ts';
@@ -88,7 +88,7 @@ function plpgsqlBody(node: Node): { location: number } | undefined {
  * function bodies) expanded after their statement. Function bodies run when the function is called,
  * so no lock or data rule looks at them; parsing them costs time only when a rule does.
  */
-function expandStatements(text: string, raws: RawStatement[], section: Section, startIndex: number, functionBodies: boolean): StatementInfo[] {
+function expandStatements(text: string, raws: RawStatement[], section: Section, startIndex: number, functionBodies: boolean, errors: { index: number; message: string }[]): StatementInfo[] {
   const out: StatementInfo[] = [];
   const add = (raw: RawStatement, origin: StatementInfo['origin']): StatementInfo => {
     const info: StatementInfo = {
@@ -112,7 +112,12 @@ function expandStatements(text: string, raws: RawStatement[], section: Section, 
     const literal = bodyLiteralSpan(text, raw.toIndex(body.location), raw.span.end);
     if (!literal) continue;
     const embedded = embeddedSql(parent.text, text, literal);
-    if (!embedded) continue;
+    if (!embedded) {
+      // PostgreSQL compiles a DO body before running it: a body it rejects fails the migration.
+      const at = parent.kind === 'DoStmt' ? plpgsqlError(parent.text, { start: literal.start - raw.span.start, end: literal.end - raw.span.start }) : undefined;
+      if (at) errors.push({ index: raw.span.start + at.index, message: `${at.message} (in the PL/pgSQL body of DO)` });
+      continue;
+    }
     const origin = parent.kind === 'DoStmt' ? 'do' : 'function';
     for (const e of embedded) {
       if (e.exact) {
@@ -218,7 +223,21 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
       });
     }
     topLevel += region.statements.length;
-    const stmts = expandStatements(text, region.statements, section, statements.length, active.some((a) => a.rule.functionBodies));
+    const bodyErrors: { index: number; message: string }[] = [];
+    const stmts = expandStatements(text, region.statements, section, statements.length, active.some((a) => a.rule.functionBodies), bodyErrors);
+    for (const e of bodyErrors) {
+      drafts.push({
+        ruleId: PARSE_ERROR,
+        severity: 'error',
+        direction: section.direction,
+        span: { start: e.index, end: tokenEnd(text, e.index, section.end) },
+        finding: {
+          message: `PostgreSQL cannot compile this DO block: ${e.message}`,
+          help: 'PostgreSQL parses the PL/pgSQL body when the DO statement runs and rejects it, failing the migration. Fix the syntax; the other statements of the file were still analyzed.',
+          lock: null,
+        },
+      });
+    }
     for (const st of stmts) statements.push(st);
     const wrap = sectionWrap(runner, section, region.statements.length, options);
     const session = new Session({ lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs }, wrap);
@@ -350,7 +369,10 @@ function ruleContext(
       const rule = holder.currentRule;
       if (!rule) return;
       const severity = f.severity === 'warning' ? 'warning' : holder.currentSeverity;
-      drafts.push({ ruleId: rule.id, severity, span: f.span ?? stmt.span, finding: { ...f, lock: f.lock === undefined ? lock : f.lock }, stmt, direction: stmt.direction });
+      // The draft itself is kept (not a copy): a rule that reports once per file may complete its
+      // message from later statements, until the file is finalized.
+      if (f.lock === undefined) f.lock = lock;
+      drafts.push({ ruleId: rule.id, severity, span: f.span ?? stmt.span, finding: f, stmt, direction: stmt.direction });
     },
   };
   holder.api = api;

@@ -11,6 +11,8 @@ import { analyzeSql, type EngineOptions } from './engine.ts';
 import type { FileResult, LintReport } from '../findings/model.ts';
 import { initParser } from '../parse/parser.ts';
 import { mark } from '../util/timing.ts';
+import { decodeSql } from '../source/encoding.ts';
+import { ioMessage } from '../source/io-message.ts';
 import type { Rule } from '../kit/rule.ts';
 import { discover, type DiscoverOptions, type PlanGroup } from '../source/discover.ts';
 import type { MigrationFormat } from '../source/formats.ts';
@@ -24,22 +26,25 @@ export interface LintOptions extends EngineOptions {
   cache?: AnalysisCache;
 }
 
-export type ReadResult = { text: string } | { error: string };
+export type ReadResult = { text: string; note?: string } | { error: string };
 
-/** Reads a migration as UTF-8; binary files (NUL in the first 8 KiB) are an error, invalid UTF-8 is replaced. */
+/** Notes that start so say the file is not plain UTF-8 (the CLI repeats them on stderr, once per file). */
+export const ENCODING_NOTE = 'file is ';
+
+/**
+ * Reads a migration: UTF-8 (a BOM is kept, positions discount it), else UTF-16 or Latin-1 with a
+ * note that says so once; binary files (NUL bytes that are not UTF-16) are an error.
+ */
 export function readSql(file: string, content?: Buffer): ReadResult {
   let buf: Buffer;
   try {
     buf = content ?? fs.readFileSync(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { error: code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})` };
+    return { error: ioMessage(e) };
   }
-  const probe = buf.subarray(0, 8192);
-  if (probe.includes(0)) return { error: 'binary file (contains NUL bytes), not SQL' };
-  let text = buf.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = ' ' + text.slice(1);
-  return { text };
+  const decoded = decodeSql(buf);
+  if ('error' in decoded) return decoded;
+  return decoded.note ? { text: decoded.text, note: `${ENCODING_NOTE}${decoded.note}` } : { text: decoded.text };
 }
 
 function sibling(file: string, record?: { file: string; name: string }[]): (name: string) => string | undefined {
@@ -123,6 +128,7 @@ export async function lintPaths(
       }
       if (file.report) {
         if (repoRunner && file.format === 'plain' && !options.runner) result.notes.push(`runner ${repoRunner.runner} detected from ${display(repoRunner.source)}`);
+        if ('note' in read && read.note) result.notes.unshift(read.note);
         const reported = stripText(result);
         groupResults.push(reported);
         report.files.push(reported);

@@ -2,6 +2,8 @@
  * Autofix: rules attach text edits to findings where the rewrite is mechanical and safe; --fix
  * applies them in place, re-analyzes and repeats until nothing changes (so a second run is a no-op).
  */
+import { lineEnding } from '../source/encoding.ts';
+
 export interface TextEdit {
   start: number;
   end: number;
@@ -13,8 +15,12 @@ export interface Fix {
   edits: TextEdit[];
 }
 
-/** Applies non-overlapping fixes (a fix whose edits overlap an earlier one waits for the next round). */
+/**
+ * Applies non-overlapping fixes (a fix whose edits overlap an earlier one waits for the next round).
+ * Inserted line breaks follow the file's own line endings (CRLF files stay CRLF).
+ */
 export function applyFixes(text: string, fixes: readonly Fix[]): { text: string; applied: number } {
+  const eol = lineEnding(text);
   const taken: TextEdit[] = [];
   const chosen: TextEdit[] = [];
   const order = new Map<TextEdit, number>();
@@ -32,6 +38,6 @@ export function applyFixes(text: string, fixes: readonly Fix[]): { text: string;
   // From the end of the text backwards; edits at the same point keep their listed order in the output.
   chosen.sort((a, b) => b.start - a.start || b.end - a.end || (order.get(b) ?? 0) - (order.get(a) ?? 0));
   let out = text;
-  for (const e of chosen) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  for (const e of chosen) out = out.slice(0, e.start) + (eol === '\r\n' ? e.text.replace(/\r?\n/g, '\r\n') : e.text) + out.slice(e.end);
   return { text: out, applied };
 }

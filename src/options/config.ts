@@ -77,6 +77,14 @@ async function readCandidate(filepath: string, explicit: boolean): Promise<Found
   if (ext === '.js' || ext === '.mjs' || ext === '.cjs') return { config: await loadModule(filepath), filepath };
   const content = fs.readFileSync(filepath, 'utf8');
   if (path.basename(filepath) === 'package.json') {
+    // A broken package.json is the project's problem, not ours, unless it may hold our config.
+    if (!explicit && !/"zerodown"\s*:/.test(content)) {
+      try {
+        JSON.parse(content);
+      } catch {
+        return null;
+      }
+    }
     const pkg = loadJson(filepath, content) as { zerodown?: unknown } | null;
     return pkg && typeof pkg === 'object' && 'zerodown' in pkg ? { config: pkg.zerodown, filepath } : explicit ? { config: undefined, filepath } : null;
   }

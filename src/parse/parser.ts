@@ -165,6 +165,45 @@ function walkPl(value: unknown, out: { query: string; dynamic: boolean }[]): voi
   });
 }
 
+/** The token a PL/pgSQL syntax error names: `at or near "X"`, or the end of the body. */
+const NEAR = /at or near "((?:[^"]|"")*)"$/;
+
+/**
+ * Where in a DO/CREATE FUNCTION statement the PL/pgSQL parser fails, or undefined when it accepts
+ * the body. libpg-query reports the message without a position, so the position is found as
+ * PostgreSQL's own cursor would put it: the first occurrence of the named token (in the body) at
+ * which the body, cut right after it, fails with the same message; earlier occurrences parse as an
+ * incomplete body ("at end of input").
+ */
+export function plpgsqlError(statementText: string, body: Span): { message: string; index: number } | undefined {
+  let message: string;
+  try {
+    parsePlpgsql(statementText);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof PgSyntaxError)) return undefined;
+    message = e.message;
+  }
+  const near = NEAR.exec(message)?.[1]?.replace(/""/g, '"');
+  if (!near) return { message, index: /end of input/.test(message) ? body.end : body.start };
+  const bodyText = statementText.slice(body.start, body.end);
+  const tail = statementText.slice(body.end);
+  const word = /^\w+$/.test(near);
+  let from = 0;
+  for (let tries = 0; tries < 200; tries++) {
+    const at = bodyText.indexOf(near, from);
+    if (at < 0) break;
+    from = at + 1;
+    if (word && (/\w/.test(bodyText[at - 1] ?? '') || /\w/.test(bodyText[at + near.length] ?? ''))) continue;
+    try {
+      parsePlpgsql(statementText.slice(0, body.start) + bodyText.slice(0, at + near.length) + tail);
+    } catch (e) {
+      if (e instanceof PgSyntaxError && e.message === message) return { message, index: body.start + at };
+    }
+  }
+  return { message, index: body.start };
+}
+
 /**
  * Extracts the SQL statements a PL/pgSQL body executes. `statementText` is the CREATE FUNCTION or
  * DO statement; `bodySpan` the body literal's span inside the analyzed text.

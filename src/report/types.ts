@@ -4,6 +4,10 @@ import type { Rule } from '../kit/rule.ts';
 export interface ReporterContext {
   rules: readonly Rule[];
   color: boolean;
+  /** pretty: print the safe alternatives' steps with their SQL. */
+  verbose?: boolean;
+  /** pretty: wrap to this many columns (the terminal's width). */
+  width?: number;
 }
 
 /** A whole report rendered as one string (tests, library users); built on the streaming writer. */

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { ioMessage } from './io-message.ts';
 import { detectFormat, naturalCompare, orderKey, type MigrationFormat } from './formats.ts';
 
 export interface PlannedFile {
@@ -57,20 +58,46 @@ export interface DiscoverOptions {
   overrides?: ReadonlyMap<string, string>;
 }
 
-function walk(dir: string, out: string[], errors?: (dir: string, message: string) => void): void {
+/**
+ * Collects .sql files below `dir`. Symbolic links are followed (a symlinked migration runs like any
+ * other: skipping it would hide its findings); a link to a directory already walked (a loop) is not,
+ * and a dangling link to a .sql name is reported.
+ */
+function walk(dir: string, out: string[], errors?: (dir: string, message: string) => void, seen: Set<string> = new Set()): void {
+  let real: string;
+  try {
+    real = fs.realpathSync(dir);
+  } catch {
+    real = dir;
+  }
+  if (seen.has(real)) return;
+  seen.add(real);
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    errors?.(dir, code === 'EACCES' ? 'permission denied' : `cannot read directory (${code ?? (e as Error).message})`);
+    errors?.(dir, code === 'EACCES' ? 'permission denied' : ioMessage(e));
     return;
   }
   for (const e of entries) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(full, out, errors);
-    } else if (e.isFile() && e.name.toLowerCase().endsWith('.sql')) out.push(full);
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      try {
+        const target = fs.statSync(full);
+        isDir = target.isDirectory();
+        isFile = target.isFile();
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (e.name.toLowerCase().endsWith('.sql')) errors?.(full, code === 'ELOOP' ? 'symbolic link loop' : `dangling symbolic link (${code ?? 'unreadable target'})`);
+        continue;
+      }
+    }
+    if (isDir) {
+      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(full, out, errors, seen);
+    } else if (isFile && e.name.toLowerCase().endsWith('.sql')) out.push(full);
   }
 }
 
@@ -143,9 +170,9 @@ export function discover(paths: string[], opts: DiscoverOptions): Plan {
     let stat: fs.Stats | undefined;
     try {
       stat = fs.statSync(abs);
-    } catch {
+    } catch (e) {
       if (!opts.overrides?.has(abs)) {
-        errors.push({ path: p, message: 'no such file or directory' });
+        errors.push({ path: p, message: ioMessage(e) });
         continue;
       }
     }

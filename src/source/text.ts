@@ -89,8 +89,11 @@ export class ByteIndex {
 /** Line starts of a text, for index → line/column. */
 export class LineMap implements OffsetMap {
   private readonly starts: number[];
+  /** A leading byte-order mark is not a character an editor shows: columns of line 1 discount it. */
+  private readonly bom: boolean;
 
   constructor(text: string) {
+    this.bom = text.charCodeAt(0) === 0xfeff;
     const starts = [0];
     let i = text.indexOf('\n');
     while (i !== -1) {
@@ -113,7 +116,8 @@ export class LineMap implements OffsetMap {
       if (starts[mid] <= index) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: index - starts[lo] + 1 };
+    const bomShift = lo === 0 && this.bom && index > 0 ? 1 : 0;
+    return { line: lo + 1, column: index - starts[lo] + 1 - bomShift };
   }
 
   lineStart(line: number): number {

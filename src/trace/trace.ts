@@ -1032,14 +1032,14 @@ export async function trace(paths: string[], options: TraceOptions): Promise<Tra
       const r = readSql(f.path);
       if ('error' in r) {
         if (f.report) fatal.push({ path: display(f.path), message: r.error });
-      } else texts.set(f.path, r.text);
+      } else texts.set(f.path, r.text.replace(/^\uFEFF/, ' ')); // the BOM is not SQL: a space keeps the indices
     }
   }
   let seedText: string | undefined;
   if (options.seedFile) {
     const r = readSql(path.resolve(options.cwd, options.seedFile));
     if ('error' in r) fatal.push({ path: options.seedFile, message: `--seed: ${r.error}` });
-    else seedText = r.text;
+    else seedText = r.text.replace(/^\uFEFF/, ' ');
   }
 
   let db: TraceDb;

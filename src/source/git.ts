@@ -1,0 +1,104 @@
+/**
+ * Which migrations are new relative to the deployed revision. A migration that is already on the
+ * upstream/default branch has (probably) run somewhere: Flyway and Prisma Migrate checksum applied
+ * migrations and refuse or report drift when one changes; golang-migrate, goose and diesel never
+ * re-run it, so an edit does nothing where it ran. New means: absent from the merge-base of HEAD and
+ * the deployed ref (committed on this branch, staged, or untracked).
+ * Shared by --fix, the ORM model check (--deployed-ref) and the GitHub Action (--changed-since).
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Refs tried in order when no --deployed-ref is given: the branch's upstream, then the usual defaults. */
+export const DEFAULT_DEPLOYED_REFS = ['@{upstream}', 'origin/HEAD', 'origin/main', 'origin/master', 'main', 'master'] as const;
+
+export class GitError extends Error {
+  override name = 'GitError';
+}
+
+function git(cwd: string, args: string[]): { ok: boolean; out: string; err: string } {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
+  if (r.error) return { ok: false, out: '', err: r.error.message };
+  return { ok: r.status === 0, out: r.stdout, err: r.stderr.trim() };
+}
+
+/** The top of the git work tree containing `dir`, or undefined outside one (or without git). */
+export function gitRoot(dir: string): string | undefined {
+  let start = dir;
+  while (!fs.existsSync(start)) start = path.dirname(start);
+  if (!fs.statSync(start).isDirectory()) start = path.dirname(start);
+  const r = git(start, ['rev-parse', '--show-toplevel']);
+  return r.ok ? fs.realpathSync(r.out.trim()) : undefined;
+}
+
+export interface DeployedBase {
+  /** The git work tree. */
+  root: string;
+  /** The ref that stands for the deployed revision, e.g. origin/main. */
+  ref: string;
+  /** The merge-base of HEAD and `ref`. */
+  commit: string;
+}
+
+/**
+ * The merge-base of HEAD with the deployed ref: `ref` when given (an error when git does not know
+ * it), else the first of DEFAULT_DEPLOYED_REFS that resolves. Undefined when `dir` is outside a git
+ * repository, or no default ref exists (a repository without commits or branches).
+ */
+export function deployedBase(dir: string, ref?: string): DeployedBase | undefined {
+  const root = gitRoot(dir);
+  if (!root) {
+    if (ref) throw new GitError(`--deployed-ref ${ref}: ${dir} is not in a git repository`);
+    return undefined;
+  }
+  const candidates = ref ? [ref] : DEFAULT_DEPLOYED_REFS;
+  for (const candidate of candidates) {
+    const resolved = git(root, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]);
+    if (!resolved.ok) continue;
+    const base = git(root, ['merge-base', 'HEAD', resolved.out.trim()]);
+    if (base.ok) return { root, ref: candidate, commit: base.out.trim() };
+    if (ref) throw new GitError(`--deployed-ref ${ref}: no common ancestor with HEAD (${base.err || 'git merge-base failed'})`);
+  }
+  if (ref) throw new GitError(`--deployed-ref ${ref}: git does not know this ref`);
+  return undefined;
+}
+
+/** Paths (relative to the work tree, '/'-separated) of every file in the tree of `commit`. */
+function filesAt(root: string, commit: string): Set<string> {
+  const r = git(root, ['ls-tree', '-r', '-z', '--name-only', commit]);
+  if (!r.ok) throw new GitError(`git ls-tree ${commit}: ${r.err}`);
+  return new Set(r.out.split('\0').filter(Boolean));
+}
+
+function relativeTo(root: string, file: string): string {
+  let abs = path.resolve(file);
+  try {
+    abs = fs.realpathSync(abs);
+  } catch {
+    // a file that does not exist yet is still placed by its path
+  }
+  return path.relative(root, abs).split(path.sep).join('/');
+}
+
+/** Splits `files` (absolute paths) into those absent from the base's tree (new) and those present (deployed). */
+export function newSince(base: DeployedBase, files: readonly string[]): { fresh: string[]; deployed: string[] } {
+  const known = filesAt(base.root, base.commit);
+  const fresh: string[] = [];
+  const deployed: string[] = [];
+  for (const f of files) (known.has(relativeTo(base.root, f)) ? deployed : fresh).push(f);
+  return { fresh, deployed };
+}
+
+/**
+ * Absolute paths of files added, copied, modified or renamed since `commit`: committed, staged and
+ * unstaged changes, and untracked files (not ignored). For "lint what this branch changed".
+ */
+export function changedSince(root: string, commit: string): string[] {
+  const diff = git(root, ['diff', '-z', '--name-only', '--diff-filter=ACMR', commit]);
+  if (!diff.ok) throw new GitError(`git diff ${commit}: ${diff.err}`);
+  const untracked = git(root, ['ls-files', '-z', '--others', '--exclude-standard']);
+  if (!untracked.ok) throw new GitError(`git ls-files: ${untracked.err}`);
+  const names = new Set([...diff.out.split('\0'), ...untracked.out.split('\0')].filter(Boolean));
+  return [...names].map((n) => path.join(root, n));
+}
