@@ -13,6 +13,7 @@ import { initParser } from '../parse/parser.ts';
 import { mark } from '../util/timing.ts';
 import type { Rule } from '../kit/rule.ts';
 import { discover, type DiscoverOptions, type PlanGroup } from '../source/discover.ts';
+import { readSql, type ReadResult } from '../source/read.ts';
 import type { MigrationFormat } from '../source/formats.ts';
 
 export interface LintOptions extends EngineOptions {
@@ -22,24 +23,6 @@ export interface LintOptions extends EngineOptions {
   detectRunner: boolean;
   /** Stores replayed history and whole-directory results between runs (see cache/analysis-cache.ts). */
   cache?: AnalysisCache;
-}
-
-export type ReadResult = { text: string } | { error: string };
-
-/** Reads a migration as UTF-8; binary files (NUL in the first 8 KiB) are an error, invalid UTF-8 is replaced. */
-export function readSql(file: string, content?: Buffer): ReadResult {
-  let buf: Buffer;
-  try {
-    buf = content ?? fs.readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { error: code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})` };
-  }
-  const probe = buf.subarray(0, 8192);
-  if (probe.includes(0)) return { error: 'binary file (contains NUL bytes), not SQL' };
-  let text = buf.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = ' ' + text.slice(1);
-  return { text };
 }
 
 function sibling(file: string, record?: { file: string; name: string }[]): (name: string) => string | undefined {
