@@ -63,7 +63,8 @@ Trace options:
                                 and a temporary role owning only it are created there, named in the
                                 output, and dropped afterwards; statements that would change the
                                 whole server (roles, databases, tablespaces, ALTER SYSTEM) are refused
-      --statement-timeout <dur> cancel a statement that runs longer (default 60s, 0 = no limit)
+      --statement-timeout <dur> server traces: cancel a statement that runs longer (default 60s,
+                                0 = no limit)
       --cleanup                 with --database-url: drop zerodown_trace_* databases and roles that
                                 interrupted traces left behind (databases in use are left alone)
       --seed <file.sql>         load rows before the traced files (data-dependent failures show up)

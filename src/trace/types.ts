@@ -26,7 +26,7 @@ export interface TraceOptions {
   include?: string[];
   exclude?: string[];
   format?: MigrationFormat;
-  /** Longest a single statement may run before the trace cancels it (default 60 s; 0 = no limit). */
+  /** Server traces: longest a single statement may run before the trace cancels it (default 60 s; 0 = no limit). PGlite cannot interrupt a running statement. */
   statementTimeoutMs?: number;
   onProgress?: (msg: string) => void;
 }
