@@ -12,7 +12,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { observe, lockStrength, type Observation, type ObserveOptions } from '../src/trace/observe.js';
-import { SEED_SQL } from '../src/trace/seed.js';
+import { SEED_SQL } from '../test/seed.js';
 
 interface Case {
   /** statement under observation */

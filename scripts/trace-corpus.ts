@@ -35,7 +35,8 @@ interface Row extends Pick<TraceReport['summary'], 'files' | 'statements' | 'tra
 
 async function run(project: string, dir: string): Promise<{ report: TraceReport; ms: number }> {
   const t0 = performance.now();
-  const report = await trace([dir], { pgVersion: 18, runner: null, checkDown: false, cwd: path.join(corpus, project) });
+  const engine = { pgVersion: 18, runner: null, rules: new Map(), down: 'same', lockTimeoutMs: 0, statementTimeoutMs: 0, reportUnusedIgnores: false } as const;
+  const report = await trace([dir], { engine, checkDown: false, cwd: path.join(corpus, project) });
   return { report, ms: Math.round(performance.now() - t0) };
 }
 

@@ -13,7 +13,7 @@ import { Schema } from '../src/analyze/schema.ts';
 import { analyzeSql } from '../src/engine/engine.ts';
 import { initParser, parseRegion } from '../src/parse/parser.ts';
 import { observe, type Observation } from '../src/trace/observe.ts';
-import { SEED_SQL } from '../src/trace/seed.ts';
+import { SEED_SQL } from './seed.ts';
 import { RULES } from '../rules/index.ts';
 import { engineOptions } from './helpers.ts';
 import { pgliteBackend, serverBackend, SERVER_URL, type Backend } from './pg-backends.ts';

@@ -6,7 +6,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { ObservableDb } from '../src/trace/observe.ts';
-import { SEED_SQL } from '../src/trace/seed.ts';
+import { SEED_SQL } from './seed.ts';
 
 export interface CaseDb {
   db: ObservableDb;

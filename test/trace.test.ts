@@ -9,6 +9,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderTrace, trace, REUSE_REFUSAL, TraceUsageError, type TraceReport, type TracedStatement } from '../src/trace/trace.ts';
 import { checkDatabaseUrl } from '../src/trace/db.ts';
+import type { EngineOptions } from '../src/engine/engine.ts';
+
+/** What the CLI passes with no config and no flags (rules at their defaults). */
+const ENGINE: EngineOptions = { pgVersion: 18, runner: null, rules: new Map(), down: 'same', lockTimeoutMs: 0, statementTimeoutMs: 0, reportUnusedIgnores: false };
 
 const FILES: Record<string, string> = {
   '001_init.up.sql': 'CREATE TABLE t (id int PRIMARY KEY, a int, note text);\n',
@@ -43,7 +47,7 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(dir, 'migrations'));
   for (const [name, text] of Object.entries(FILES)) fs.writeFileSync(path.join(dir, 'migrations', name), text);
   fs.writeFileSync(path.join(dir, 'seed.sql'), 'INSERT INTO t (id, a) SELECT g, g FROM generate_series(1, 500) g;\n');
-  const base = { pgVersion: 18, runner: null, cwd: dir, seedFile: 'seed.sql' };
+  const base = { engine: ENGINE, cwd: dir, seedFile: 'seed.sql' };
   report = await trace(['migrations'], { ...base, checkDown: false });
   down = await trace(['migrations'], { ...base, checkDown: true });
 }, 120_000);
@@ -154,7 +158,7 @@ describe('--check-down', () => {
   it('reports a missing down migration', async () => {
     fs.rmSync(path.join(dir, 'migrations', '006_tx.down.sql'));
     try {
-      const r = await trace(['migrations/006_tx.up.sql'], { pgVersion: 18, runner: null, cwd: dir, checkDown: true });
+      const r = await trace(['migrations/006_tx.up.sql'], { engine: ENGINE, cwd: dir, checkDown: true });
       expect(r.downChecks).toEqual([expect.objectContaining({ status: 'missing', down: null })]);
       expect(r.history.files).toBe(5);
     } finally {
@@ -166,7 +170,7 @@ describe('--check-down', () => {
 describe('--database-url', () => {
   it('refuses to reuse an existing database', async () => {
     expect(() => checkDatabaseUrl('postgres://app@db.example/prod?reuse=true')).toThrow(TraceUsageError);
-    await expect(trace(['migrations'], { pgVersion: 18, runner: null, cwd: dir, checkDown: false, databaseUrl: 'postgres://app@db.example/prod?reuse_database=1' })).rejects.toThrow(REUSE_REFUSAL);
+    await expect(trace(['migrations'], { engine: ENGINE, cwd: dir, checkDown: false, databaseUrl: 'postgres://app@db.example/prod?reuse_database=1' })).rejects.toThrow(REUSE_REFUSAL);
     expect(REUSE_REFUSAL).toMatch(/never runs migrations in a database it did not create/);
   });
 

@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RUNNER_IDS, type RunnerId } from '../source/runners.ts';
 import { parseDurationMs } from '../analyze/session.ts';
 import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, type Config } from '../options/config.ts';
-import { ENCODING_NOTE, lintPaths } from '../engine/lint.ts';
+import { ENCODING_NOTE, lintPaths, type LintOptions } from '../engine/lint.ts';
 import { fixFiles } from './fix-files.ts';
 import { GitError } from '../source/git.ts';
 import { BUILD_ID, TOOL_VERSION } from '../meta.ts';
@@ -70,7 +70,13 @@ Options:
       --color / --no-color      force colors on or off (NO_COLOR and FORCE_COLOR are honoured)
 Trace options:
       --database-url <url>      trace on a PostgreSQL server instead of PGlite: a scratch database
-                                is created there, named in the output, and dropped afterwards
+                                and a temporary role owning only it are created there, named in the
+                                output, and dropped afterwards; statements that would change the
+                                whole server (roles, databases, tablespaces, ALTER SYSTEM) are refused
+      --statement-timeout <dur> server traces: cancel a statement that runs longer (default 60s,
+                                0 = no limit)
+      --cleanup                 with --database-url: drop zerodown_trace_* databases and roles that
+                                interrupted traces left behind (databases in use are left alone)
       --seed <file.sql>         load rows before the traced files (data-dependent failures show up)
       --check-down              run up → down → up for each migration and compare the schema
   -v, --version                 print the version
@@ -107,6 +113,8 @@ const OPTIONS: ParseArgsConfig['options'] = {
   'database-url': { type: 'string' },
   seed: { type: 'string' },
   'check-down': { type: 'boolean' },
+  'statement-timeout': { type: 'string' },
+  cleanup: { type: 'boolean' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
@@ -227,26 +235,26 @@ export async function main(argv: string[]): Promise<number> {
  */
 async function traceCommand(values: Values, positionals: string[]): Promise<number> {
   const cwd = process.cwd();
+  if (values.cleanup) return (await import('../trace/cleanup.ts')).traceCleanup(values['database-url'] as string | undefined);
   const { config } = await loadConfig(cwd, values.config as string | undefined, RULES.map((r) => r.id));
   const format = oneOf(values.format as string | undefined, ['pretty', 'json', 'markdown'] as const, '--format') ?? 'pretty';
-  const runner = oneOf(values.runner as string | undefined, RUNNER_IDS, '--runner') ?? config.runner ?? null;
-  const pgFlag = values['pg-version'] as string | undefined;
-  const pgVersion = pgFlag !== undefined ? (/^\d+$/.test(pgFlag) ? Number(pgFlag) : NaN) : (config.postgresVersion ?? detectPgVersion(cwd)?.version ?? DEFAULT_PG_VERSION);
-  if (!(SUPPORTED_PG_VERSIONS as readonly number[]).includes(pgVersion)) throw new UsageError(`--pg-version: expected a major version from ${SUPPORTED_PG_VERSIONS[0]} to 18, got "${pgFlag}"`);
+  const engine = engineOptions(values, config, cwd);
+  const timeoutRaw = (values['statement-timeout'] as string | undefined) ?? '60s';
+  const statementTimeoutMs = parseDurationMs(timeoutRaw);
+  if (statementTimeoutMs === undefined) throw new UsageError(`--statement-timeout: expected a duration such as 60s or 5min (0 = no limit), got "${timeoutRaw}"`);
   const seed = values.seed as string | undefined;
   if (seed && !fs.existsSync(path.resolve(cwd, seed))) throw new UsageError(`--seed: ${seed}: no such file`);
   const { trace, renderTrace } = await import('../trace/trace.ts');
   const report = await trace(positionals.length ? positionals : ['.'], {
-    pgVersion,
-    runner: runner as RunnerId | null,
+    engine,
+    statementTimeoutMs,
     databaseUrl: values['database-url'] as string | undefined,
     seedFile: seed ? path.resolve(cwd, seed) : undefined,
     checkDown: values['check-down'] === true,
     cwd,
     include: config.include,
     exclude: config.exclude,
-    format: oneOf(values['migration-format'] as string | undefined, FORMATS, '--migration-format') ?? config.migrationFormat,
-    assumeInTransaction: values['assume-in-transaction'] ? true : values['no-assume-in-transaction'] ? false : config.assumeInTransaction,
+    format: engine.format,
     onProgress: process.stderr.isTTY ? (msg) => process.stderr.write(`\r\x1b[K${msg}`) : undefined,
   });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
@@ -257,15 +265,15 @@ async function traceCommand(values: Values, positionals: string[]): Promise<numb
   for (const e of report.fatal) process.stderr.write(`zerodown: ${e.path}: ${e.message}\n`);
   if (report.fatal.length) return 2;
   const s = report.summary;
+  if (s.internalErrors > 0 || report.backend.cleanup?.dropped === false) {
+    if (report.backend.cleanup?.dropped === false) process.stderr.write(`zerodown: ${report.backend.cleanup.message}\n`);
+    return 2;
+  }
   return s.errorFindings > 0 || s.failed > 0 || s.downProblems > 0 ? 1 : 0;
 }
 
-async function lintCommand(values: Values, positionals: string[]): Promise<number> {
-  const cwd = process.cwd();
-  mark('lint: start');
-  const { config } = await loadConfig(cwd, values.config as string | undefined, RULES.map((r) => r.id));
-  mark('config loaded');
-  const format = oneOf(values.format as string | undefined, OUTPUT_FORMATS, '--format') ?? (process.stdout.isTTY ? 'pretty' : 'compact');
+/** Engine options from flags, config and the repository: the same for lint and trace. */
+function engineOptions(values: Values, config: Config, cwd: string): Omit<LintOptions, 'cache'> & { format: MigrationFormat | undefined } {
   const runner = oneOf(values.runner as string | undefined, RUNNER_IDS, '--runner') ?? config.runner ?? null;
   const migrationFormat = oneOf(values['migration-format'] as string | undefined, FORMATS, '--migration-format') ?? config.migrationFormat;
   // Down migrations run only to roll back: their findings are warnings unless asked otherwise.
@@ -296,18 +304,13 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     }
   }
 
-  let maxWarnings = -1;
-  if (values['max-warnings'] !== undefined) {
-    maxWarnings = /^\d+$/.test(values['max-warnings'] as string) ? Number(values['max-warnings']) : NaN;
-    if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings: expected a whole number, got "${values['max-warnings']}"`);
-  }
   const lockTimeoutRaw = (values['lock-timeout'] as string | undefined) ?? config.lockTimeout ?? 0;
   const lockTimeoutMs = parseDurationMs(lockTimeoutRaw);
   if (lockTimeoutMs === undefined) throw new UsageError(`--lock-timeout: expected a duration such as 2s or 500ms, got "${lockTimeoutRaw}"`);
   const statementTimeoutMs = parseDurationMs(config.statementTimeout ?? 0) ?? 0;
   const assume = values['assume-in-transaction'] ? true : values['no-assume-in-transaction'] ? false : config.assumeInTransaction;
 
-  const options = {
+  return {
     pgVersion,
     pgVersionSource,
     runner: runner as RunnerId | null,
@@ -319,13 +322,26 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     reportUnusedIgnores: values['report-unused-ignores'] === true,
     format: migrationFormat as MigrationFormat | undefined,
     detectRunner: true,
-    cache: values['no-cache'] === true || !BUILD_ID ? undefined : new AnalysisCache(defaultCacheDir(cwd), BUILD_ID),
   };
+}
+
+async function lintCommand(values: Values, positionals: string[]): Promise<number> {
+  const cwd = process.cwd();
+  mark('lint: start');
+  const { config } = await loadConfig(cwd, values.config as string | undefined, RULES.map((r) => r.id));
+  mark('config loaded');
+  const format = oneOf(values.format as string | undefined, OUTPUT_FORMATS, '--format') ?? (process.stdout.isTTY ? 'pretty' : 'compact');
+  let maxWarnings = -1;
+  if (values['max-warnings'] !== undefined) {
+    maxWarnings = /^\d+$/.test(values['max-warnings'] as string) ? Number(values['max-warnings']) : NaN;
+    if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings: expected a whole number, got "${values['max-warnings']}"`);
+  }
+  const options = { ...engineOptions(values, config, cwd), cache: values['no-cache'] === true || !BUILD_ID ? undefined : new AnalysisCache(defaultCacheDir(cwd), BUILD_ID) };
 
   // The report streams out while the lint runs (--fix reports only its last round, at the end).
   const outFile = values['output-file'] as string | undefined;
   const color = !outFile && format === 'pretty' && useColor(values, process.stdout);
-  const head = { postgresVersion: pgVersion, postgresVersionSource: pgVersionSource };
+  const head = { postgresVersion: options.pgVersion, postgresVersionSource: options.pgVersionSource };
   const width = !outFile && process.stdout.isTTY ? process.stdout.columns : undefined;
   const output = openReportOutput(format as OutputFormat, head, { rules: RULES, color, verbose: values.verbose === true, width }, outFile && path.resolve(cwd, outFile));
   const onlyErrors = (f: FileResult): FileResult => (values.quiet ? { ...f, findings: f.findings.filter((x) => x.severity === 'error') } : f);

@@ -4,7 +4,7 @@
  */
 import type { Node } from 'libpg-query';
 import { as, nodeKind, str } from '../parse/ast.ts';
-import { statementOps, summarize, isExisting, type EffectContext } from '../analyze/effects.ts';
+import { statementOps, summarize, isExisting, type AppliedOp, type EffectContext } from '../analyze/effects.ts';
 import { applyStatement } from '../analyze/replay.ts';
 import { RUNNERS, type RunnerId, type RunnerProfile } from '../source/runners.ts';
 import { Schema } from '../analyze/schema.ts';
@@ -41,6 +41,10 @@ export interface SqlInput {
   readSibling?: SiblingReader;
   /** Analyze without reporting (history replay). */
   historyOnly?: boolean;
+  /** Called with every statement and the operations the analyzer derived for it (trace compares them with what PostgreSQL did). */
+  onStatement?: (stmt: StatementInfo, ops: readonly AppliedOp[]) => void;
+  /** Expand function bodies even when no rule asks (trace inspects what a migration could run). */
+  functionBodies?: boolean;
 }
 
 export const PARSE_ERROR = 'parse-error';
@@ -139,7 +143,7 @@ function ruleSetting(rule: Rule, options: EngineOptions): RuleSetting {
   return options.rules.get(rule.id) ?? (rule.presets.includes('recommended') ? rule.severity : 'off');
 }
 
-function sectionWrap(runner: RunnerProfile | null, section: Section, topCount: number, options: EngineOptions): Exclude<TxKind, 'explicit'> {
+export function sectionWrap(runner: RunnerProfile | null, section: Section, topCount: number, options: Pick<EngineOptions, 'assumeInTransaction'>): Exclude<TxKind, 'explicit'> {
   const oneQuery = runner?.oneQueryPerFile === true && topCount > 1;
   if (section.transaction === false) return oneQuery ? 'implicit' : 'none';
   if (options.assumeInTransaction !== undefined) return options.assumeInTransaction ? 'runner' : 'none';
@@ -224,7 +228,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
     }
     topLevel += region.statements.length;
     const bodyErrors: { index: number; message: string }[] = [];
-    const stmts = expandStatements(text, region.statements, section, statements.length, active.some((a) => a.rule.functionBodies), bodyErrors);
+    const stmts = expandStatements(text, region.statements, section, statements.length, input.functionBodies === true || active.some((a) => a.rule.functionBodies), bodyErrors);
     for (const e of bodyErrors) {
       drafts.push({
         ruleId: PARSE_ERROR,
@@ -251,6 +255,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
       const effectCtx: EffectContext = { schema, pgVersion: options.pgVersion, file: path, tx: tx.id };
       // Function bodies run when the function is called, not now: they take no locks here.
       const ops = stmt.origin === 'function' ? [] : statementOps(stmt.node, effectCtx);
+      input.onStatement?.(stmt, ops);
       const lock = summarize(ops, true);
       const events = transactionEvents(stmt.node, tx);
       if (!input.historyOnly) {

@@ -11,10 +11,9 @@ import { analyzeSql, type EngineOptions } from './engine.ts';
 import type { FileResult, LintReport } from '../findings/model.ts';
 import { initParser } from '../parse/parser.ts';
 import { mark } from '../util/timing.ts';
-import { decodeSql } from '../source/encoding.ts';
-import { ioMessage } from '../source/io-message.ts';
 import type { Rule } from '../kit/rule.ts';
 import { discover, type DiscoverOptions, type PlanGroup } from '../source/discover.ts';
+import { readSql, type ReadResult } from '../source/read.ts';
 import type { MigrationFormat } from '../source/formats.ts';
 
 export interface LintOptions extends EngineOptions {
@@ -26,26 +25,7 @@ export interface LintOptions extends EngineOptions {
   cache?: AnalysisCache;
 }
 
-export type ReadResult = { text: string; note?: string } | { error: string };
-
-/** Notes that start so say the file is not plain UTF-8 (the CLI repeats them on stderr, once per file). */
-export const ENCODING_NOTE = 'file is ';
-
-/**
- * Reads a migration: UTF-8 (a BOM is kept, positions discount it), else UTF-16 or Latin-1 with a
- * note that says so once; binary files (NUL bytes that are not UTF-16) are an error.
- */
-export function readSql(file: string, content?: Buffer): ReadResult {
-  let buf: Buffer;
-  try {
-    buf = content ?? fs.readFileSync(file);
-  } catch (e) {
-    return { error: ioMessage(e) };
-  }
-  const decoded = decodeSql(buf);
-  if ('error' in decoded) return decoded;
-  return decoded.note ? { text: decoded.text, note: `${ENCODING_NOTE}${decoded.note}` } : { text: decoded.text };
-}
+export { ENCODING_NOTE, readSql, type ReadResult } from '../source/read.ts';
 
 function sibling(file: string, record?: { file: string; name: string }[]): (name: string) => string | undefined {
   return (name) => {

@@ -1,15 +1,15 @@
 /**
  * The database `zerodown trace` replays migrations in: an in-process PGlite (PostgreSQL 18, the
  * default: nothing to install) or a scratch database that zerodown creates on a real server
- * (`--database-url`) and drops afterwards. Both drivers are imported lazily so that `zerodown lint`
- * never loads them.
+ * (`--database-url`, src/trace/server.ts) and drops afterwards. Both drivers are imported lazily so
+ * that `zerodown lint` never loads them.
  *
  * Safety rule for servers: zerodown never runs migrations in a database it did not create. The URL
  * only names the server and a maintenance database to connect to for CREATE DATABASE / DROP DATABASE.
  */
 import { dynamicImport } from '../util/dynamic-import.ts';
-import { randomBytes } from 'node:crypto';
 import type { ObservableDb } from './observe.ts';
+import type { ScratchCleanup } from './types.ts';
 
 export interface DbError {
   message: string;
@@ -34,7 +34,8 @@ export interface TraceDb {
   observable: ObservableDb;
   /** SQLSTATE and message of the last error exec/query threw (observe.ts only keeps the message). */
   lastError: DbError | undefined;
-  close(): Promise<void>;
+  /** Ends the session; for a server, drops the scratch database and says whether that worked. */
+  close(): Promise<ScratchCleanup | undefined>;
 }
 
 /** Thrown for a URL zerodown refuses to use; the CLI should exit 2 with its message. */
@@ -138,7 +139,7 @@ interface PgliteLike {
   close(): Promise<void>;
 }
 
-function wrap(kind: TraceDb['kind'], run: (sql: string) => Promise<unknown[]>, closer: () => Promise<void>, info: { description: string; database?: string; serverVersion: string }): TraceDb {
+export function wrap(kind: TraceDb['kind'], run: (sql: string) => Promise<unknown[]>, closer: () => Promise<ScratchCleanup | undefined>, info: { description: string; database?: string; serverVersion: string }): TraceDb {
   const db: TraceDb = {
     kind,
     description: info.description,
@@ -203,78 +204,9 @@ export async function openPglite(wanted: Iterable<string> = []): Promise<TraceDb
     const results = (await pg.exec(sql)) as { rows: unknown[] }[];
     return results.length ? results[results.length - 1].rows : [];
   };
-  const db = wrap('pglite', run, () => pg.close(), { description: `PGlite ${pkgVersion} (PostgreSQL ${version.s}), in-process`, serverVersion: version.v });
+  const db = wrap('pglite', run, async () => {
+    await pg.close();
+    return undefined;
+  }, { description: `PGlite ${pkgVersion} (PostgreSQL ${version.s}), in-process`, serverVersion: version.v });
   return Object.assign(db, { loadedExtensions: loaded });
-}
-
-interface PgClient {
-  connect(): Promise<unknown>;
-  query(sql: string): Promise<{ rows: unknown[] } | { rows: unknown[] }[]>;
-  end(): Promise<void>;
-  on(event: 'error', cb: (e: Error) => void): unknown;
-}
-
-type PgClientCtor = new (config: { connectionString: string; application_name?: string }) => PgClient;
-
-async function pgClient(): Promise<PgClientCtor> {
-  try {
-    const mod = await dynamicImport<{ default?: { Client: PgClientCtor }; Client?: PgClientCtor }>('pg');
-    const ctor = mod.default?.Client ?? mod.Client;
-    if (!ctor) throw new Error('pg module has no Client');
-    return ctor;
-  } catch (e) {
-    throw new TraceUsageError(`--database-url needs the "pg" package (node-postgres): npm install pg (${(e as Error).message})`);
-  }
-}
-
-export function scratchName(): string {
-  return `zerodown_trace_${randomBytes(5).toString('hex')}`;
-}
-
-/**
- * Creates a scratch database on the server named by `url`, connects to it, and returns a TraceDb
- * whose close() drops it. The database in the URL is only the maintenance connection.
- */
-export async function openServer(url: string, onProgress?: (msg: string) => void): Promise<TraceDb> {
-  const u = checkDatabaseUrl(url);
-  const Client = await pgClient();
-  const admin = new Client({ connectionString: u.toString(), application_name: 'zerodown-trace-admin' });
-  admin.on('error', () => undefined);
-  try {
-    await admin.connect();
-  } catch (e) {
-    throw new TraceUsageError(`--database-url: cannot connect to ${redact(url)}: ${(e as Error).message}`);
-  }
-  const name = scratchName();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } catch (e) {
-    await admin.end().catch(() => undefined);
-    throw new TraceUsageError(`--database-url: cannot create the scratch database ${name} (the role needs CREATEDB): ${(e as Error).message}`);
-  }
-  onProgress?.(`created scratch database ${name}`);
-  const target = new URL(u.toString());
-  target.pathname = `/${name}`;
-  const client = new Client({ connectionString: target.toString(), application_name: 'zerodown-trace' });
-  client.on('error', () => undefined);
-  const drop = async (): Promise<void> => {
-    await client.end().catch(() => undefined);
-    // WITH (FORCE) exists since PostgreSQL 13; fall back for older servers.
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => admin.query(`DROP DATABASE IF EXISTS ${name}`)).catch(() => undefined);
-    await admin.end().catch(() => undefined);
-    onProgress?.(`dropped scratch database ${name}`);
-  };
-  try {
-    await client.connect();
-    const run = async (sql: string): Promise<unknown[]> => {
-      const r = await client.query(sql);
-      const last = Array.isArray(r) ? r[r.length - 1] : r;
-      return last?.rows ?? [];
-    };
-    const v = (await run("SELECT current_setting('server_version_num') AS v, current_setting('server_version') AS s"))[0] as { v: string; s: string };
-    return wrap('server', run, drop, { description: `PostgreSQL ${v.s} at ${u.host}, scratch database ${name} (created for this trace, dropped afterwards)`, database: name, serverVersion: v.v });
-  } catch (e) {
-    await drop();
-    throw e;
-  }
 }

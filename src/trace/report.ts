@@ -6,7 +6,7 @@ import { palette, type Palette } from '../util/ansi.ts';
 import { displayRel } from '../parse/ast.ts';
 import { lockRank, type LockMode } from '../pg/locks.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../meta.ts';
-import type { Disagreement, LockEntry, TraceReport, TracedFile, TracedStatement, TxTrace } from './trace.ts';
+import type { Disagreement, LockEntry, TraceReport, TracedFile, TracedStatement, TxTrace } from './types.ts';
 
 export type TraceFormat = 'pretty' | 'json' | 'markdown';
 
@@ -89,7 +89,7 @@ function disagreementText(d: Disagreement): string {
 
 function statusText(st: TracedStatement): string {
   if (st.status === 'traced') return 'traced';
-  if (st.status === 'skipped') return 'skipped: depends on an earlier untraceable statement';
+  if (st.status === 'skipped') return st.error?.category === 'syntax' ? 'skipped: the file does not parse' : 'skipped: depends on an earlier untraceable statement';
   return `${st.status === 'untraceable' ? 'not traceable' : 'failed'} (${st.error?.category ?? 'other'})`;
 }
 
@@ -107,6 +107,9 @@ function summaryLine(r: TraceReport): string {
   if (s.failed) parts.push(`${s.failed} failed`);
   if (s.untraceable) parts.push(`${s.untraceable} not traceable`);
   if (s.skipped) parts.push(`${s.skipped} skipped`);
+  const refused = s.byCategory['cluster-wide'] ?? 0;
+  if (refused) parts.push(`${refused} refused (would change the whole server)`);
+  if (s.internalErrors) parts.push(`${s.internalErrors} internal error(s)`);
   parts.push(`${s.findings} finding(s)`, `${s.disagreements} lint/trace disagreement(s)`);
   if (r.downChecks.length) parts.push(`${s.downProblems} down migration problem(s)`);
   return parts.join(', ');
@@ -114,7 +117,10 @@ function summaryLine(r: TraceReport): string {
 
 function header(r: TraceReport): string[] {
   const out = [`Traced on ${r.backend.description}.`];
-  if (r.backend.database) out.push(`Scratch database: ${r.backend.database} (created by zerodown for this trace and dropped afterwards).`);
+  if (r.backend.database) {
+    const c = r.backend.cleanup;
+    out.push(`Scratch database: ${r.backend.database}, created by zerodown for this trace; ${c ? (c.dropped ? `${c.message}.` : `NOT dropped: ${c.message}`) : 'not dropped yet.'}`);
+  }
   if (r.backend.extensions.length) out.push(`Bundled extensions loaded: ${r.backend.extensions.join(', ')}.`);
   if (r.seed) out.push(r.seed.ok ? `Seed ${r.seed.path} loaded before ${r.seed.before ?? 'the first traced file'} (${ms(r.seed.durationMs)}).` : `Seed ${r.seed.path} FAILED: ${r.seed.error}`);
   if (r.history.files) out.push(`History replayed first: ${r.history.files} file(s), ${r.history.statements} statement(s) in ${ms(r.history.durationMs)}${r.history.failed ? `, ${r.history.failed} failed` : ''}.`);
@@ -128,6 +134,7 @@ function pretty(r: TraceReport, c: Palette): string {
   for (const f of r.files) {
     out.push(c.bold(c.underline(f.path)) + c.dim(`  ${formatRunner(f)}, ${ms(f.durationMs)}`));
     for (const n of f.notes) out.push(c.dim(`  note: ${n}`));
+    for (const x of f.lintFindings) if (x.ruleId === 'internal-error') out.push(`  ${c.bold(c.red('error'))} ${c.cyan(x.ruleId)} ${x.message}`);
     for (const st of f.statements) {
       if (st.kind === 'TransactionStmt' && st.status === 'traced') {
         out.push(c.dim(`  ${String(st.n).padStart(3)}  ${st.line}:${st.column}  ${st.sql}`));
@@ -177,7 +184,7 @@ function pretty(r: TraceReport, c: Palette): string {
   out.push(c.dim('limits: ' + r.limitations.join(' ')));
   const s = r.summary;
   const line = `${summaryLine(r)} — ${ms(r.durationMs)}`;
-  out.push(s.errorFindings || s.failed || r.fatal.length || s.downProblems ? c.red(line) : s.findings || s.disagreements || s.untraceable || s.skipped ? c.yellow(line) : c.green(line));
+  out.push(s.errorFindings || s.failed || r.fatal.length || s.downProblems || s.internalErrors ? c.red(line) : s.findings || s.disagreements || s.untraceable || s.skipped ? c.yellow(line) : c.green(line));
   return out.join('\n') + '\n';
 }
 
@@ -226,6 +233,7 @@ function markdown(r: TraceReport): string {
   }
   for (const f of r.files) {
     out.push(`### \`${cell(f.path)}\``, '', `${formatRunner(f)}, ${ms(f.durationMs)}.${f.notes.length ? ' ' + f.notes.map(cell).join('. ') + '.' : ''}`, '');
+    for (const x of f.lintFindings) if (x.ruleId === 'internal-error') out.push(`**error** ${x.ruleId}: ${cell(x.message)}`, '');
     out.push('| # | Line | Statement | Status | Observed | Held from earlier | Lint predicts | Agree | Lint rules |', '| ---: | ---: | --- | --- | --- | --- | --- | --- | --- |');
     for (const st of f.statements) {
       if (st.kind === 'TransactionStmt' && st.status === 'traced') {
