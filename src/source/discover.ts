@@ -55,6 +55,21 @@ export interface DiscoverOptions {
   format?: MigrationFormat;
   /** In-memory contents by absolute path (--stdin, editor buffers); such paths need not exist. */
   overrides?: ReadonlyMap<string, string>;
+  /**
+   * The complete set of files by absolute path, instead of the disk (--staged: the git index).
+   * Directories are the parents of these paths; nothing else exists.
+   */
+  files?: ReadonlyMap<string, Buffer>;
+}
+
+/** Where discovery lists and reads files: the disk, or a given file set (the git index). */
+interface FileSource {
+  /** 'dir', 'file' or undefined (does not exist). */
+  kind(abs: string): 'dir' | 'file' | undefined;
+  /** The .sql files under dir, recursively (skipping SKIP_DIRS and dot directories). */
+  walk(dir: string, errors?: (dir: string, message: string) => void): string[];
+  /** The file's bytes; undefined when unreadable (lint reports it). */
+  read(file: string): Buffer | undefined;
 }
 
 function walk(dir: string, out: string[], errors?: (dir: string, message: string) => void): void {
@@ -74,13 +89,49 @@ function walk(dir: string, out: string[], errors?: (dir: string, message: string
   }
 }
 
-/** Reads a file once for format detection; lint reuses the bytes. Unreadable: undefined (lint reports it). */
-function readOnce(file: string): Buffer | undefined {
-  try {
-    return fs.readFileSync(file);
-  } catch {
-    return undefined;
-  }
+const DISK: FileSource = {
+  kind(abs) {
+    try {
+      return fs.statSync(abs).isDirectory() ? 'dir' : 'file';
+    } catch {
+      return undefined;
+    }
+  },
+  walk(dir, errors) {
+    const out: string[] = [];
+    walk(dir, out, errors);
+    return out;
+  },
+  read(file) {
+    try {
+      return fs.readFileSync(file);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+function fileSet(files: ReadonlyMap<string, Buffer>): FileSource {
+  const under = (dir: string): string => (dir.endsWith(path.sep) ? dir : dir + path.sep);
+  return {
+    kind(abs) {
+      if (files.has(abs)) return 'file';
+      const prefix = under(abs);
+      for (const f of files.keys()) if (f.startsWith(prefix)) return 'dir';
+      return undefined;
+    },
+    walk(dir) {
+      const prefix = under(dir);
+      const out: string[] = [];
+      for (const f of files.keys()) {
+        if (!f.startsWith(prefix) || !f.toLowerCase().endsWith('.sql')) continue;
+        const dirs = f.slice(prefix.length).split(path.sep).slice(0, -1);
+        if (dirs.every((d) => !SKIP_DIRS.has(d) && !d.startsWith('.'))) out.push(f);
+      }
+      return out;
+    },
+    read: (file) => files.get(file),
+  };
 }
 
 function sqitchPlanOrder(root: string): Map<string, number> | undefined {
@@ -113,16 +164,21 @@ function sortGroup(files: PlannedFile[]): PlannedFile[] {
   return keyed.map((x) => x.f);
 }
 
-function planned(file: string, report: boolean, forced?: MigrationFormat, override?: string): PlannedFile {
-  const bytes = override === undefined ? readOnce(file) : undefined;
+function planned(file: string, report: boolean, bytes: Buffer | undefined, forced?: MigrationFormat, override?: string): PlannedFile {
   const format = forced ?? detectFormat(file, override ?? bytes?.subarray(0, 4096).toString('utf8') ?? '');
   const base = path.basename(file).toLowerCase();
   const down = /\.down\.sql$/.test(base) || base === 'down.sql' || /^u[0-9]/.test(base) || file.split(/[\\/]/).includes('revert');
-  return { path: file, content: bytes, report, format, direction: down ? 'down' : 'up' };
+  return { path: file, content: override === undefined ? bytes : undefined, report, format, direction: down ? 'down' : 'up' };
 }
 
+/**
+ * Plans the files to lint. Explicit files (a pre-commit or lint-staged list) are grouped by their
+ * migrations directory, and each directory is listed and read once for all of them: the cost is
+ * that of the directory run, whatever the number of files named, and so are the findings.
+ */
 export function discover(paths: string[], opts: DiscoverOptions): Plan {
   const errors: Plan['errors'] = [];
+  const source = opts.files ? fileSet(opts.files) : DISK;
   const include = (opts.include ?? []).map(globToRegExp);
   const exclude = (opts.exclude ?? []).map(globToRegExp);
   const matches = (file: string): boolean => {
@@ -130,41 +186,48 @@ export function discover(paths: string[], opts: DiscoverOptions): Plan {
     if (exclude.some((r) => r.test(rel))) return false;
     return include.length === 0 || include.some((r) => r.test(rel));
   };
+  // Every file is read and classified once, whether named, found in a directory, or history.
+  const seen = new Map<string, { bytes: Buffer | undefined; format: MigrationFormat; override?: string }>();
+  const classify = (file: string, override?: string): { bytes: Buffer | undefined; format: MigrationFormat; override?: string } => {
+    let c = seen.get(file);
+    if (!c) {
+      const bytes = override === undefined ? source.read(file) : undefined;
+      c = { bytes, format: planned(file, false, bytes, opts.format, override).format, override };
+      seen.set(file, c);
+    }
+    return c;
+  };
   const groups = new Map<string, Map<string, PlannedFile>>();
-  const add = (f: PlannedFile): void => {
+  const add = (file: string, report: boolean): void => {
+    const c = classify(file, opts.overrides?.get(file));
+    const f = planned(file, report, c.bytes, c.format, c.override);
     const root = orderKey(f.format, f.path).group;
     let g = groups.get(root);
     if (!g) groups.set(root, (g = new Map()));
     const prev = g.get(f.path);
     if (!prev || (!prev.report && f.report)) g.set(f.path, f);
   };
+  /** Directories whose earlier migrations are history for a named file. */
+  const historyRoots = new Set<string>();
   for (const p of paths) {
     const abs = path.resolve(opts.cwd, p);
-    let stat: fs.Stats | undefined;
-    try {
-      stat = fs.statSync(abs);
-    } catch {
-      if (!opts.overrides?.has(abs)) {
-        errors.push({ path: p, message: 'no such file or directory' });
-        continue;
-      }
+    const kind = source.kind(abs);
+    if (kind === undefined && !opts.overrides?.has(abs)) {
+      errors.push({ path: p, message: 'no such file or directory' });
+      continue;
     }
-    if (stat?.isDirectory()) {
-      const files: string[] = [];
-      walk(abs, files, (dir, message) => errors.push({ path: path.relative(opts.cwd, dir) || p, message }));
-      for (const f of files) if (!OTHER_DIALECT.test(f) && matches(f)) add(planned(f, true, opts.format));
+    if (kind === 'dir') {
+      const files = source.walk(abs, (dir, message) => errors.push({ path: path.relative(opts.cwd, dir) || p, message }));
+      for (const f of files) if (!OTHER_DIALECT.test(f) && matches(f)) add(f, true);
     } else {
-      const f = planned(abs, true, opts.format, opts.overrides?.get(abs));
-      add(f);
-      // History: the earlier migrations of the same directory.
-      const root = orderKey(f.format, abs).group;
-      const siblings: string[] = [];
-      walk(root, siblings);
-      for (const s of siblings) {
-        if (s === abs || OTHER_DIALECT.test(s)) continue;
-        const h = planned(s, false, opts.format);
-        if (orderKey(h.format, s).group === root) add(h);
-      }
+      add(abs, true);
+      historyRoots.add(orderKey(classify(abs).format, abs).group);
+    }
+  }
+  for (const root of historyRoots) {
+    for (const s of source.walk(root)) {
+      if (OTHER_DIALECT.test(s) || groups.get(root)?.get(s)?.report) continue;
+      if (orderKey(classify(s).format, s).group === root) add(s, false);
     }
   }
   const out: PlanGroup[] = [];
