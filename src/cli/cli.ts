@@ -8,7 +8,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RUNNER_IDS, type RunnerId } from '../source/runners.ts';
 import { parseDurationMs } from '../analyze/session.ts';
 import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, type Config } from '../options/config.ts';
-import { lintPaths } from '../engine/lint.ts';
+import { lintPaths, type LintOptions } from '../engine/lint.ts';
+import { nearestConfigOptions } from './nearest-config.ts';
+import { stagedPaths } from './staged.ts';
 import { applyFixes } from '../findings/fix.ts';
 import { BUILD_ID, TOOL_VERSION } from '../meta.ts';
 import { defaultCacheDir, AnalysisCache } from '../cache/analysis-cache.ts';
@@ -51,6 +53,9 @@ Options:
       --fix                     apply the safe mechanical rewrites in place (CONCURRENTLY where the
                                 statement runs outside a transaction, NOT VALID + VALIDATE,
                                 SET lock_timeout), then report what is left
+      --staged                  lint the staged .sql files as staged in the git index (history too),
+                                for a plain git pre-commit hook; paths limit which ones; exit 0 and
+                                no output when none is staged
       --stdin                   read SQL from standard input
       --stdin-filename <path>   path to report (and whose directory gives history) for --stdin
       --no-cache                analyze everything again instead of reusing what an earlier run stored
@@ -97,6 +102,7 @@ const OPTIONS: ParseArgsConfig['options'] = {
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
+  staged: { type: 'boolean' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -196,7 +202,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'trace') return await traceCommand(values, positionals);
     return await lintCommand(values, positionals);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || (e instanceof Error && e.name === 'TraceUsageError')) {
+    if (e instanceof UsageError || e instanceof ConfigError || (e instanceof Error && (e.name === 'TraceUsageError' || e.name === 'GitIndexError'))) {
       process.stderr.write(`zerodown: ${e.message}\n`);
       return 2;
     }
@@ -246,12 +252,8 @@ async function traceCommand(values: Values, positionals: string[]): Promise<numb
   return s.errorFindings > 0 || s.failed > 0 || s.downProblems > 0 ? 1 : 0;
 }
 
-async function lintCommand(values: Values, positionals: string[]): Promise<number> {
-  const cwd = process.cwd();
-  mark('lint: start');
-  const { config } = await loadConfig(cwd, values.config as string | undefined, RULES.map((r) => r.id));
-  mark('config loaded');
-  const format = oneOf(values.format as string | undefined, OUTPUT_FORMATS, '--format') ?? (process.stdout.isTTY ? 'pretty' : 'compact');
+/** Lint options from the flags and one configuration; the postgres version is detected from `dir` upward. */
+function lintOptions(values: Values, config: Config, cwd: string, dir: string): LintOptions {
   const runner = oneOf(values.runner as string | undefined, RUNNER_IDS, '--runner') ?? config.runner ?? null;
   const migrationFormat = oneOf(values['migration-format'] as string | undefined, FORMATS, '--migration-format') ?? config.migrationFormat;
   // Down migrations run only to roll back: their findings are warnings unless asked otherwise.
@@ -269,7 +271,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     pgVersion = config.postgresVersion;
     pgVersionSource = 'config';
   } else {
-    const detected = detectPgVersion(cwd);
+    const detected = detectPgVersion(dir);
     if (!detected) {
       pgVersion = DEFAULT_PG_VERSION;
       pgVersionSource = 'default (oldest supported major)';
@@ -282,18 +284,13 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     }
   }
 
-  let maxWarnings = -1;
-  if (values['max-warnings'] !== undefined) {
-    maxWarnings = Number(values['max-warnings']);
-    if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings: expected a whole number, got "${values['max-warnings']}"`);
-  }
   const lockTimeoutRaw = (values['lock-timeout'] as string | undefined) ?? config.lockTimeout ?? 0;
   const lockTimeoutMs = parseDurationMs(lockTimeoutRaw);
   if (lockTimeoutMs === undefined) throw new UsageError(`--lock-timeout: expected a duration such as 2s or 500ms, got "${lockTimeoutRaw}"`);
   const statementTimeoutMs = parseDurationMs(config.statementTimeout ?? 0) ?? 0;
   const assume = values['assume-in-transaction'] ? true : values['no-assume-in-transaction'] ? false : config.assumeInTransaction;
 
-  const options = {
+  return {
     pgVersion,
     pgVersionSource,
     runner: runner as RunnerId | null,
@@ -307,6 +304,30 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     detectRunner: true,
     cache: values['no-cache'] === true || !BUILD_ID ? undefined : new AnalysisCache(defaultCacheDir(cwd), BUILD_ID),
   };
+}
+
+async function lintCommand(values: Values, positionals: string[]): Promise<number> {
+  const cwd = process.cwd();
+  mark('lint: start');
+  const explicitConfig = values.config as string | undefined;
+  const { config, filepath } = await loadConfig(cwd, explicitConfig, RULES.map((r) => r.id));
+  mark('config loaded');
+  const format = oneOf(values.format as string | undefined, OUTPUT_FORMATS, '--format') ?? (process.stdout.isTTY ? 'pretty' : 'compact');
+  let maxWarnings = -1;
+  if (values['max-warnings'] !== undefined) {
+    maxWarnings = Number(values['max-warnings']);
+    if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings: expected a whole number, got "${values['max-warnings']}"`);
+  }
+  const options = lintOptions(values, config, cwd, cwd);
+  // Monorepos: each migrations directory follows the configuration nearest to it.
+  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => lintOptions(values, c, cwd, dir), RULES.map((r) => r.id));
+  let files: ReadonlyMap<string, Buffer> | undefined;
+  if (values.staged) {
+    if (values.fix || values.stdin) throw new UsageError('--staged lints the git index and cannot be combined with --fix or --stdin');
+    const staged = stagedPaths(cwd, positionals, config);
+    if (!staged.paths.length) return 0;
+    ({ paths: positionals, files } = staged);
+  }
 
   let report: LintReport;
   if (values.fix && values.stdin) throw new UsageError('--fix rewrites files in place and cannot be combined with --stdin');
@@ -343,7 +364,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     const text = await readStdin();
     report = await lintPaths([name], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, overrides: new Map([[path.resolve(cwd, name), text]]) });
   } else {
-    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format });
+    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, files });
   }
   mark('linted');
   if (values.quiet) for (const f of report.files) f.findings = f.findings.filter((x) => x.severity === 'error');

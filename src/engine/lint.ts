@@ -22,6 +22,8 @@ export interface LintOptions extends EngineOptions {
   detectRunner: boolean;
   /** Stores replayed history and whole-directory results between runs (see cache/analysis-cache.ts). */
   cache?: AnalysisCache;
+  /** Options for one migrations directory (monorepos: the configuration nearest to it); default: these. */
+  forGroup?: (root: string) => Promise<LintOptions>;
 }
 
 export type ReadResult = { text: string } | { error: string };
@@ -53,7 +55,7 @@ function sibling(file: string, record?: { file: string; name: string }[]): (name
   };
 }
 
-export async function lintPaths(paths: string[], rules: readonly Rule[], options: LintOptions, discoverOptions: DiscoverOptions): Promise<LintReport> {
+export async function lintPaths(paths: string[], rules: readonly Rule[], outer: LintOptions, discoverOptions: DiscoverOptions): Promise<LintReport> {
   // Discovery (which reads the files) runs while the WASM parser compiles and instantiates.
   const loading = initParser();
   const plan = discover(paths, discoverOptions);
@@ -61,13 +63,14 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
   await loading;
   mark('parser ready');
   const report: LintReport = {
-    postgresVersion: options.pgVersion,
-    postgresVersionSource: options.pgVersionSource,
+    postgresVersion: outer.pgVersion,
+    postgresVersionSource: outer.pgVersionSource,
     files: [],
     fatal: plan.errors.map((e) => ({ path: e.path, message: e.message })),
   };
   const display = (p: string): string => path.relative(discoverOptions.cwd, p) || p;
   for (const group of plan.groups) {
+    const options = (await outer.forGroup?.(group.root)) ?? outer;
     const repoRunner = options.runner === null && options.detectRunner ? detectRunner(group.root) : undefined;
     const reads = group.files.map((file) => {
       const override = discoverOptions.overrides?.get(file.path);
@@ -198,7 +201,7 @@ function cachedResults(group: PlanGroup, reads: readonly ReadResult[], display: 
   }
   if (bytes < cache.minBytes) return undefined;
   // The rules that run and every option the analysis reads (rule settings included), whatever is added later.
-  const { cache: _, rules: settings, ...rest } = options;
+  const { cache: _, forGroup: __, rules: settings, ...rest } = options;
   const key = resultsKey(cache.build, { ...rest, rules: rules.map((r) => r.id), settings: [...settings].sort(), repoRunner }, display(group.root));
   const prefix: string[] = [];
   let previous = key;

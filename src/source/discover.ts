@@ -171,6 +171,17 @@ function planned(file: string, report: boolean, bytes: Buffer | undefined, force
   return { path: file, content: override === undefined ? bytes : undefined, report, format, direction: down ? 'down' : 'up' };
 }
 
+/** The config's include and exclude globs, relative to the working directory. */
+export function pathFilter(opts: Pick<DiscoverOptions, 'cwd' | 'include' | 'exclude'>): (file: string) => boolean {
+  const include = (opts.include ?? []).map(globToRegExp);
+  const exclude = (opts.exclude ?? []).map(globToRegExp);
+  return (file) => {
+    const rel = path.relative(opts.cwd, file).split(path.sep).join('/');
+    if (exclude.some((r) => r.test(rel))) return false;
+    return include.length === 0 || include.some((r) => r.test(rel));
+  };
+}
+
 /**
  * Plans the files to lint. Explicit files (a pre-commit or lint-staged list) are grouped by their
  * migrations directory, and each directory is listed and read once for all of them: the cost is
@@ -179,13 +190,7 @@ function planned(file: string, report: boolean, bytes: Buffer | undefined, force
 export function discover(paths: string[], opts: DiscoverOptions): Plan {
   const errors: Plan['errors'] = [];
   const source = opts.files ? fileSet(opts.files) : DISK;
-  const include = (opts.include ?? []).map(globToRegExp);
-  const exclude = (opts.exclude ?? []).map(globToRegExp);
-  const matches = (file: string): boolean => {
-    const rel = path.relative(opts.cwd, file).split(path.sep).join('/');
-    if (exclude.some((r) => r.test(rel))) return false;
-    return include.length === 0 || include.some((r) => r.test(rel));
-  };
+  const matches = pathFilter(opts);
   // Every file is read and classified once, whether named, found in a directory, or history.
   const seen = new Map<string, { bytes: Buffer | undefined; format: MigrationFormat; override?: string }>();
   const classify = (file: string, override?: string): { bytes: Buffer | undefined; format: MigrationFormat; override?: string } => {
