@@ -11,7 +11,9 @@ try {
 } catch {
   const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
   const args = ['install', '--include=dev', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts'];
-  const r = spawnSync(npm[0], [...npm.slice(1), ...args], { stdio: 'inherit' });
+  // The outer install's settings (global, omit=dev) reach scripts as npm_config_*: not for this one.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)));
+  const r = spawnSync(npm[0], [...npm.slice(1), ...args], { stdio: 'inherit', env });
   if (r.status !== 0) {
     console.error('prepare: installing the devDependencies for the build failed');
     process.exit(1);
