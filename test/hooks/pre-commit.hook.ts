@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.ts';
-import { BAD, GOOD, git, migrationsRepo, sh, WARNING, write } from './git-repo.ts';
+import { BAD, GOOD, git, migrationsRepo, sh, shAsync, WARNING, write } from './git-repo.ts';
 
 const PRE_COMMIT = process.env.PRE_COMMIT_BIN ?? 'pre-commit';
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'zerodown-pre-commit-home-'));
@@ -31,10 +31,10 @@ function commit(dir: string): { code: number | null; out: string } {
   return sh('git', ['commit', '-m', 'migration'], dir, env);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   // Installs the hook environment once (npm installs this repository): the tests below reuse it.
   const dir = repo();
-  const r = sh(PRE_COMMIT, ['install-hooks'], dir, env);
+  const r = await shAsync(PRE_COMMIT, ['install-hooks'], dir, env);
   expect(r.code, r.out).toBe(0);
 }, 900_000);
 
