@@ -11,6 +11,7 @@ import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, typ
 import { lintPaths, type LintOptions } from '../engine/lint.ts';
 import { nearestConfigOptions } from './nearest-config.ts';
 import { stagedPaths } from './staged.ts';
+import { initCommand } from './init.ts';
 import { applyFixes } from '../findings/fix.ts';
 import { BUILD_ID, TOOL_VERSION } from '../meta.ts';
 import { defaultCacheDir, AnalysisCache } from '../cache/analysis-cache.ts';
@@ -31,6 +32,9 @@ Usage:
   zerodown [lint] [paths…] [options]   lint migration files or directories (default: .)
   zerodown trace [paths…]              replay migrations on a real Postgres (in-process PGlite by
                                        default) and report the locks, rewrites and scans observed
+  zerodown init [--pre-commit] [--husky] [--github] [--force]
+                                       write zerodown.config.json for the runner(s) and migrations
+                                       found here, and the commit-time hook / CI workflow entries
   zerodown rules                       list the rules
   zerodown explain <rule-id>           why a rule matters, with bad and good examples
 
@@ -163,6 +167,8 @@ async function readStdin(): Promise<string> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Its own flags and parser (src/cli/init.ts).
+  if (argv[0] === 'init') return initCommand(argv.slice(1));
   let parsed: { values: Values; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
