@@ -163,7 +163,7 @@ export function initCommand(argv: string[], cwd = process.cwd()): number {
   try {
     return init(cwd, values);
   } catch (e) {
-    // An unreadable or invalid file (package.json, a permission problem): one line, nothing half-written.
+    // An unreadable or invalid file (package.json, a permission problem): one line, no stack trace.
     const err = e as NodeJS.ErrnoException;
     process.stderr.write(`zerodown init: ${err.path ? `${path.relative(cwd, err.path)}: ` : ''}${err.message.split('\n')[0]}\n`);
     return 2;
