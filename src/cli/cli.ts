@@ -11,6 +11,7 @@ import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, typ
 import { lintPaths, type LintOptions } from '../engine/lint.ts';
 import { nearestConfigOptions } from './nearest-config.ts';
 import { stagedPaths } from './staged.ts';
+import type { IndexView } from '../source/git-index.ts';
 import { initCommand } from './init.ts';
 import { applyFixes } from '../findings/fix.ts';
 import { BUILD_ID, TOOL_VERSION } from '../meta.ts';
@@ -327,12 +328,12 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   const options = lintOptions(values, config, cwd, cwd);
   // Monorepos: each migrations directory follows the configuration nearest to it.
   if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => lintOptions(values, c, cwd, dir), RULES.map((r) => r.id));
-  let files: ReadonlyMap<string, Buffer> | undefined;
+  let index: IndexView | undefined;
   if (values.staged) {
     if (values.fix || values.stdin) throw new UsageError('--staged lints the git index and cannot be combined with --fix or --stdin');
     const staged = stagedPaths(cwd, positionals, config);
     if (!staged.paths.length) return 0;
-    ({ paths: positionals, files } = staged);
+    ({ paths: positionals, index } = staged);
   }
 
   let report: LintReport;
@@ -370,7 +371,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     const text = await readStdin();
     report = await lintPaths([name], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, overrides: new Map([[path.resolve(cwd, name), text]]) });
   } else {
-    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, files });
+    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, index });
   }
   mark('linted');
   if (values.quiet) for (const f of report.files) f.findings = f.findings.filter((x) => x.severity === 'error');

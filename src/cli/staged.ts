@@ -5,19 +5,19 @@
  */
 import path from 'node:path';
 import { pathFilter } from '../source/discover.ts';
-import { readStaged } from '../source/git-index.ts';
+import { readStaged, type IndexView } from '../source/git-index.ts';
 
 export interface StagedPaths {
   /** Staged .sql files, limited to the given paths when there are any. */
   paths: string[];
-  /** The index's .sql files: discovery reads these instead of the disk. */
-  files: ReadonlyMap<string, Buffer>;
+  /** How the index differs from the disk: discovery reads through it. */
+  index: IndexView;
 }
 
 export function stagedPaths(cwd: string, limit: readonly string[], globs: { include?: string[]; exclude?: string[] }): StagedPaths {
-  const { staged, files } = readStaged(cwd);
+  const { staged, view } = readStaged(cwd);
   const roots = limit.map((p) => path.resolve(cwd, p));
   const within = (f: string): boolean => roots.length === 0 || roots.some((r) => f === r || f.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
   const matches = pathFilter({ cwd, ...globs });
-  return { paths: staged.filter((f) => within(f) && matches(f)), files };
+  return { paths: staged.filter((f) => within(f) && matches(f)), index: view };
 }

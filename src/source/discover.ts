@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { detectFormat, naturalCompare, orderKey, type MigrationFormat } from './formats.ts';
+import type { IndexView } from './git-index.ts';
 
 export interface PlannedFile {
   path: string;
@@ -55,11 +56,8 @@ export interface DiscoverOptions {
   format?: MigrationFormat;
   /** In-memory contents by absolute path (--stdin, editor buffers); such paths need not exist. */
   overrides?: ReadonlyMap<string, string>;
-  /**
-   * The complete set of files by absolute path, instead of the disk (--staged: the git index).
-   * Directories are the parents of these paths; nothing else exists.
-   */
-  files?: ReadonlyMap<string, Buffer>;
+  /** The disk as the git index has it (--staged): other bytes for some files, some files absent. */
+  index?: IndexView;
 }
 
 /** Where discovery lists and reads files: the disk, or a given file set (the git index). */
@@ -111,26 +109,18 @@ const DISK: FileSource = {
   },
 };
 
-function fileSet(files: ReadonlyMap<string, Buffer>): FileSource {
-  const under = (dir: string): string => (dir.endsWith(path.sep) ? dir : dir + path.sep);
+function indexSource(view: IndexView): FileSource {
+  const hidden = (f: string): boolean => view.hidden.some((h) => (h.endsWith(path.sep) ? f.startsWith(h) : f === h));
   return {
-    kind(abs) {
-      if (files.has(abs)) return 'file';
-      const prefix = under(abs);
-      for (const f of files.keys()) if (f.startsWith(prefix)) return 'dir';
-      return undefined;
+    kind: (abs) => (view.contents.has(abs) ? 'file' : hidden(abs) ? undefined : DISK.kind(abs)),
+    walk(dir, errors) {
+      const files = DISK.walk(dir, errors).filter((f) => !hidden(f));
+      // Staged files deleted from the work tree.
+      const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+      for (const f of view.contents.keys()) if (f.startsWith(prefix) && !files.includes(f)) files.push(f);
+      return files;
     },
-    walk(dir) {
-      const prefix = under(dir);
-      const out: string[] = [];
-      for (const f of files.keys()) {
-        if (!f.startsWith(prefix) || !f.toLowerCase().endsWith('.sql')) continue;
-        const dirs = f.slice(prefix.length).split(path.sep).slice(0, -1);
-        if (dirs.every((d) => !SKIP_DIRS.has(d) && !d.startsWith('.'))) out.push(f);
-      }
-      return out;
-    },
-    read: (file) => files.get(file),
+    read: (file) => view.contents.get(file) ?? DISK.read(file),
   };
 }
 
@@ -189,7 +179,7 @@ export function pathFilter(opts: Pick<DiscoverOptions, 'cwd' | 'include' | 'excl
  */
 export function discover(paths: string[], opts: DiscoverOptions): Plan {
   const errors: Plan['errors'] = [];
-  const source = opts.files ? fileSet(opts.files) : DISK;
+  const source = opts.index ? indexSource(opts.index) : DISK;
   const matches = pathFilter(opts);
   // Every file is read and classified once, whether named, found in a directory, or history.
   const seen = new Map<string, { bytes: Buffer | undefined; format: MigrationFormat; override?: string }>();

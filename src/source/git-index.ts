@@ -1,10 +1,13 @@
 /**
  * The git index as a file set, for `zerodown --staged` in a plain git hook: a commit records the
  * index, not the work tree, so a partly staged migration must be linted as staged (`git show :path`),
- * and so must the history before it. Two git processes in all: `ls-files` for the paths and one
- * `cat-file --batch` for every .sql blob.
+ * and so must the history before it. One `git status` says which files are staged, which work-tree
+ * files differ from the index (their staged bytes come from one `cat-file --batch`), and which files
+ * on disk are not in the index (untracked, ignored, deleted from it). Everything else — nearly all of
+ * a history — is read from disk: each git process costs ~10 ms, reading 700 blobs from git ~75 ms.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export class GitIndexError extends Error {
@@ -14,47 +17,72 @@ export class GitIndexError extends Error {
 function git(cwd: string, args: string[], input?: Buffer): Buffer {
   const r = spawnSync('git', args, { cwd, input, maxBuffer: 1 << 30 });
   if (r.error) throw new GitIndexError(`git: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found on PATH' : r.error.message}`);
-  if (r.status !== 0) throw new GitIndexError(r.stderr.toString('utf8').trim().split('\n')[0] || `git ${args[0]} failed`);
+  if (r.status !== 0) throw new GitIndexError(`--staged: ${r.stderr.toString('utf8').trim().split('\n')[0] || `git ${args[0]} failed`}`);
   return r.stdout;
+}
+
+/** The work tree's top: the nearest directory with .git (a directory, or a file in worktrees). */
+function topOf(cwd: string): string | undefined {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The index seen as files: the disk, except where the index says otherwise. */
+export interface IndexView {
+  /** Staged bytes of the files whose work-tree copy differs (or is gone). */
+  contents: Map<string, Buffer>;
+  /** On disk but not in the index: untracked, ignored (directories end with a separator), removed from it. */
+  hidden: string[];
 }
 
 export interface StagedSet {
   /** Absolute paths of the .sql files added, copied, modified or renamed in the index. */
   staged: string[];
-  /** Every .sql file in the index (stage 0) by absolute path, with its staged bytes. */
-  files: Map<string, Buffer>;
+  view: IndexView;
 }
 
 export function readStaged(cwd: string): StagedSet {
-  let top: string;
-  try {
-    top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  } catch {
-    throw new GitIndexError('--staged: not inside a git repository');
-  }
+  const top = topOf(cwd);
+  if (!top) throw new GitIndexError('--staged: not inside a git repository');
   const isSql = (p: string): boolean => p.toLowerCase().endsWith('.sql');
-  const staged = git(top, ['diff', '--cached', '--name-only', '--diff-filter=ACMR', '-z'])
-    .toString('utf8')
-    .split('\0')
-    .filter((p) => p && isSql(p))
-    .map((p) => path.join(top, p));
-  const files = new Map<string, Buffer>();
-  if (!staged.length) return { staged, files };
-  // "<mode> <object> <stage>\t<path>"; stages 1–3 are an unresolved merge, which git refuses to commit.
-  const entries: { path: string; object: string }[] = [];
-  for (const line of git(top, ['ls-files', '--stage', '-z']).toString('utf8').split('\0')) {
-    const m = /^(\d+) ([0-9a-f]+) 0\t(.+)$/s.exec(line);
-    if (m && m[1] !== '160000' && isSql(m[3])) entries.push({ path: path.join(top, m[3]), object: m[2] });
+  const abs = (p: string): string => path.join(top, p);
+  const out = git(top, ['status', '--porcelain=v2', '-z', '--untracked-files=all', '--ignored=matching', '--no-renames']).toString('utf8');
+  const staged: string[] = [];
+  const view: IndexView = { contents: new Map(), hidden: [] };
+  const blobs: { path: string; object: string }[] = [];
+  for (const entry of out.split('\0')) {
+    const kind = entry[0];
+    if (kind === '?' || kind === '!') {
+      const p = entry.slice(2);
+      if (p.endsWith('/') || isSql(p)) view.hidden.push(p.endsWith('/') ? abs(p) + path.sep : abs(p));
+      continue;
+    }
+    if (kind === 'u') throw new GitIndexError('--staged: the index has unresolved merge conflicts');
+    if (kind !== '1') continue;
+    // "1 XY sub mH mI mW hH hI path"
+    const fields = entry.split(' ');
+    const p = fields.slice(8).join(' ');
+    if (!isSql(p)) continue;
+    const [x, y] = fields[1];
+    if (x === 'D') {
+      view.hidden.push(abs(p));
+      continue;
+    }
+    if ('AMTRC'.includes(x)) staged.push(abs(p));
+    if (y !== '.' && fields[3] !== '160000') blobs.push({ path: abs(p), object: fields[7] });
   }
-  const out = git(top, ['cat-file', '--batch'], Buffer.from(entries.map((e) => `${e.object}\n`).join('')));
+  if (!staged.length || !blobs.length) return { staged, view };
+  const data = git(top, ['cat-file', '--batch'], Buffer.from(blobs.map((b) => `${b.object}\n`).join('')));
   // Each answer: "<object> blob <size>\n<bytes>\n", in the order asked.
   let at = 0;
-  for (const e of entries) {
-    const nl = out.indexOf(10, at);
-    const size = Number(/ (\d+)$/.exec(out.subarray(at, nl).toString('latin1'))?.[1] ?? -1);
-    if (size < 0) throw new GitIndexError(`--staged: cannot read ${path.relative(top, e.path)} from the index`);
-    files.set(e.path, out.subarray(nl + 1, nl + 1 + size));
+  for (const b of blobs) {
+    const nl = data.indexOf(10, at);
+    const size = Number(/ (\d+)$/.exec(data.subarray(at, nl).toString('latin1'))?.[1] ?? -1);
+    if (size < 0) throw new GitIndexError(`--staged: cannot read ${path.relative(top, b.path)} from the index`);
+    view.contents.set(b.path, data.subarray(nl + 1, nl + 1 + size));
     at = nl + 1 + size + 1;
   }
-  return { staged, files };
+  return { staged, view };
 }
