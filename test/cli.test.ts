@@ -226,7 +226,7 @@ describe('information commands', () => {
   it('--help / -h mention every option', () => {
     const cwd = tmp();
     // Every option the parser accepts, read from the source so that new options need documenting.
-    const src = fs.readFileSync(path.join(ROOT, 'src', 'cli.ts'), 'utf8');
+    const src = fs.readFileSync(path.join(ROOT, 'src', 'cli', 'cli.ts'), 'utf8');
     const block = /const OPTIONS[^=]*=\s*\{([\s\S]*?)\n\};/.exec(src)?.[1] ?? '';
     const fromSource = [...block.matchAll(/^\s*'?([a-z][a-z-]*)'?\s*:\s*\{([^}]*)\}/gm)].map((m) => ({ long: m[1], short: /short:\s*'(\w)'/.exec(m[2])?.[1] }));
     expect(fromSource.length).toBeGreaterThan(10);
