@@ -9,6 +9,7 @@ import history from './history.mjs';
 import large from './large-file.mjs';
 import rerun from './rerun.mjs';
 import { nodeRuntime } from '../scripts/node-runtime.mjs';
+import explicitList from './explicit-list.mjs';
 
 console.log(`# zerodown benchmarks — ${new Date().toISOString()}`);
 console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
@@ -38,6 +39,7 @@ for (const node of nodes) {
   const { f1 } = await rerun();
   rows.push([node.label, "(b') corpus, cached re-run", fmt(f1.zerodown), `${f1.ratio_squawk.median.toFixed(2)}× squawk`, '≤ 0.6× squawk']);
 }
+await explicitList();
 rows.push(['—', '(g) GitHub Action on a PR (700-file history)', '—', '—', 'not measured: the Action does not exist yet']);
 rows.push(['—', '(h) ESLint lintText / first lint', '—', '—', 'not measured: the ESLint plugin does not exist yet']);
 

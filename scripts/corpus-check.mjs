@@ -1,8 +1,9 @@
 // Lints every project of ../shared/corpus/sql with the built CLI (one process per project, as a
 // user would run it) and fails if a file crashes the run or if a statement that libpg-query
-// accepts is reported as parse-error. Prints per-project statement and finding counts.
+// accepts is reported as parse-error, or if naming a project's files one by one reports anything
+// other than the directory run. Prints per-project statement and finding counts.
 // Run by .ci/run (not by npm test: the corpus lives outside the repository).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,12 @@ for (const project of projects) {
   if (report.errors.length) {
     for (const e of report.errors) console.error(`FAIL ${project}: ${e.path}: ${e.message}`);
     failures += report.errors.length;
+  }
+  // The same files named one by one (as pre-commit and lint-staged pass them): identical findings.
+  const listed = spawnSync(process.execPath, [path.join(root, 'dist/cli.cjs'), ...report.files.map((f) => f.path), '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (listed.status !== code || listed.stdout !== out) {
+    console.error(`FAIL ${project}: the explicit file list (exit ${listed.status}) reports differently from the directory (exit ${code})`);
+    failures++;
   }
   const perRule = {};
   let statements = 0;

@@ -11,6 +11,10 @@ import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, typ
 import { ENCODING_NOTE, lintPaths, type LintOptions } from '../engine/lint.ts';
 import { fixFiles } from './fix-files.ts';
 import { GitError } from '../source/git.ts';
+import { nearestConfigOptions } from './nearest-config.ts';
+import { stagedPaths } from './staged.ts';
+import type { IndexView } from '../source/git-index.ts';
+import { initCommand } from './init.ts';
 import { BUILD_ID, TOOL_VERSION } from '../meta.ts';
 import { defaultCacheDir, AnalysisCache } from '../cache/analysis-cache.ts';
 import type { FileResult, LintReport, RuleSetting } from '../findings/model.ts';
@@ -31,6 +35,9 @@ Usage:
   zerodown [lint] [paths…] [options]   lint migration files or directories (default: .)
   zerodown trace [paths…]              replay migrations on a real Postgres (in-process PGlite by
                                        default) and report the locks, rewrites and scans observed
+  zerodown init [--pre-commit] [--husky] [--github] [--force]
+                                       write zerodown.config.json for the runner(s) and migrations
+                                       found here, and the commit-time hook / CI workflow entries
   zerodown rules [--format json]       list the rules
   zerodown explain <rule-id>           why a rule matters, with bad and good examples
 
@@ -61,6 +68,9 @@ Options:
                                 checksum applied migrations and refuse or report drift when one changes
       --deployed-ref <ref>      the ref that stands for the deployed revision (default: @{upstream},
                                 origin/HEAD, origin/main, origin/master, main, master)
+      --staged                  lint the staged .sql files as staged in the git index (history too),
+                                for a plain git pre-commit hook; paths limit which ones; exit 0 and
+                                no output when none is staged
       --stdin                   read SQL from standard input
       --stdin-filename <path>   path to report (and whose directory gives history) for --stdin
       --no-cache                analyze everything again instead of reusing what an earlier run stored
@@ -118,6 +128,7 @@ const OPTIONS: ParseArgsConfig['options'] = {
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
+  staged: { type: 'boolean' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -178,6 +189,8 @@ async function readStdin(): Promise<string> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Its own flags and parser (src/cli/init.ts).
+  if (argv[0] === 'init') return initCommand(argv.slice(1));
   let parsed: { values: Values; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
@@ -218,7 +231,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'trace') return await traceCommand(values, positionals);
     return await lintCommand(values, positionals);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof GitError || (e instanceof Error && e.name === 'TraceUsageError')) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof GitError || (e instanceof Error && (e.name === 'TraceUsageError' || e.name === 'GitIndexError'))) {
       process.stderr.write(`zerodown: ${e.message}\n`);
       return 2;
     }
@@ -272,8 +285,8 @@ async function traceCommand(values: Values, positionals: string[]): Promise<numb
   return s.errorFindings > 0 || s.failed > 0 || s.downProblems > 0 ? 1 : 0;
 }
 
-/** Engine options from flags, config and the repository: the same for lint and trace. */
-function engineOptions(values: Values, config: Config, cwd: string): Omit<LintOptions, 'cache'> & { format: MigrationFormat | undefined } {
+/** Engine options from flags, config and the repository: the same for lint and trace; the postgres version is detected from `dir` upward. */
+function engineOptions(values: Values, config: Config, cwd: string, dir = cwd): Omit<LintOptions, 'cache'> & { format: MigrationFormat | undefined } {
   const runner = oneOf(values.runner as string | undefined, RUNNER_IDS, '--runner') ?? config.runner ?? null;
   const migrationFormat = oneOf(values['migration-format'] as string | undefined, FORMATS, '--migration-format') ?? config.migrationFormat;
   // Down migrations run only to roll back: their findings are warnings unless asked otherwise.
@@ -291,7 +304,7 @@ function engineOptions(values: Values, config: Config, cwd: string): Omit<LintOp
     pgVersion = config.postgresVersion;
     pgVersionSource = 'config';
   } else {
-    const detected = detectPgVersion(cwd);
+    const detected = detectPgVersion(dir);
     if (!detected) {
       pgVersion = DEFAULT_PG_VERSION;
       pgVersionSource = 'default (oldest supported major)';
@@ -328,7 +341,8 @@ function engineOptions(values: Values, config: Config, cwd: string): Omit<LintOp
 async function lintCommand(values: Values, positionals: string[]): Promise<number> {
   const cwd = process.cwd();
   mark('lint: start');
-  const { config } = await loadConfig(cwd, values.config as string | undefined, RULES.map((r) => r.id));
+  const explicitConfig = values.config as string | undefined;
+  const { config, filepath } = await loadConfig(cwd, explicitConfig, RULES.map((r) => r.id));
   mark('config loaded');
   const format = oneOf(values.format as string | undefined, OUTPUT_FORMATS, '--format') ?? (process.stdout.isTTY ? 'pretty' : 'compact');
   let maxWarnings = -1;
@@ -336,7 +350,17 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     maxWarnings = /^\d+$/.test(values['max-warnings'] as string) ? Number(values['max-warnings']) : NaN;
     if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings: expected a whole number, got "${values['max-warnings']}"`);
   }
-  const options = { ...engineOptions(values, config, cwd), cache: values['no-cache'] === true || !BUILD_ID ? undefined : new AnalysisCache(defaultCacheDir(cwd), BUILD_ID) };
+  const cache = values['no-cache'] === true || !BUILD_ID ? undefined : new AnalysisCache(defaultCacheDir(cwd), BUILD_ID);
+  const options: LintOptions = { ...engineOptions(values, config, cwd), cache };
+  // Monorepos: each migrations directory follows the configuration nearest to it.
+  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir), cache }), RULES.map((r) => r.id));
+  let index: IndexView | undefined;
+  if (values.staged) {
+    if (values.fix || values['fix-all'] || values.stdin) throw new UsageError('--staged lints the git index and cannot be combined with --fix or --stdin');
+    const staged = stagedPaths(cwd, positionals, config);
+    if (!staged.paths.length) return 0;
+    ({ paths: positionals, index } = staged);
+  }
 
   // The report streams out while the lint runs (--fix reports only its last round, at the end).
   const outFile = values['output-file'] as string | undefined;
@@ -361,7 +385,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     const text = await readStdin();
     report = await lintPaths([name], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, overrides: new Map([[path.resolve(cwd, name), text]]) }, onFile);
   } else {
-    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format }, onFile);
+    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, index }, onFile);
   }
   mark('linted');
   if (values.quiet) for (const f of report.files) f.findings = onlyErrors(f).findings;

@@ -23,6 +23,8 @@ export interface LintOptions extends EngineOptions {
   detectRunner: boolean;
   /** Stores replayed history and whole-directory results between runs (see cache/analysis-cache.ts). */
   cache?: AnalysisCache;
+  /** Options for one migrations directory (monorepos: the configuration nearest to it); default: these. */
+  forGroup?: (root: string) => Promise<LintOptions>;
 }
 
 export { ENCODING_NOTE, readSql, type ReadResult } from '../source/read.ts';
@@ -42,7 +44,7 @@ function sibling(file: string, record?: { file: string; name: string }[]): (name
 export async function lintPaths(
   paths: string[],
   rules: readonly Rule[],
-  options: LintOptions,
+  outer: LintOptions,
   discoverOptions: DiscoverOptions,
   onFile?: (file: FileResult) => void,
 ): Promise<LintReport> {
@@ -53,13 +55,14 @@ export async function lintPaths(
   await loading;
   mark('parser ready');
   const report: LintReport = {
-    postgresVersion: options.pgVersion,
-    postgresVersionSource: options.pgVersionSource,
+    postgresVersion: outer.pgVersion,
+    postgresVersionSource: outer.pgVersionSource,
     files: [],
     fatal: plan.errors.map((e) => ({ path: e.path, message: e.message })),
   };
   const display = (p: string): string => path.relative(discoverOptions.cwd, p) || p;
   for (const group of plan.groups) {
+    const options = (await outer.forGroup?.(group.root)) ?? outer;
     const repoRunner = options.runner === null && options.detectRunner ? detectRunner(group.root) : undefined;
     const reads = group.files.map((file) => {
       const override = discoverOptions.overrides?.get(file.path);
@@ -193,7 +196,7 @@ function cachedResults(group: PlanGroup, reads: readonly ReadResult[], display: 
   }
   if (bytes < cache.minBytes) return undefined;
   // The rules that run and every option the analysis reads (rule settings included), whatever is added later.
-  const { cache: _, rules: settings, ...rest } = options;
+  const { cache: _, forGroup: __, rules: settings, ...rest } = options;
   const key = resultsKey(cache.build, { ...rest, rules: rules.map((r) => r.id), settings: [...settings].sort(), repoRunner }, display(group.root));
   const prefix: string[] = [];
   let previous = key;

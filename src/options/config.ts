@@ -112,7 +112,8 @@ export interface LoadedConfig {
   filepath: string | null;
 }
 
-export async function loadConfig(cwd: string, explicit: string | undefined, ruleIds: readonly string[]): Promise<LoadedConfig> {
+/** `displayFrom`: the directory messages name the file relative to (default: cwd, where the search starts). */
+export async function loadConfig(cwd: string, explicit: string | undefined, ruleIds: readonly string[], displayFrom = cwd): Promise<LoadedConfig> {
   let found: Found | null;
   try {
     if (explicit) {
@@ -129,7 +130,7 @@ export async function loadConfig(cwd: string, explicit: string | undefined, rule
   if (!found || found.config === undefined || found.config === null) return { config: {}, filepath: found?.filepath ?? null };
   // zod is half of the CLI's code: it is loaded (a separate file in the CLI build) only here.
   const { checkConfig } = await import('./config-schema.ts');
-  const checked = checkConfig(found.config, path.relative(cwd, found.filepath) || found.filepath, ruleIds);
+  const checked = checkConfig(found.config, path.relative(displayFrom, found.filepath) || found.filepath, ruleIds);
   if ('problems' in checked) throw new ConfigError(checked.problems);
   return { config: checked.config, filepath: found.filepath };
 }

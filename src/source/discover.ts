@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ioMessage } from './io-message.ts';
 import { detectFormat, naturalCompare, orderKey, type MigrationFormat } from './formats.ts';
+import type { IndexView } from './git-index.ts';
 
 export interface PlannedFile {
   path: string;
@@ -56,6 +57,18 @@ export interface DiscoverOptions {
   format?: MigrationFormat;
   /** In-memory contents by absolute path (--stdin, editor buffers); such paths need not exist. */
   overrides?: ReadonlyMap<string, string>;
+  /** The disk as the git index has it (--staged): other bytes for some files, some files absent. */
+  index?: IndexView;
+}
+
+/** Where discovery lists and reads files: the disk, or a given file set (the git index). */
+interface FileSource {
+  /** 'dir', 'file' or undefined (does not exist). */
+  kind(abs: string): 'dir' | 'file' | undefined;
+  /** The .sql files under dir, recursively (skipping SKIP_DIRS and dot directories). */
+  walk(dir: string, errors?: (dir: string, message: string) => void): string[];
+  /** The file's bytes; undefined when unreadable (lint reports it). */
+  read(file: string): Buffer | undefined;
 }
 
 /**
@@ -101,13 +114,51 @@ function walk(dir: string, out: string[], errors?: (dir: string, message: string
   }
 }
 
-/** Reads a file once for format detection; lint reuses the bytes. Unreadable: undefined (lint reports it). */
-function readOnce(file: string): Buffer | undefined {
+/** Why a path cannot be read, in the user's words (ENOENT, EACCES, ELOOP, …). */
+function statError(abs: string): string {
   try {
-    return fs.readFileSync(file);
-  } catch {
-    return undefined;
+    fs.statSync(abs);
+    return 'cannot read';
+  } catch (e) {
+    return ioMessage(e);
   }
+}
+
+const DISK: FileSource = {
+  kind(abs) {
+    try {
+      return fs.statSync(abs).isDirectory() ? 'dir' : 'file';
+    } catch {
+      return undefined;
+    }
+  },
+  walk(dir, errors) {
+    const out: string[] = [];
+    walk(dir, out, errors);
+    return out;
+  },
+  read(file) {
+    try {
+      return fs.readFileSync(file);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+function indexSource(view: IndexView): FileSource {
+  const hidden = (f: string): boolean => view.hidden.some((h) => (h.endsWith(path.sep) ? f.startsWith(h) : f === h));
+  return {
+    kind: (abs) => (view.contents.has(abs) ? 'file' : hidden(abs) ? undefined : DISK.kind(abs)),
+    walk(dir, errors) {
+      const files = DISK.walk(dir, errors).filter((f) => !hidden(f));
+      // Staged files deleted from the work tree.
+      const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+      for (const f of view.contents.keys()) if (f.startsWith(prefix) && !files.includes(f)) files.push(f);
+      return files;
+    },
+    read: (file) => view.contents.get(file) ?? DISK.read(file),
+  };
 }
 
 function sqitchPlanOrder(root: string): Map<string, number> | undefined {
@@ -140,58 +191,75 @@ function sortGroup(files: PlannedFile[]): PlannedFile[] {
   return keyed.map((x) => x.f);
 }
 
-function planned(file: string, report: boolean, forced?: MigrationFormat, override?: string): PlannedFile {
-  const bytes = override === undefined ? readOnce(file) : undefined;
+function planned(file: string, report: boolean, bytes: Buffer | undefined, forced?: MigrationFormat, override?: string): PlannedFile {
   const format = forced ?? detectFormat(file, override ?? bytes?.subarray(0, 4096).toString('utf8') ?? '');
   const base = path.basename(file).toLowerCase();
   const down = /\.down\.sql$/.test(base) || base === 'down.sql' || /^u[0-9]/.test(base) || file.split(/[\\/]/).includes('revert');
-  return { path: file, content: bytes, report, format, direction: down ? 'down' : 'up' };
+  return { path: file, content: override === undefined ? bytes : undefined, report, format, direction: down ? 'down' : 'up' };
 }
 
-export function discover(paths: string[], opts: DiscoverOptions): Plan {
-  const errors: Plan['errors'] = [];
+/** The config's include and exclude globs, relative to the working directory. */
+export function pathFilter(opts: Pick<DiscoverOptions, 'cwd' | 'include' | 'exclude'>): (file: string) => boolean {
   const include = (opts.include ?? []).map(globToRegExp);
   const exclude = (opts.exclude ?? []).map(globToRegExp);
-  const matches = (file: string): boolean => {
+  return (file) => {
     const rel = path.relative(opts.cwd, file).split(path.sep).join('/');
     if (exclude.some((r) => r.test(rel))) return false;
     return include.length === 0 || include.some((r) => r.test(rel));
   };
+}
+
+/**
+ * Plans the files to lint. Explicit files (a pre-commit or lint-staged list) are grouped by their
+ * migrations directory, and each directory is listed and read once for all of them: the cost is
+ * that of the directory run, whatever the number of files named, and so are the findings.
+ */
+export function discover(paths: string[], opts: DiscoverOptions): Plan {
+  const errors: Plan['errors'] = [];
+  const source = opts.index ? indexSource(opts.index) : DISK;
+  const matches = pathFilter(opts);
+  // Every file is read and classified once, whether named, found in a directory, or history.
+  const seen = new Map<string, { bytes: Buffer | undefined; format: MigrationFormat; override?: string }>();
+  const classify = (file: string, override?: string): { bytes: Buffer | undefined; format: MigrationFormat; override?: string } => {
+    let c = seen.get(file);
+    if (!c) {
+      const bytes = override === undefined ? source.read(file) : undefined;
+      c = { bytes, format: planned(file, false, bytes, opts.format, override).format, override };
+      seen.set(file, c);
+    }
+    return c;
+  };
   const groups = new Map<string, Map<string, PlannedFile>>();
-  const add = (f: PlannedFile): void => {
+  const add = (file: string, report: boolean): void => {
+    const c = classify(file, opts.overrides?.get(file));
+    const f = planned(file, report, c.bytes, c.format, c.override);
     const root = orderKey(f.format, f.path).group;
     let g = groups.get(root);
     if (!g) groups.set(root, (g = new Map()));
     const prev = g.get(f.path);
     if (!prev || (!prev.report && f.report)) g.set(f.path, f);
   };
+  /** Directories whose earlier migrations are history for a named file. */
+  const historyRoots = new Set<string>();
   for (const p of paths) {
     const abs = path.resolve(opts.cwd, p);
-    let stat: fs.Stats | undefined;
-    try {
-      stat = fs.statSync(abs);
-    } catch (e) {
-      if (!opts.overrides?.has(abs)) {
-        errors.push({ path: p, message: ioMessage(e) });
-        continue;
-      }
+    const kind = source.kind(abs);
+    if (kind === undefined && !opts.overrides?.has(abs)) {
+      errors.push({ path: p, message: source === DISK ? statError(abs) : 'not in the git index' });
+      continue;
     }
-    if (stat?.isDirectory()) {
-      const files: string[] = [];
-      walk(abs, files, (dir, message) => errors.push({ path: path.relative(opts.cwd, dir) || p, message }));
-      for (const f of files) if (!OTHER_DIALECT.test(f) && matches(f)) add(planned(f, true, opts.format));
+    if (kind === 'dir') {
+      const files = source.walk(abs, (dir, message) => errors.push({ path: path.relative(opts.cwd, dir) || p, message }));
+      for (const f of files) if (!OTHER_DIALECT.test(f) && matches(f)) add(f, true);
     } else {
-      const f = planned(abs, true, opts.format, opts.overrides?.get(abs));
-      add(f);
-      // History: the earlier migrations of the same directory.
-      const root = orderKey(f.format, abs).group;
-      const siblings: string[] = [];
-      walk(root, siblings);
-      for (const s of siblings) {
-        if (s === abs || OTHER_DIALECT.test(s)) continue;
-        const h = planned(s, false, opts.format);
-        if (orderKey(h.format, s).group === root) add(h);
-      }
+      add(abs, true);
+      historyRoots.add(orderKey(classify(abs).format, abs).group);
+    }
+  }
+  for (const root of historyRoots) {
+    for (const s of source.walk(root)) {
+      if (OTHER_DIALECT.test(s) || groups.get(root)?.get(s)?.report) continue;
+      if (orderKey(classify(s).format, s).group === root) add(s, false);
     }
   }
   const out: PlanGroup[] = [];

@@ -1,0 +1,2 @@
+/** See gen-history.mjs. */
+export function generateHistory(dir: string, count?: number): string[];
