@@ -8,6 +8,9 @@ import { detectRunner } from '../source/detect-runner.ts';
 import { chainDigest, HistoryKey, resultsKey, type AnalysisCache, type StoredResults } from '../cache/analysis-cache.ts';
 import { Schema } from '../analyze/schema.ts';
 import { analyzeSql, type EngineOptions } from './engine.ts';
+import { analyzeScript } from './script.ts';
+import { isScriptFile, loadTypeScript } from '../source/ts/typescript.ts';
+import type { EmbeddedTarget } from '../source/ts/extract.ts';
 import type { FileResult, LintReport } from '../findings/model.ts';
 import { initParser } from '../parse/parser.ts';
 import { mark } from '../util/timing.ts';
@@ -22,6 +25,8 @@ export interface LintOptions extends EngineOptions {
   detectRunner: boolean;
   /** Stores replayed history and whole-directory results between runs (see cache/analysis-cache.ts). */
   cache?: AnalysisCache;
+  /** Custom SQL sinks in TS/JS migrations (config `embeddedSql.targets`). */
+  embeddedTargets?: readonly EmbeddedTarget[];
 }
 
 export type ReadResult = { text: string } | { error: string };
@@ -59,6 +64,8 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
   const plan = discover(paths, discoverOptions);
   mark('discovered');
   await loading;
+  // The TypeScript parser only when the run has a TS/JS migration.
+  if (plan.groups.some((g) => g.files.some((f) => isScriptFile(f.path)))) await loadTypeScript();
   mark('parser ready');
   const report: LintReport = {
     postgresVersion: options.pgVersion,
@@ -99,12 +106,11 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
       const siblings = history && i < history.length ? history.siblings : cached?.siblings;
       let result;
       try {
-        result = analyzeSql(
-          { path: display(file.path), text: read.text, format: file.format, readSibling: sibling(file.path, siblings), historyOnly: !file.report },
-          schema,
-          rules,
-          { ...options, runner },
-        );
+        const input = { path: display(file.path), text: read.text, format: file.format, readSibling: sibling(file.path, siblings), historyOnly: !file.report };
+        if (isScriptFile(file.path)) {
+          result = analyzeScript({ ...input, fallbackRunner: repoRunner?.runner ?? null, targets: options.embeddedTargets }, schema, rules, { ...options, runner: options.runner });
+          if (!result) continue; // not a migration (a helper module beside them)
+        } else result = analyzeSql(input, schema, rules, { ...options, runner });
       } catch (e) {
         // A bug of ours must not hide the other files' findings; it is reported on every run, so
         // nothing it touched is cached.

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { detectFormat, naturalCompare, orderKey, type MigrationFormat } from './formats.ts';
+import { isScriptMigrationPath } from './ts/paths.ts';
 
 export interface PlannedFile {
   path: string;
@@ -70,7 +71,7 @@ function walk(dir: string, out: string[], errors?: (dir: string, message: string
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
       if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(full, out, errors);
-    } else if (e.isFile() && e.name.toLowerCase().endsWith('.sql')) out.push(full);
+    } else if (e.isFile() && (e.name.toLowerCase().endsWith('.sql') || isScriptMigrationPath(full))) out.push(full);
   }
 }
 
