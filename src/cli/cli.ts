@@ -29,6 +29,8 @@ Usage:
   zerodown [lint] [paths…] [options]   lint migration files or directories (default: .)
   zerodown trace [paths…]              replay migrations on a real Postgres (in-process PGlite by
                                        default) and report the locks, rewrites and scans observed
+  zerodown extract [paths…]            print the SQL statements read from each migration (TS/JS
+                                       too) as JSON: path, runner, line, column, sql, origin
   zerodown rules                       list the rules
   zerodown explain <rule-id>           why a rule matters, with bad and good examples
 
@@ -174,7 +176,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;
   }
-  const command = ['rules', 'explain', 'lint', 'trace'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
+  const command = ['rules', 'explain', 'lint', 'trace', 'extract'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
   if (command !== 'lint' || positionals[0] === 'lint') positionals = positionals.slice(1);
 
   try {
@@ -194,6 +196,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === 'trace') return await traceCommand(values, positionals);
+    if (command === 'extract') return await (await import('./extract-command.ts')).extractCommand(values, positionals, RULES);
     return await lintCommand(values, positionals);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError || (e instanceof Error && e.name === 'TraceUsageError')) {
@@ -305,6 +308,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     reportUnusedIgnores: values['report-unused-ignores'] === true,
     format: migrationFormat as MigrationFormat | undefined,
     detectRunner: true,
+    embeddedTargets: config.embeddedSql?.targets,
     cache: values['no-cache'] === true || !BUILD_ID ? undefined : new AnalysisCache(defaultCacheDir(cwd), BUILD_ID),
   };
 
