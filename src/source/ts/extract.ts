@@ -120,6 +120,8 @@ class Extractor implements PresetContext {
   readonly unanalyzables: Unanalyzable[] = [];
   direction: 'up' | 'down' = 'up';
   private conditional = 0;
+  /** Bound parameters numbered across the file ($1, $2 …): only their being values matters. */
+  private params = 0;
   private inline = 0;
   private scope: Scope;
   private readonly preset: Preset | undefined;
@@ -290,7 +292,7 @@ class Extractor implements PresetContext {
       for (const span of tpl.templateSpans) {
         const holeStart = span.expression.getFullStart() - 2;
         const litStart = span.literal.getStart(this.sf);
-        this.appendInterpolation(b, span.expression, { start: holeStart, end: litStart + 1 }, depth);
+        this.appendInterpolation(b, span.expression, { start: holeStart, end: litStart + 1 }, depth, ts.isTaggedTemplateExpression(e) && this.isSqlTag(e.tag));
         const litEnd = span.literal.getEnd() - (ts.isTemplateTail(span.literal) ? 1 : 2);
         cookInto(b, this.source, litStart + 1, litEnd, lit, true);
       }
@@ -327,10 +329,18 @@ class Extractor implements PresetContext {
   }
 
   /** An interpolated value: folded when static, a kysely/slonik helper when known, else a placeholder. */
-  private appendInterpolation(b: SqlBuilder, expr: TS.Expression, holeSpan: Span, depth: number): void {
+  private appendInterpolation(b: SqlBuilder, expr: TS.Expression, holeSpan: Span, depth: number, bound = false): void {
     const ts = this.ts;
     const e = unwrap(ts, expr);
     const v = this.stringValue(e);
+    const helper = ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) && this.sqlTags.has(e.expression.expression.text);
+    if (bound && !helper && !(ts.isTaggedTemplateExpression(e) && this.isSqlTag(e.tag))) {
+      // kysely/slonik `sql` tags send an interpolated value as a bound parameter, never as text.
+      const param = `$${++this.params}`;
+      if (v !== undefined) b.push(param, holeSpan.start, holeSpan.end);
+      else b.pushHole(param, holeSpan.start, holeSpan.end);
+      return;
+    }
     if (v !== undefined && !ts.isNumericLiteral(e)) {
       // A known constant: its text, mapped to the `${…}` it replaces.
       b.push(v, holeSpan.start, holeSpan.end);
@@ -382,8 +392,13 @@ class Extractor implements PresetContext {
   /** Emits a raw SQL argument, or an unanalyzable finding when nothing of it is static. */
   private rawSql(arg: TS.Expression | undefined, call: TS.CallExpression, what: string): void {
     if (!arg) return;
-    const b = this.builder();
+    let b = this.builder();
     this.appendSql(b, arg);
+    // Client-side bindings: knex.raw(sql, bindings) `?`/`??`; sequelize.query(sql, { replacements }) `?`/`:name`.
+    const options = call.arguments[1];
+    const name = ts(this).isPropertyAccessExpression(call.expression) ? call.expression.name.text : '';
+    if (this.runner === 'knex' && name === 'raw' && options) b = bindPlaceholders(b, 'knex');
+    else if (this.runner === 'sequelize' && options && /\breplacements\b/.test(options.getText(this.sf))) b = bindPlaceholders(b, 'sequelize');
     if (b.holes.length === 1 && b.holes[0].start === 0 && b.holes[0].end === b.length) {
       this.unanalyzable(arg, `the SQL passed to ${what} is computed at run time (\`${this.excerpt(arg)}\` is not a constant of this file), so it cannot be checked`);
       return;
@@ -608,6 +623,8 @@ class Extractor implements PresetContext {
     }
     const onHandle = this.isHandle(root) || (root.kind === ts.SyntaxKind.ThisKeyword && this.runner === 'mikro-orm');
     if (onHandle && last?.call === call) {
+      // knex.raw(…) passed to another call is a fragment of that builder, not a statement.
+      if (this.runner === 'knex' && last.name === 'raw' && !this.sentOnItsOwn(call)) return true;
       if (this.preset?.(this, chain, call)) return true;
       // transaction(async (t) => …): BEGIN … COMMIT around the callback, which runs once.
       if (TRANSACTION_METHODS.has(last.name)) {
@@ -669,6 +686,22 @@ class Extractor implements PresetContext {
     return false;
   }
 
+  /** Is this call's result awaited/returned/collected as a query of its own (not a builder's argument)? */
+  private sentOnItsOwn(call: TS.Node): boolean {
+    const ts = this.ts;
+    let n: TS.Node = call;
+    while (ts.isAwaitExpression(n.parent) || ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent)) n = n.parent;
+    const p = n.parent;
+    if (ts.isExpressionStatement(p) || ts.isReturnStatement(p) || ts.isVariableDeclaration(p) || ts.isArrayLiteralExpression(p)) return true;
+    if (ts.isArrowFunction(p) && p.body === n) return true;
+    if (ts.isPropertyAccessExpression(p)) return ['then', 'catch', 'finally', 'rows', 'transacting'].includes(p.name.text);
+    if (ts.isCallExpression(p) && p.arguments.includes(n as TS.Expression)) {
+      const callee = p.expression;
+      return ts.isPropertyAccessExpression(callee) && ['all', 'allSettled', 'push'].includes(callee.name.text);
+    }
+    return false;
+  }
+
   private inlineCall(fn: TS.FunctionLikeDeclaration, scope: Scope, call: TS.CallExpression): void {
     const ts = this.ts;
     const inner = new Scope(scope);
@@ -694,6 +727,68 @@ class Extractor implements PresetContext {
   }
 }
 
+function ts(x: Extractor): TypeScript {
+  return x.ts;
+}
+
+/**
+ * Rewrites client-side binding markers into what the server receives, as placeholders: knex's `??`
+ * (an identifier) and `?` (a value), sequelize's `?` and `:name` (values). Quotes, comments and
+ * `::` casts are left alone.
+ */
+function bindPlaceholders(b: SqlBuilder, style: 'knex' | 'sequelize'): SqlBuilder {
+  const out = new SqlBuilder(b.literals);
+  const text = b.text;
+  let quote: string | undefined;
+  let n = 0;
+  const copy = (i: number): void => out.pushCooked(text[i], b.starts[i], b.ends[i], b.lits[i]);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote || (quote === '\n' && c === '\n')) quote = undefined;
+      copy(i);
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === '-' && text[i + 1] === '-') quote = '\n';
+    if (quote) {
+      copy(i);
+      continue;
+    }
+    if (style === 'knex' && c === '\\' && text[i + 1] === '?') {
+      copy(i + 1);
+      i++;
+      continue;
+    }
+    if (c === '?') {
+      if (style === 'knex' && text[i + 1] === '?') {
+        out.pushHole(`zd_dynamic_${++n}`, b.starts[i], b.ends[i + 1]);
+        i++;
+      } else out.push(`$${++n}`, b.starts[i], b.ends[i]);
+      continue;
+    }
+    if (style === 'sequelize' && c === ':' && text[i - 1] !== ':' && text[i + 1] !== ':' && /[A-Za-z_]/.test(text[i + 1] ?? '')) {
+      let j = i + 1;
+      while (j < text.length && /\w/.test(text[j])) j++;
+      out.push(`$${++n}`, b.starts[i], b.ends[j - 1]);
+      i = j - 1;
+      continue;
+    }
+    copy(i);
+  }
+  // Keep the interpolation holes of the original text.
+  for (const h of b.holes) {
+    const start = out.starts.findIndex((s, k) => s === h.srcStart && out.lits[k] === -1);
+    if (start >= 0 && !out.holes.some((x) => x.start === start)) {
+      let end = start;
+      while (end < out.length && out.starts[end] === h.srcStart) end++;
+      out.holes.push({ start, end, srcStart: h.srcStart, srcEnd: h.srcEnd });
+    }
+  }
+  out.holes.sort((x, y) => x.start - y.start);
+  return out;
+}
+
 function bindingNames(ts: TypeScript, name: TS.BindingName): string[] {
   if (ts.isIdentifier(name)) return [name.text];
   const out: string[] = [];
@@ -701,7 +796,7 @@ function bindingNames(ts: TypeScript, name: TS.BindingName): string[] {
   return out;
 }
 
-const VALUE_BEFORE = /(?:[=<>+\-*/%|]|\b(?:default|values|in|like|ilike|limit|offset|then|else|when|and|or|not|is|between|set\s+\w+\s*=)\s*\(?\s*)$/i;
+const VALUE_BEFORE = /(?:[=<>+\-*/%|]|\b(?:default|values|in|like|ilike|limit|offset|then|else|when|and|or|not|is|between))\s*\(?\s*$/i;
 
 /**
  * The placeholder for an unknown interpolation at the end of `before`: inside a quoted string or
