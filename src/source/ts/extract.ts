@@ -846,7 +846,7 @@ export function extractScript(ts: TypeScript, path: string, source: string, opts
 function noTransaction(ts: TypeScript, sf: TS.SourceFile, source: string, runner: RunnerId | null, fns: MigrationFunctions): string | undefined {
   if (runner === 'typeorm' && fns.cls) {
     for (const m of fns.cls.members) {
-      if (ts.isPropertyDeclaration(m) && m.name.getText(sf) === 'transaction' && m.initializer?.kind === ts.SyntaxKind.FalseKeyword) return '`transaction = false` on the migration class';
+      if (ts.isPropertyDeclaration(m) && m.name.getText(sf) === 'transaction' && m.initializer && unwrap(ts, m.initializer).kind === ts.SyntaxKind.FalseKeyword) return '`transaction = false` on the migration class';
     }
   }
   if (runner === 'mikro-orm' && fns.cls) {
