@@ -155,3 +155,19 @@ describe('--fix in TS migrations', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(fixed);
   });
 });
+
+describe('lintFileSync (editor entry point)', () => {
+  it('lints an unsaved buffer synchronously against the history on disk', async () => {
+    const { prepareLintFile, lintFileSync } = await import('../src/engine/lint-file.ts');
+    await prepareLintFile();
+    const file = path.join(TS_FIXTURES, 'typeorm', '1700000000002-ConcurrentIndex.ts');
+    const buffer = fs.readFileSync(file, 'utf8').replace('await queryRunner.query(`DROP INDEX', 'await queryRunner.query(`ALTER TABLE "users" DROP COLUMN "legacy_name"`);\n    await queryRunner.query(`DROP INDEX');
+    const options = { ...engineOptions({ rules: presetRules('recommended') }), pgVersionSource: 'test', detectRunner: false };
+    const { result, errors } = lintFileSync(file, buffer, RULES, options, ROOT);
+    expect(errors).toEqual([]);
+    const drop = result?.findings.find((f) => f.ruleId === 'drop-column');
+    // users.legacy_name exists only through the earlier TS migration replayed from disk.
+    expect(drop?.message).toContain('legacy_name');
+    expect(drop && buffer.slice(drop.start, drop.end)).toMatch(/^DROP COLUMN "legacy_name"/);
+  });
+});

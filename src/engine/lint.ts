@@ -15,7 +15,7 @@ import type { FileResult, LintReport } from '../findings/model.ts';
 import { initParser } from '../parse/parser.ts';
 import { mark } from '../util/timing.ts';
 import type { Rule } from '../kit/rule.ts';
-import { discover, type DiscoverOptions, type PlanGroup } from '../source/discover.ts';
+import { discover, type DiscoverOptions, type Plan, type PlanGroup } from '../source/discover.ts';
 import type { MigrationFormat } from '../source/formats.ts';
 
 export interface LintOptions extends EngineOptions {
@@ -67,6 +67,14 @@ export async function lintPaths(paths: string[], rules: readonly Rule[], options
   // The TypeScript parser only when the run has a TS/JS migration.
   if (plan.groups.some((g) => g.files.some((f) => isScriptFile(f.path)))) await loadTypeScript();
   mark('parser ready');
+  return lintPlan(plan, rules, options, discoverOptions);
+}
+
+/**
+ * The synchronous part of lintPaths, for front doors that cannot await (ESLint rules): the parser
+ * (and, for TS/JS files, the TypeScript parser) must already be loaded.
+ */
+export function lintPlan(plan: Plan, rules: readonly Rule[], options: LintOptions, discoverOptions: DiscoverOptions): LintReport {
   const report: LintReport = {
     postgresVersion: options.pgVersion,
     postgresVersionSource: options.pgVersionSource,
