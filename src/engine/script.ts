@@ -51,10 +51,13 @@ export function analyzeScript(input: ScriptInput, schema: Schema, rules: readonl
     const start = combined.length;
     for (const stmt of mig.statements) {
       if (stmt.direction !== direction) continue;
-      if (stmt.sql.holes.length) {
-        // A placeholder that breaks the grammar: say so instead of reporting a parse error of ours.
-        const parsed = parseRegion(stmt.sql.text);
-        if (parsed.errors.length) {
+      if (stmt.sql.holes.length && parseRegion(stmt.sql.text).errors.length) {
+        // A value placeholder in identifier position (e.g. a slonik sql.identifier held in a
+        // variable): try identifiers; if the grammar still breaks, say so instead of a parse error of ours.
+        const alt = stmt.sql.withIdentifierHoles();
+        const parsed = parseRegion(alt.text);
+        if (!parsed.errors.length) stmt.sql = alt;
+        else {
           extraUnanalyzable.push({ stmt, reason: `with its interpolated parts (\`\${…}\`) unknown, the statement does not parse (${parsed.errors[0].message}), so it cannot be checked` });
           continue;
         }

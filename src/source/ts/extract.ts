@@ -334,6 +334,12 @@ class Extractor implements PresetContext {
     const e = unwrap(ts, expr);
     const v = this.stringValue(e);
     const helper = ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) && this.sqlTags.has(e.expression.expression.text);
+    if (bound && ts.isIdentifier(e) && depth < 20) {
+      // A const holding sql.identifier(…) or a sql fragment: interpolate what it holds.
+      const held = this.resolve(e);
+      const isHelper = held && ts.isCallExpression(held) && ts.isPropertyAccessExpression(held.expression) && ts.isIdentifier(held.expression.expression) && this.sqlTags.has(held.expression.expression.text);
+      if (held && held !== e && (isHelper || (ts.isTaggedTemplateExpression(held) && this.isSqlTag(held.tag)))) return this.appendInterpolation(b, held, holeSpan, depth + 1, bound);
+    }
     if (bound && !helper && !(ts.isTaggedTemplateExpression(e) && this.isSqlTag(e.tag))) {
       // kysely/slonik `sql` tags send an interpolated value as a bound parameter, never as text.
       const param = `$${++this.params}`;

@@ -73,6 +73,19 @@ export class SqlBuilder {
     for (const h of other.holes) this.holes.push({ ...h, start: h.start + base, end: h.end + base });
   }
 
+  /** The same text with every placeholder an identifier (for a `$n` that sat in identifier position). */
+  withIdentifierHoles(): SqlBuilder {
+    const out = new SqlBuilder(this.literals);
+    let i = 0;
+    for (const h of this.holes) {
+      for (; i < h.start; i++) out.pushCooked(this.text[i], this.starts[i], this.ends[i], this.lits[i]);
+      out.pushHole(this.text[h.start] === '$' ? `zd_dynamic_${out.holes.length + 1}` : this.text.slice(h.start, h.end), h.srcStart, h.srcEnd);
+      i = h.end;
+    }
+    for (; i < this.text.length; i++) out.pushCooked(this.text[i], this.starts[i], this.ends[i], this.lits[i]);
+    return out;
+  }
+
   /** Source index where SQL index `i` starts (the end of the text maps after the last character). */
   srcStart(i: number): number {
     if (i < this.starts.length) return this.starts[i];
