@@ -6,7 +6,7 @@
  * Facts per library: docs/runners.md.
  */
 import type * as TS from 'typescript';
-import type { RunnerId } from '../runners.ts';
+import { RUNNERS, type RunnerId } from '../runners.ts';
 import type { Span } from '../text.ts';
 import { chainOf, unwrap, type Chain, type ExtractedStatement, type Origin, type Preset, type PresetContext, type Unanalyzable } from './context.ts';
 import { cookInto, SqlBuilder, sqlIdent, type Literal } from './sql-builder.ts';
@@ -127,6 +127,8 @@ class Extractor implements PresetContext {
   private readonly preset: Preset | undefined;
   private readonly callTargets: { path: string[]; argument: number }[];
   private readonly tagTargets: Set<string>;
+  /** The runner wraps this migration in its transaction (nested transaction() calls are savepoints). */
+  outerTransaction = false;
   /** Names bound to the sql tag of kysely / slonik imports. */
   readonly sqlTags = new Set<string>();
 
@@ -639,7 +641,8 @@ class Extractor implements PresetContext {
           const fn = unwrap(ts, cb) as TS.ArrowFunction;
           const begin = this.builder();
           const s = this.span(last.node);
-          begin.push('BEGIN', s.start, s.end);
+          // Inside the runner's own transaction the library opens a savepoint, not a transaction.
+          begin.push(this.outerTransaction ? 'SAVEPOINT zd_nested' : 'BEGIN', s.start, s.end);
           this.emit(begin, 'builder', last.node, true);
           const saved = this.scope;
           this.scope = new Scope(saved);
@@ -647,7 +650,7 @@ class Extractor implements PresetContext {
           this.walkFunction(fn);
           this.scope = saved;
           const commit = this.builder();
-          commit.push('COMMIT', s.start, s.end);
+          commit.push(this.outerTransaction ? 'RELEASE SAVEPOINT zd_nested' : 'COMMIT', s.start, s.end);
           this.emit(commit, 'builder', last.node, true);
           return true;
         }
@@ -842,10 +845,12 @@ export function extractScript(ts: TypeScript, path: string, source: string, opts
   if (!fns.up && !fns.down) return null;
   const runner = opts.runner ?? detectScriptRunner(ts, sf, source);
   const x = new Extractor(ts, sf, source, runner, fns.cls, opts.targets ?? []);
-  if (runner === 'slonik') for (const t of ['sql']) if (!x.sqlTags.size) x.sqlTags.add(t);
+  if (runner === 'slonik' && !x.sqlTags.size) x.sqlTags.add('sql');
+  const optOut = noTransaction(ts, sf, source, runner, fns);
+  x.outerTransaction = runner !== null && RUNNERS[runner].opensTransaction && !optOut;
   if (fns.up) x.runMigration(fns.up, 'up');
   if (fns.down) x.runMigration(fns.down, 'down');
-  return { runner, statements: x.statements, unanalyzable: x.unanalyzables, noTransaction: noTransaction(ts, sf, source, runner, fns), literals: x.literals };
+  return { runner, statements: x.statements, unanalyzable: x.unanalyzables, noTransaction: optOut, literals: x.literals };
 }
 
 /** Where the migration opts out of its runner's transaction, if it does. */
