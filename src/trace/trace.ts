@@ -27,6 +27,7 @@ import type { Finding, LockSummary, Severity } from '../findings/model.ts';
 import { initParser, parseRegion, type RawStatement } from '../parse/parser.ts';
 import { blockedBy, blocksReadsOrWrites, fromPgLocksName, lockRank, strongerLock, type Blocked, type LockMode } from '../pg/locks.ts';
 import { discover, type PlannedFile } from '../source/discover.ts';
+import { isScriptFile } from '../source/ts/typescript.ts';
 import { FORMAT_RUNNER, layout, orderKey, type MigrationFormat, type Section } from '../source/formats.ts';
 import { LineMap } from '../source/text.ts';
 import { RULES } from '../../rules/index.ts';
@@ -1022,6 +1023,8 @@ export async function trace(paths: string[], options: TraceOptions): Promise<Tra
   if (options.databaseUrl !== undefined) checkDatabaseUrl(options.databaseUrl);
   await initParser();
   const plan = discover(paths.length ? paths : ['.'], { cwd: options.cwd, include: options.include, exclude: options.exclude, format: options.format });
+  // trace runs .sql files; TS/JS migrations are linted (their SQL is not replayed on a server yet).
+  for (const g of plan.groups) g.files = g.files.filter((f) => !isScriptFile(f.path));
   const display = (p: string): string => path.relative(options.cwd, p) || p;
   const fatal = plan.errors.map((e) => ({ path: e.path, message: e.message }));
 
