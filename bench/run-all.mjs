@@ -8,6 +8,7 @@ import corpus from './corpus.mjs';
 import history from './history.mjs';
 import large from './large-file.mjs';
 import rerun from './rerun.mjs';
+import tsMigrations from './ts-migrations.mjs';
 import { nodeRuntime } from '../scripts/node-runtime.mjs';
 import explicitList from './explicit-list.mjs';
 
@@ -40,6 +41,7 @@ for (const node of nodes) {
   rows.push([node.label, "(b') corpus, cached re-run", fmt(f1.zerodown), `${f1.ratio_squawk.median.toFixed(2)}× squawk`, '≤ 0.6× squawk']);
 }
 await explicitList();
+await tsMigrations();
 rows.push(['—', '(g) GitHub Action on a PR (700-file history)', '—', '—', 'not measured: the Action does not exist yet']);
 rows.push(['—', '(h) ESLint lintText / first lint', '—', '—', 'not measured: the ESLint plugin does not exist yet']);
 

@@ -20,6 +20,7 @@ import indexNotConcurrent from './index-not-concurrent.ts';
 import lockTimeoutMissing from './lock-timeout-missing.ts';
 import locksHeldAcrossStatements from './locks-held-across-statements.ts';
 import parseError from './parse-error.ts';
+import unanalyzableSql from './unanalyzable-sql.ts';
 import preferBigint from './prefer-bigint.ts';
 import preferIdentity from './prefer-identity.ts';
 import preferJsonb from './prefer-jsonb.ts';
@@ -38,6 +39,7 @@ import validateInSameTransaction from './validate-in-same-transaction.ts';
 
 export const RULES: readonly Rule[] = [
   parseError,
+  unanalyzableSql,
   addColumnRewrite,
   addColumnRequired,
   setNotNullScan,

@@ -21,7 +21,8 @@ const common = {
   platform: 'node',
   target: 'node20',
   // PGlite loads its own assets from node_modules.
-  external: ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pg'],
+  // TypeScript (TS/JS migrations) is required at run time, only when a run has such a file.
+  external: ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pg', 'typescript'],
   logLevel: 'warning',
   legalComments: 'none',
   define: { __ZERODOWN_BUILD_ID__: JSON.stringify(buildId) },

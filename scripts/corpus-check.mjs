@@ -82,8 +82,56 @@ for (const r of rows) {
   const rules = Object.entries(r.perRule).sort().map(([k, v]) => `${k}=${v}`).join(' ');
   console.log(`${r.project.padEnd(10)} ${String(r.files).padStart(6)} ${String(r.statements).padStart(11)} ${String(r.findings).padStart(9)}  ${rules}`);
 }
+failures += tsCorpus(path.resolve(root, process.argv[3] ?? path.join(path.dirname(corpus), 'ts')));
 if (failures) {
   console.error(`\ncorpus-check: ${failures} failure(s)`);
   process.exit(1);
 }
 console.log('\ncorpus-check: no crashes, no parse-error on statements libpg-query accepts');
+
+/**
+ * TS/JS migrations (../shared/corpus/ts): `extract` and `lint` on every project must exit 0 or 1
+ * without an internal error. Prints files, statements extracted (raw/builder), unanalyzable calls
+ * and findings per project (docs/corpus-report.md keeps the reviewed table).
+ */
+function tsCorpus(dir) {
+  if (!fs.existsSync(dir)) {
+    console.log(`\n(no TS corpus at ${dir})`);
+    return 0;
+  }
+  let failed = 0;
+  const run = (args) => {
+    try {
+      return { code: 0, out: execFileSync(process.execPath, [path.join(root, 'dist/cli.cjs'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] }), err: '' };
+    } catch (e) {
+      return { code: e.status, out: e.stdout, err: String(e.stderr) };
+    }
+  };
+  console.log('\nTS project              files  raw  builder  unanalyzable  findings  per rule');
+  for (const project of fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+    const target = path.join(dir, project);
+    const ex = run(['extract', target, '--no-cache']);
+    const lint = run([target, '--format', 'json', '--no-cache']);
+    for (const [what, r] of [['extract', ex], ['lint', lint]]) {
+      if ((what === 'extract' ? r.code !== 0 : r.code > 1) || /internal error/.test(r.err)) {
+        console.error(`FAIL ts/${project} (${what}): exit ${r.code}\n${r.err}`);
+        failed++;
+      }
+    }
+    if (lint.code > 1 || ex.code !== 0) continue;
+    const extracted = JSON.parse(ex.out).files.filter((f) => !f.path.endsWith('.sql'));
+    const count = (origin) => extracted.reduce((n, f) => n + f.statements.filter((s) => s.origin === origin).length, 0);
+    const report = JSON.parse(lint.out);
+    const perRule = {};
+    let files = 0;
+    for (const f of report.files) {
+      if (f.path.endsWith('.sql')) continue;
+      files++;
+      for (const x of f.findings) perRule[x.ruleId] = (perRule[x.ruleId] ?? 0) + 1;
+    }
+    const findings = Object.values(perRule).reduce((a, b) => a + b, 0);
+    const rules = Object.entries(perRule).sort().map(([k, v]) => `${k}=${v}`).join(' ');
+    console.log(`${project.padEnd(22)} ${String(files).padStart(6)} ${String(count('raw')).padStart(4)} ${String(count('builder')).padStart(8)} ${String(perRule['unanalyzable-sql'] ?? 0).padStart(13)} ${String(findings).padStart(9)}  ${rules}`);
+  }
+  return failed;
+}

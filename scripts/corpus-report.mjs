@@ -64,6 +64,8 @@ for (const rule of [...samples.keys()].sort()) {
 }
 const review = path.join(root, 'docs/corpus-review.md');
 if (fs.existsSync(review)) lines.push(fs.readFileSync(review, 'utf8').trim(), '');
+const reviewTs = path.join(root, 'docs/corpus-review-ts.md');
+if (fs.existsSync(reviewTs)) lines.push(fs.readFileSync(reviewTs, 'utf8').trim(), '');
 const text = lines.join('\n');
 const target = path.join(root, 'docs/corpus-report.md');
 if (process.argv.includes('--check')) {

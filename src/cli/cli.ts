@@ -35,6 +35,8 @@ Usage:
   zerodown [lint] [paths…] [options]   lint migration files or directories (default: .)
   zerodown trace [paths…]              replay migrations on a real Postgres (in-process PGlite by
                                        default) and report the locks, rewrites and scans observed
+  zerodown extract [paths…]            print the SQL statements read from each migration (TS/JS
+                                       too) as JSON: path, runner, line, column, sql, origin
   zerodown init [--pre-commit] [--husky] [--github] [--force]
                                        write zerodown.config.json for the runner(s) and migrations
                                        found here, and the commit-time hook / CI workflow entries
@@ -208,7 +210,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;
   }
-  const command = ['rules', 'explain', 'lint', 'trace'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
+  const command = ['rules', 'explain', 'lint', 'trace', 'extract'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
   if (command !== 'lint' || positionals[0] === 'lint') positionals = positionals.slice(1);
 
   try {
@@ -229,6 +231,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === 'trace') return await traceCommand(values, positionals);
+    if (command === 'extract') return await (await import('./extract-command.ts')).extractCommand(values, positionals, RULES);
     return await lintCommand(values, positionals);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError || e instanceof GitError || (e instanceof Error && (e.name === 'TraceUsageError' || e.name === 'GitIndexError'))) {
@@ -335,6 +338,7 @@ function engineOptions(values: Values, config: Config, cwd: string, dir = cwd): 
     reportUnusedIgnores: values['report-unused-ignores'] === true,
     format: migrationFormat as MigrationFormat | undefined,
     detectRunner: true,
+    embeddedTargets: config.embeddedSql?.targets,
   };
 }
 

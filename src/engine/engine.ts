@@ -45,6 +45,8 @@ export interface SqlInput {
   onStatement?: (stmt: StatementInfo, ops: readonly AppliedOp[]) => void;
   /** Expand function bodies even when no rule asks (trace inspects what a migration could run). */
   functionBodies?: boolean;
+  /** Up/down sections decided by the caller (SQL extracted from a TS/JS migration). */
+  sections?: Section[];
 }
 
 export const PARSE_ERROR = 'parse-error';
@@ -176,7 +178,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
   const runnerId = options.runner ?? FORMAT_RUNNER[format];
   const runner = runnerId ? RUNNERS[runnerId] : null;
 
-  const template = TEMPLATE_RE.exec(text);
+  const template = input.sections ? null : TEMPLATE_RE.exec(text);
   if (template) {
     if (!input.historyOnly) {
       drafts.push({
@@ -195,7 +197,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
     return result;
   }
 
-  const fileLayout = layout(format, path, text, input.readSibling ?? (() => undefined));
+  const fileLayout = input.sections ? { format, sections: input.sections, notes: [] } : layout(format, path, text, input.readSibling ?? (() => undefined));
   // Rules that run on this file, with their severity (resolved once, not per statement).
   const active = rules.flatMap((rule) => {
     const setting = ruleSetting(rule, options);

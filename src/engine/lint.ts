@@ -8,11 +8,14 @@ import { detectRunner } from '../source/detect-runner.ts';
 import { chainDigest, HistoryKey, resultsKey, type AnalysisCache, type StoredResults } from '../cache/analysis-cache.ts';
 import { Schema } from '../analyze/schema.ts';
 import { analyzeSql, type EngineOptions } from './engine.ts';
+import { analyzeScript } from './script.ts';
+import { isScriptFile, loadTypeScript } from '../source/ts/typescript.ts';
+import type { EmbeddedTarget } from '../source/ts/extract.ts';
 import type { FileResult, LintReport } from '../findings/model.ts';
 import { initParser } from '../parse/parser.ts';
 import { mark } from '../util/timing.ts';
 import type { Rule } from '../kit/rule.ts';
-import { discover, type DiscoverOptions, type PlanGroup } from '../source/discover.ts';
+import { discover, type DiscoverOptions, type Plan, type PlanGroup } from '../source/discover.ts';
 import { readSql, type ReadResult } from '../source/read.ts';
 import type { MigrationFormat } from '../source/formats.ts';
 
@@ -25,6 +28,8 @@ export interface LintOptions extends EngineOptions {
   cache?: AnalysisCache;
   /** Options for one migrations directory (monorepos: the configuration nearest to it); default: these. */
   forGroup?: (root: string) => Promise<LintOptions>;
+  /** Custom SQL sinks in TS/JS migrations (config `embeddedSql.targets`). */
+  embeddedTargets?: readonly EmbeddedTarget[];
 }
 
 export { ENCODING_NOTE, readSql, type ReadResult } from '../source/read.ts';
@@ -53,7 +58,27 @@ export async function lintPaths(
   const plan = discover(paths, discoverOptions);
   mark('discovered');
   await loading;
+  // The TypeScript parser only when the run has a TS/JS migration.
+  if (plan.groups.some((g) => g.files.some((f) => isScriptFile(f.path)))) await loadTypeScript();
   mark('parser ready');
+  // Monorepos: each migrations directory's options (its nearest config), resolved before the synchronous part.
+  const perGroup = new Map<string, LintOptions>();
+  if (outer.forGroup) for (const g of plan.groups) perGroup.set(g.root, await outer.forGroup(g.root));
+  return lintPlan(plan, rules, outer, discoverOptions, onFile, perGroup);
+}
+
+/**
+ * The synchronous part of lintPaths, for front doors that cannot await (ESLint rules): the parser
+ * (and, for TS/JS files, the TypeScript parser) must already be loaded.
+ */
+export function lintPlan(
+  plan: Plan,
+  rules: readonly Rule[],
+  outer: LintOptions,
+  discoverOptions: DiscoverOptions,
+  onFile?: (file: FileResult) => void,
+  perGroup?: ReadonlyMap<string, LintOptions>,
+): LintReport {
   const report: LintReport = {
     postgresVersion: outer.pgVersion,
     postgresVersionSource: outer.pgVersionSource,
@@ -62,7 +87,7 @@ export async function lintPaths(
   };
   const display = (p: string): string => path.relative(discoverOptions.cwd, p) || p;
   for (const group of plan.groups) {
-    const options = (await outer.forGroup?.(group.root)) ?? outer;
+    const options = perGroup?.get(group.root) ?? outer;
     const repoRunner = options.runner === null && options.detectRunner ? detectRunner(group.root) : undefined;
     const reads = group.files.map((file) => {
       const override = discoverOptions.overrides?.get(file.path);
@@ -95,12 +120,11 @@ export async function lintPaths(
       const siblings = history && i < history.length ? history.siblings : cached?.siblings;
       let result;
       try {
-        result = analyzeSql(
-          { path: display(file.path), text: read.text, format: file.format, readSibling: sibling(file.path, siblings), historyOnly: !file.report },
-          schema,
-          rules,
-          { ...options, runner },
-        );
+        const input = { path: display(file.path), text: read.text, format: file.format, readSibling: sibling(file.path, siblings), historyOnly: !file.report };
+        if (isScriptFile(file.path)) {
+          result = analyzeScript({ ...input, fallbackRunner: repoRunner?.runner ?? null, targets: options.embeddedTargets }, schema, rules, { ...options, runner: options.runner });
+          if (!result) continue; // not a migration (a helper module beside them)
+        } else result = analyzeSql(input, schema, rules, { ...options, runner });
       } catch (e) {
         // A bug of ours must not hide the other files' findings; it is reported on every run, so
         // nothing it touched is cached.

@@ -52,6 +52,10 @@ export interface Finding {
   end: number;
   /** Present when `--fix` can rewrite this finding mechanically. */
   fix?: Fix;
+  /** TS/JS migrations: the flagged SQL is (partly) an interpolation known only at run time. */
+  dynamic?: boolean;
+  /** TS/JS migrations: the call sits under an if, ?:, loop or callback. */
+  conditional?: boolean;
 }
 
 export interface FileResult {

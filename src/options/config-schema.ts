@@ -30,6 +30,23 @@ export const configSchema = z
     lockTimeout: duration.optional().describe('lock_timeout in force before the file runs (role or database setting), e.g. "2s"; 0 = none.'),
     statementTimeout: duration.optional().describe('statement_timeout in force before the file runs.'),
     down: z.enum(['same', 'warning', 'off']).optional().describe('Severity of findings in down migrations.'),
+    embeddedSql: z
+      .object({
+        targets: z
+          .array(
+            z
+              .object({
+                tag: z.string().optional().describe('A template tag whose templates are SQL, e.g. "sql".'),
+                call: z.string().optional().describe('A call path whose argument is SQL, e.g. "db.query" ("*.query": any receiver).'),
+                argument: z.number().int().min(0).optional().describe('Which argument holds the SQL (default 0).'),
+              })
+              .strict(),
+          )
+          .optional(),
+      })
+      .strict()
+      .optional()
+      .describe('TS/JS migrations: SQL sinks the runner presets do not know.'),
   })
   .strict();
 

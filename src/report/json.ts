@@ -21,6 +21,8 @@ export function jsonFinding(f: Finding): Record<string, unknown> {
     safeAlternative: f.safeAlternative,
   };
   if (f.direction) out.direction = f.direction;
+  if (f.dynamic) out.dynamic = true;
+  if (f.conditional) out.conditional = true;
   return out;
 }
 

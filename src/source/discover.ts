@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ioMessage } from './io-message.ts';
 import { detectFormat, naturalCompare, orderKey, type MigrationFormat } from './formats.ts';
 import type { IndexView } from './git-index.ts';
+import { isScriptMigrationPath } from './ts/paths.ts';
 
 export interface PlannedFile {
   path: string;
@@ -110,7 +111,7 @@ function walk(dir: string, out: string[], errors?: (dir: string, message: string
     }
     if (isDir) {
       if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(full, out, errors, seen);
-    } else if (isFile && e.name.toLowerCase().endsWith('.sql')) out.push(full);
+    } else if (isFile && (e.name.toLowerCase().endsWith('.sql') || isScriptMigrationPath(full))) out.push(full);
   }
 }
 

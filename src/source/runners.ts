@@ -27,6 +27,9 @@ export const RUNNER_IDS = [
   'knex',
   'kysely',
   'sequelize',
+  'mikro-orm',
+  'db-migrate',
+  'slonik',
   'psql',
 ] as const;
 
@@ -316,6 +319,52 @@ export const RUNNERS: Record<RunnerId, RunnerProfile> = {
       'https://sequelize.org/v6/manual/transactions.html',
       'https://github.com/sequelize/umzug/discussions/486',
     ],
+  },
+
+  'mikro-orm': {
+    id: 'mikro-orm',
+    opensTransaction: true,
+    oneQueryPerFile: false,
+    name: 'MikroORM Migrator',
+    transactionPerFile: true,
+    escapeHatch: 'override `isTransactional()` in the migration class to return false',
+    explicitTransactionsAllowed: false,
+    notes:
+      'The Migrator runs each migration in a transaction (`transactional: true` by default; `allOrNothing` wraps the whole batch in one); a migration whose `isTransactional()` returns false runs outside it. `this.addSql()` queues statements run in order, `this.execute()` runs at once.',
+    sources: [
+      'https://mikro-orm.io/docs/migrations',
+      'https://github.com/mikro-orm/mikro-orm/blob/master/packages/migrations/src/Migration.ts',
+      'https://github.com/mikro-orm/mikro-orm/blob/master/packages/migrations/src/MigrationRunner.ts',
+    ],
+  },
+
+  'db-migrate': {
+    id: 'db-migrate',
+    opensTransaction: false,
+    oneQueryPerFile: false,
+    name: 'db-migrate',
+    transactionPerFile: false,
+    escapeHatch: null,
+    explicitTransactionsAllowed: true,
+    notes:
+      'db-migrate runs each call of a migration on its own (autocommit) unless the migration is run with transactions enabled; statements therefore commit one by one and CONCURRENTLY works in a `db.runSql` call of its own.',
+    sources: [
+      'https://db-migrate.readthedocs.io/en/latest/API/SQL/',
+      'https://github.com/db-migrate/pg/blob/master/index.js',
+    ],
+  },
+
+  slonik: {
+    id: 'slonik',
+    opensTransaction: false,
+    oneQueryPerFile: false,
+    name: 'Slonik (custom runner)',
+    transactionPerFile: false,
+    escapeHatch: null,
+    explicitTransactionsAllowed: true,
+    notes:
+      'Slonik is a client, not a migration runner: each `sql` query runs in autocommit unless the project\'s runner wraps the migration in `pool.transaction()` (Logto\'s alteration runner does; set `assumeInTransaction` for such projects).',
+    sources: ['https://github.com/gajus/slonik#readme', 'https://github.com/logto-io/logto/blob/master/packages/cli/src/commands/database/alteration/index.ts'],
   },
 
   psql: {

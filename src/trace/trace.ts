@@ -20,6 +20,7 @@ import { discover } from '../source/discover.ts';
 import { FORMAT_RUNNER, layout, orderKey } from '../source/formats.ts';
 import { readSql } from '../source/read.ts';
 import { RUNNERS } from '../source/runners.ts';
+import { isScriptFile } from '../source/ts/typescript.ts';
 import { RULES } from '../../rules/index.ts';
 import { catalog, type Catalog } from './catalog.ts';
 import { checkDatabaseUrl, extensionsIn, openPglite, type TraceDb } from './db.ts';
@@ -57,6 +58,8 @@ export async function trace(paths: string[], options: TraceOptions): Promise<Tra
   if (options.databaseUrl !== undefined) checkDatabaseUrl(options.databaseUrl);
   await initParser();
   const plan = discover(paths.length ? paths : ['.'], { cwd: options.cwd, include: options.include, exclude: options.exclude, format: options.format });
+  // trace runs .sql files; TS/JS migrations are linted (their SQL is not replayed on a server yet).
+  for (const g of plan.groups) g.files = g.files.filter((f) => !isScriptFile(f.path));
   const display = (p: string): string => path.relative(options.cwd, p) || p;
   const fatal = plan.errors.map((e) => ({ path: e.path, message: e.message }));
 
