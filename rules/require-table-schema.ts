@@ -28,11 +28,11 @@ export default defineRule({
   id: 'require-table-schema',
   severity: 'warning',
   category: 'hygiene',
-  presets: ['strict'],
+  presets: [],
   description: 'Opt-in: DDL names a table without its schema, so search_path decides which table it changes',
   docs: {
     why:
-      'An unqualified name is resolved through search_path at run time: the first schema of the path that has the table wins, and CREATE puts the table into the first schema of the path. In a database with several schemas (per-tenant schemas, an extension schema, a migration role whose path differs from the application\'s) the same migration can change a different table than the one reviewed, or create one where the application does not look. Naming the schema makes the target independent of the session. Default preset decision: strict only (opt-in, like prefer-robust-statements): most projects use one schema, where qualification only adds noise; multi-schema projects turn it on.',
+      'An unqualified name is resolved through search_path at run time: the first schema of the path that has the table wins, and CREATE puts the table into the first schema of the path. In a database with several schemas (per-tenant schemas, an extension schema, a migration role whose path differs from the application\'s) the same migration can change a different table than the one reviewed, or create one where the application does not look. Naming the schema makes the target independent of the session. Default preset decision: in no preset (opt-in: enable it in the config): most projects use one schema, where qualification only adds noise; multi-schema projects turn it on.',
     bad: 'CREATE TABLE orders (id bigint PRIMARY KEY);\nALTER TABLE orders ADD COLUMN note text;',
     good: 'CREATE TABLE app.orders (id bigint PRIMARY KEY);\nALTER TABLE app.orders ADD COLUMN note text;',
   },

@@ -9,11 +9,11 @@ export default defineRule({
   id: 'statement-timeout-missing',
   severity: 'warning',
   category: 'locking',
-  presets: ['strict'],
+  presets: [],
   description: 'Opt-in: a statement holds a lock that blocks reads or writes while it scans or rewrites a table, with no statement_timeout',
   docs: {
     why:
-      'lock_timeout bounds how long a statement waits for its lock; once granted, nothing bounds how long it holds it. A scan or rewrite under a lock that blocks reads or writes lasts as long as the table is big — on a table larger than expected, minutes during which traffic waits. statement_timeout cancels the statement (and the migration\'s transaction) after the given time, turning an outage of unknown length into a failed, retryable migration. It is the companion of lock-timeout-missing. Default preset decision: strict only (opt-in, like prefer-robust-statements): the right value depends on the table sizes and the deploy process, and a too-short timeout fails legitimate migrations; teams that want every blocking scan bounded enable it, or configure statementTimeout when the role already has one.',
+      'lock_timeout bounds how long a statement waits for its lock; once granted, nothing bounds how long it holds it. A scan or rewrite under a lock that blocks reads or writes lasts as long as the table is big — on a table larger than expected, minutes during which traffic waits. statement_timeout cancels the statement (and the migration\'s transaction) after the given time, turning an outage of unknown length into a failed, retryable migration. It is the companion of lock-timeout-missing. Default preset decision: in no preset (opt-in: enable it in the config): the right value depends on the table sizes and the deploy process, and a too-short timeout fails legitimate migrations; teams that want every blocking scan bounded enable it, or configure statementTimeout when the role already has one.',
     bad: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0);',
     good: "SET statement_timeout = '5min';\nALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0);",
     versions: 'All versions. A statement_timeout set on the role or database counts (configure zerodown\'s statementTimeout to say so).',
