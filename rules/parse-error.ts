@@ -23,10 +23,10 @@ export default defineRule({
   severity: 'error',
   category: 'engine',
   presets: ['recommended', 'strict'],
-  description: 'A statement that PostgreSQL 18\'s parser rejects (or templated SQL that is not SQL yet)',
+  description: 'A statement that PostgreSQL rejects (syntax, or a non-Boolean option value), or a template block that leaves no analyzable SQL',
   docs: {
     why:
-      'zerodown parses with the real PostgreSQL parser (libpg-query). A statement it rejects would fail the migration on the server too, after the statements before it may have run. The error points at the token where Postgres stopped, and every other statement of the file is still analyzed. Files with template placeholders ({{ … }}) are reported once: render them first.',
+      'zerodown parses with the real PostgreSQL parser (libpg-query). A statement it rejects would fail the migration on the server too, after the statements before it may have run. The error points at the token where Postgres stopped, and every other statement of the file is still analyzed. Templated migrations are analyzed: Flyway `${…}` placeholders (values from flyway.conf / flyway.toml and `${flyway:defaultSchema}`), psql variables (`:name`, `:'name'`, `:"name"`, values from `\\set`) and Go text/template actions become identifiers, literals or values, with exact positions; only a Go/Jinja control block (`{{ if }}`, `{{ range }}`) whose rendering is not valid SQL is reported, once per file, as a warning. Statement options that take a Boolean (VACUUM FULL, REINDEX CONCURRENTLY, …) accept only true/false/on/off/1/0: other values (yes, no) fail the statement and are reported here.',
     bad: 'ALTER TABLE users ALTER COLUMN email ADD NOT NULL;',
     good: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;',
   },
