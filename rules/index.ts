@@ -36,6 +36,13 @@ import tableRewrite from './table-rewrite.ts';
 import transactionNesting from './transaction-nesting.ts';
 import truncate from './truncate.ts';
 import validateInSameTransaction from './validate-in-same-transaction.ts';
+import banDropNotNull from './ban-drop-not-null.ts';
+import createDomainWithConstraint from './create-domain-with-constraint.ts';
+import duplicateColumnAssignment from './duplicate-column-assignment.ts';
+import enumValueOrdering from './enum-value-ordering.ts';
+import requireTableSchema from './require-table-schema.ts';
+import statementTimeoutMissing from './statement-timeout-missing.ts';
+import indexTooManyColumns from './index-too-many-columns.ts';
 
 export const RULES: readonly Rule[] = [
   parseError,
@@ -58,14 +65,20 @@ export const RULES: readonly Rule[] = [
   backfillUnderLock,
   locksHeldAcrossStatements,
   lockTimeoutMissing,
+  statementTimeoutMissing,
   enumValueInTransaction,
+  enumValueOrdering,
   domainConstraint,
+  createDomainWithConstraint,
   renameColumn,
   renameTable,
+  banDropNotNull,
   dropColumn,
   dropTable,
   truncate,
   transactionNesting,
+  duplicateColumnAssignment,
+  requireTableSchema,
   identifierTooLong,
   preferBigint,
   preferIdentity,
@@ -73,5 +86,6 @@ export const RULES: readonly Rule[] = [
   preferTimestamptz,
   preferJsonb,
   banChar,
+  indexTooManyColumns,
   preferRobustStatements,
 ];

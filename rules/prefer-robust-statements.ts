@@ -21,6 +21,7 @@ const CREATE_SEQUENCE = /CREATE\s+(?:(?:TEMPORARY|TEMP|UNLOGGED)\s+)?SEQUENCE\b/
 const CREATE_SCHEMA = /CREATE\s+SCHEMA\b/i;
 const DROP_TABLE = /DROP\s+TABLE\b/i;
 const DROP_INDEX = /DROP\s+INDEX(?:\s+CONCURRENTLY\b)?/i;
+const DROP_TYPE = /DROP\s+(TYPE|DOMAIN)\b/i;
 
 function leading(ctx: RuleContext, re: RegExp, insert: string): { span: Span; edit: TextEdit } | undefined {
   const span = ctx.keywordSpan(re);
@@ -108,6 +109,13 @@ function spots(ctx: RuleContext): { spots: Spot[]; dropFirst?: string; note?: st
     } else if (drop.removeType === 'OBJECT_INDEX') {
       const at = leading(ctx, DROP_INDEX, ' IF EXISTS');
       if (at) out.push({ ...at, what: `DROP INDEX${drop.concurrent ? ' CONCURRENTLY' : ''} ${names.join(', ')}`, clause: 'IF EXISTS', error: `index "${first}" does not exist (SQLSTATE 42704)` });
+    } else if (drop.removeType === 'OBJECT_TYPE' || drop.removeType === 'OBJECT_DOMAIN') {
+      // DROP TYPE's names are TypeName nodes, not lists.
+      const typeNames = (drop.objects ?? []).map((o) => strings(as(o, 'TypeName')?.names).map(quoteIdent).join('.'));
+      const kind = drop.removeType === 'OBJECT_TYPE' ? 'TYPE' : 'DOMAIN';
+      const at = leading(ctx, DROP_TYPE, ' IF EXISTS');
+      const firstType = strings(as(drop.objects?.[0], 'TypeName')?.names).pop() ?? '';
+      if (at) out.push({ ...at, what: `DROP ${kind} ${typeNames.join(', ')}`, clause: 'IF EXISTS', error: `type "${firstType}" does not exist (SQLSTATE 42704)` });
     }
     return { spots: out };
   }
@@ -118,9 +126,22 @@ function spots(ctx: RuleContext): { spots: Spot[]; dropFirst?: string; note?: st
       const cmd = as(c, 'AlterTableCmd');
       if (!cmd || cmd.missing_ok) return;
       const add = cmd.subtype === 'AT_AddColumn';
-      if (!add && cmd.subtype !== 'AT_DropColumn') return;
       const sub = ctx.subcommandSpan(i);
       if (sub === ctx.stmt.span) return;
+      if (cmd.subtype === 'AT_DropConstraint') {
+        const dm = /^DROP\s+CONSTRAINT\b/i.exec(ctx.stmt.text.slice(sub.start - ctx.stmt.span.start));
+        if (!dm) return;
+        const cspan = { start: sub.start, end: sub.start + dm[0].length };
+        out.push({
+          span: cspan,
+          what: `ALTER TABLE ${table} DROP CONSTRAINT ${quoteIdent(cmd.name ?? '')}`,
+          clause: 'IF EXISTS',
+          error: `constraint "${cmd.name ?? ''}" of relation "${alter.relation?.relname ?? ''}" does not exist (SQLSTATE 42704)`,
+          edit: { start: cspan.end, end: cspan.end, text: ' IF EXISTS' },
+        });
+        return;
+      }
+      if (!add && cmd.subtype !== 'AT_DropColumn') return;
       const m = (add ? /^ADD(?:\s+COLUMN\b)?/i : /^DROP(?:\s+COLUMN\b)?/i).exec(ctx.stmt.text.slice(sub.start - ctx.stmt.span.start));
       if (!m) return;
       const span = { start: sub.start, end: sub.start + m[0].length };

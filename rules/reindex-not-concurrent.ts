@@ -1,5 +1,5 @@
 import type { IndexInfo } from '../src/analyze/schema.ts';
-import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
+import { as, boolOption, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
 import { helperName, lockPhrase } from '../src/advice/index.ts';
 import { OPERATIONS, VERSION_FEATURES } from '../src/pg/facts.ts';
 import type { SafeAlternative, SafeStep } from '../src/findings/model.ts';
@@ -11,7 +11,7 @@ function article(mode: string): string {
 }
 
 function concurrentSql(text: string): string {
-  return text.replace(/^(\s*REINDEX\s*(?:\([^)]*\)\s*)?(?:INDEX|TABLE)\s+)/i, '$1CONCURRENTLY ').trim() + ';';
+  return text.replace(/^(\s*REINDEX\s*(?:\([^)]*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE)\s+)/i, '$1CONCURRENTLY ').trim() + ';';
 }
 
 /** Index name without schema, quoted. */
@@ -76,15 +76,45 @@ function recipe(ctx: RuleContext, table: string): SafeAlternative {
   };
 }
 
+/** REINDEX SCHEMA / DATABASE / SYSTEM: every table of the scope, one after another. */
+function reportMany(ctx: RuleContext, kind: string, name: string | undefined): void {
+  const s = as(ctx.stmt.node, 'ReindexStmt');
+  if (boolOption(s?.params, 'concurrently') === true) return;
+  const system = kind === 'REINDEX_OBJECT_SYSTEM';
+  const scope = kind === 'REINDEX_OBJECT_SCHEMA' ? `schema ${quoteIdent(name ?? '')}` : system ? 'the system catalogs' : 'the database';
+  const tables = ctx.ops.filter((o) => o.existing).map((o) => o.relation);
+  const known = tables.length ? ` (${tables.length} table${tables.length === 1 ? '' : 's'} known from the migrations: ${tables.slice(0, 5).map(displayRel).join(', ')}${tables.length > 5 ? ', …' : ''})` : '';
+  const table = OPERATIONS['reindex-schema'].locks.table;
+  const index = OPERATIONS['reindex-schema'].locks.index;
+  const concurrent = ctx.pgVersion >= VERSION_FEATURES.reindexConcurrently && !system;
+  ctx.report({
+    span: ctx.keywordSpan(/REINDEX\s*(\([^)]*\)\s*)?(SCHEMA|DATABASE|SYSTEM)/i),
+    message: system
+      ? `REINDEX SYSTEM rebuilds every index of the system catalogs, holding ${table} on each catalog and ${index} on its indexes while it is rebuilt: DDL and catalog lookups of every session wait, and it has no CONCURRENTLY form.`
+      : `REINDEX ${kind === 'REINDEX_OBJECT_SCHEMA' ? 'SCHEMA' : 'DATABASE'} rebuilds every index of every table in ${scope}${known}, one table at a time: each table holds ${article(table ?? '')} ${table} lock (writes wait) and ${index} on its indexes (queries that would use them wait) for its whole rebuild, so every table of ${scope} is blocked in turn for a time that grows with its size.`,
+    help: system
+      ? 'Run REINDEX SYSTEM only in a maintenance window, never from a migration; to fix one corrupted catalog index, REINDEX INDEX that index.'
+      : concurrent
+        ? `Use REINDEX ${kind === 'REINDEX_OBJECT_SCHEMA' ? 'SCHEMA' : 'DATABASE'} CONCURRENTLY, or better REINDEX INDEX CONCURRENTLY for the indexes that need it, outside a transaction block (${ctx.escapeHatch()}).`
+        : `PostgreSQL ${ctx.pgVersion} has no REINDEX CONCURRENTLY (added in ${VERSION_FEATURES.reindexConcurrently}): rebuild the indexes that need it one by one (CREATE INDEX CONCURRENTLY a copy, DROP INDEX CONCURRENTLY the old one, rename).`,
+    safeAlternative: concurrent
+      ? {
+          summary: 'Rebuild concurrently, outside any transaction: reads and writes continue.',
+          steps: [{ title: `Rebuild without blocking reads or writes (${OPERATIONS['reindex-concurrently'].locks.table})`, sql: concurrentSql(ctx.stmt.text), transaction: 'outside' }],
+        }
+      : null,
+  });
+}
+
 export default defineRule({
   id: 'reindex-not-concurrent',
   severity: 'error',
   category: 'locking',
   presets: ['recommended', 'strict'],
-  description: 'REINDEX without CONCURRENTLY blocks writes to the table and reads through the index',
+  description: 'REINDEX (INDEX, TABLE, SCHEMA, DATABASE, SYSTEM) without CONCURRENTLY blocks writes to each table and reads through its indexes',
   docs: {
     why:
-      'REINDEX INDEX and REINDEX TABLE rebuild the index from a full scan of the table. For the whole rebuild they hold SHARE on the table, so every INSERT, UPDATE and DELETE waits, and ACCESS EXCLUSIVE on each index being rebuilt, so every query whose plan would use that index waits too — in practice most reads of the table. The time grows with the table. REINDEX … CONCURRENTLY (PostgreSQL 12+) builds a new copy next to the old one and swaps them under weak locks; it cannot run inside a transaction block.',
+      'REINDEX INDEX and REINDEX TABLE (and REINDEX SCHEMA / DATABASE / SYSTEM, table after table) rebuild the index from a full scan of the table. For the whole rebuild they hold SHARE on the table, so every INSERT, UPDATE and DELETE waits, and ACCESS EXCLUSIVE on each index being rebuilt, so every query whose plan would use that index waits too — in practice most reads of the table. The time grows with the table. REINDEX … CONCURRENTLY (PostgreSQL 12+) builds a new copy next to the old one and swaps them under weak locks; it cannot run inside a transaction block.',
     bad: 'REINDEX INDEX orders_customer_id_idx;',
     good: '-- in a migration that runs outside a transaction (PostgreSQL 12+)\nREINDEX INDEX CONCURRENTLY orders_customer_id_idx;',
     versions:
@@ -93,6 +123,7 @@ export default defineRule({
   check(ctx) {
     const s = as(ctx.stmt.node, 'ReindexStmt');
     if (!s) return;
+    if (s.kind === 'REINDEX_OBJECT_SCHEMA' || s.kind === 'REINDEX_OBJECT_DATABASE' || s.kind === 'REINDEX_OBJECT_SYSTEM') return reportMany(ctx, s.kind, s.name);
     const onIndex = s.kind === 'REINDEX_OBJECT_INDEX';
     const target = relKey(s.relation);
     if (!ctx.ops.some((o) => o.op === 'reindex')) return;

@@ -1,4 +1,4 @@
-import { as, displayRel } from '../src/parse/ast.ts';
+import { as, displayRel, boolOption } from '../src/parse/ast.ts';
 import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
 import type { AppliedOp } from '../src/analyze/effects.ts';
 import { OPERATIONS, type OperationId } from '../src/pg/facts.ts';
@@ -94,7 +94,7 @@ export default defineRule({
     }
     // Without a table list, VACUUM FULL and CLUSTER rewrite every table (every clustered table).
     const vac = as(ctx.stmt.node, 'VacuumStmt');
-    const full = vac?.is_vacuumcmd && (vac.options ?? []).some((o) => as(o, 'DefElem')?.defname === 'full');
+    const full = vac?.is_vacuumcmd && boolOption(vac.options, 'full') === true;
     const cluster = as(ctx.stmt.node, 'ClusterStmt');
     const bare = (full && !(vac?.rels ?? []).length) || (cluster && !cluster.relation);
     if (bare) {

@@ -17,6 +17,8 @@ export interface Header {
   runner?: RunnerId;
   assumeInTransaction?: boolean;
   preset?: Preset;
+  /** `enable=rule-a,rule-b`: opt-in rules (in no preset) to run too, at their default severity. */
+  enable?: string[];
 }
 
 export function header(text: string): Header {
@@ -28,13 +30,14 @@ export function header(text: string): Header {
     if (k === 'runner') h.runner = v as RunnerId;
     if (k === 'assume-in-transaction') h.assumeInTransaction = v === 'true';
     if (k === 'preset' && (v === 'recommended' || v === 'strict')) h.preset = v;
+    if (k === 'enable') h.enable = v.split(',').filter(Boolean);
   }
   return h;
 }
 
 /** Rule settings of a preset: its rules at their default severity, every other rule off. */
-export function presetRules(preset: Preset = 'recommended'): Map<string, RuleSetting> {
-  return new Map(RULES.map((r) => [r.id, r.presets.includes(preset) ? r.severity : 'off']));
+export function presetRules(preset: Preset = 'recommended', enable: readonly string[] = []): Map<string, RuleSetting> {
+  return new Map(RULES.map((r) => [r.id, r.presets.includes(preset) || enable.includes(r.id) ? r.severity : 'off']));
 }
 
 /** Every .sql file below `dir`, depth-first. */

@@ -2,7 +2,7 @@
  * Walks fixtures/: every `-- expect: rule-id[, rule-id]` comment must be matched by a finding that
  * starts on that line, and every finding must be expected. A first-line `-- fixture: key=value`
  * header sets pg-version, runner, assume-in-transaction and preset (`preset=strict` enables the
- * strict preset's rules; by default only the recommended preset runs). Subdirectories are migration
+ * strict preset's rules; by default only the recommended preset runs) and `enable=rule-id,…` (opt-in rules). Subdirectories are migration
  * directories linted as a whole (history replayed in runner order).
  */
 import fs from 'node:fs';
@@ -54,7 +54,7 @@ for (const ruleDir of ruleDirs) {
           const h = header(text);
           const result = await lintText(
             text,
-            { pgVersion: h.pgVersion ?? 15, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset) },
+            { pgVersion: h.pgVersion ?? 15, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset, h.enable) },
             { path: full },
           );
           expect(actual(result, text)).toEqual(expectations(text));
@@ -67,8 +67,9 @@ for (const ruleDir of ruleDirs) {
         const files: string[] = [];
         walkSql(sub, files);
         // A directory runs the strict preset when any of its files asks for it.
-        const strict = files.some((f) => header(fs.readFileSync(f, 'utf8')).preset === 'strict');
-        const rules = presetRules(strict ? 'strict' : 'recommended');
+        const headers = files.map((f) => header(fs.readFileSync(f, 'utf8')));
+        const strict = headers.some((h) => h.preset === 'strict');
+        const rules = presetRules(strict ? 'strict' : 'recommended', headers.flatMap((h) => h.enable ?? []));
         const report = await lintPaths([sub], RULES, { ...engineOptions({ rules }), pgVersionSource: 'test', detectRunner: false }, { cwd: ROOT });
         expect(report.fatal).toEqual([]);
         for (const file of files) {

@@ -26,6 +26,8 @@ interface Case {
   rewrite?: boolean;
   scan?: boolean;
   minMajor?: number;
+  /** The statement names the database it runs in (REINDEX DATABASE before PostgreSQL 16). */
+  appendCurrentDatabase?: boolean;
 }
 
 /** Extra cases for decisions the analyzer makes from the statement and the schema. */
@@ -59,6 +61,13 @@ const EXTRA: Case[] = [
   { name: 'ADD PRIMARY KEY USING INDEX over NOT NULL columns', setup: 'CREATE TABLE k (id int NOT NULL); INSERT INTO k SELECT generate_series(1, 100); CREATE UNIQUE INDEX k_id_uniq ON k (id)', sql: 'ALTER TABLE k ADD CONSTRAINT k_pkey PRIMARY KEY USING INDEX k_id_uniq', scan: false },
   { name: 'ATTACH PARTITION with a matching CHECK', sql: "ALTER TABLE p ATTACH PARTITION p_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')" },
   { name: 'TRUNCATE … CASCADE locks referencing tables', setup: 'CREATE TABLE ref_u (id int PRIMARY KEY, u_id int REFERENCES u (id))', sql: 'TRUNCATE u CASCADE' },
+  { name: 'TYPE varchar widening re-validates a CHECK on the column (scan, no rewrite)', setup: 'ALTER TABLE t ADD CONSTRAINT t_c_nonempty CHECK (length(c) > 0)', sql: 'ALTER TABLE t ALTER COLUMN c TYPE varchar(20)', rewrite: false, scan: true },
+  { name: 'TYPE varchar widening with a NOT VALID CHECK does not scan', setup: 'ALTER TABLE t ADD CONSTRAINT t_c_nonempty CHECK (length(c) > 0) NOT VALID', sql: 'ALTER TABLE t ALTER COLUMN c TYPE varchar(20)', rewrite: false, scan: false },
+  { name: 'REINDEX (CONCURRENTLY false) is a plain REINDEX', sql: 'REINDEX (CONCURRENTLY false) INDEX t_a_idx' },
+  { name: 'REINDEX (CONCURRENTLY 0, VERBOSE off) TABLE is a plain REINDEX', sql: 'REINDEX (CONCURRENTLY 0, VERBOSE off) TABLE t' },
+  { name: 'VACUUM (FULL off) does not rewrite', sql: 'VACUUM (FULL off) t', rewrite: false },
+  { name: 'VACUUM (FULL 0) does not rewrite', sql: 'VACUUM (FULL 0) t', rewrite: false },
+  { name: 'VACUUM (FULL TRUE) rewrites', sql: 'VACUUM (FULL TRUE) t', rewrite: true },
   { name: 'UPDATE without WHERE scans', sql: 'UPDATE t SET a = a' , scan: true },
 ];
 
@@ -131,7 +140,8 @@ function proveOn(getBackend: () => Backend) {
       const { db, close } = await backend.fresh();
       try {
         if (c.setup) await db.exec(c.setup);
-        const obs = await observe(db, c.sql);
+        const sql = c.appendCurrentDatabase ? `${c.sql} ${(await db.query<{ name: string }>('SELECT current_database() AS name')).rows[0].name}` : c.sql;
+        const obs = await observe(db, sql);
         expect(obs.error, `${backend.name} rejected the example`).toBeUndefined();
         const { ops, schema } = claim(c, backend.major);
         // Claims on tables are compared; index locks are secondary (their tables carry the claim).

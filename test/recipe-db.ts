@@ -180,7 +180,7 @@ export async function lintCase(c: FixtureCase): Promise<LintedCase> {
       { path: c.full, text },
       new Schema(),
       RULES,
-      engineOptions({ pgVersion: PROOF_PG_VERSION, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset) }),
+      engineOptions({ pgVersion: PROOF_PG_VERSION, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset, h.enable) }),
     );
     files.push({ path: rel, text, statements: fileStatements(rel, text) });
     for (const f of result.findings) findings.push({ file: rel, f });
@@ -1173,7 +1173,7 @@ export function replaySchema(files: LintedFile[], h: Header): Schema {
       { path: path.resolve(ROOT, f.path), text: f.text, historyOnly: true },
       schema,
       RULES,
-      engineOptions({ pgVersion: PROOF_PG_VERSION, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset) }),
+      engineOptions({ pgVersion: PROOF_PG_VERSION, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset, h.enable) }),
     );
   }
   return schema;

@@ -6,7 +6,7 @@ import type { AlterTableCmd, Node, RangeVar } from 'libpg-query';
 import { OPERATIONS, VERSION_FEATURES, type OperationId } from '../pg/facts.ts';
 import { blockedBy, lockRank, strongerLock, type LockMode } from '../pg/locks.ts';
 import type { LockSummary } from '../findings/model.ts';
-import { as, nameKey, nodeKind, relKey, strings, walk, DEFAULT_SCHEMA } from '../parse/ast.ts';
+import { as, boolOption, nameKey, nodeKind, relKey, strings, walk, DEFAULT_SCHEMA } from '../parse/ast.ts';
 import { columnFacts, exprVolatility, typeRef } from './expr.ts';
 import type { Schema, TableInfo } from './schema.ts';
 import { typeChange, type TypeChangeVerdict } from './types.ts';
@@ -26,6 +26,8 @@ export interface AppliedOp {
   reason?: string;
   /** For ALTER COLUMN TYPE: the verdict. */
   typeChange?: TypeChangeVerdict;
+  /** For ALTER COLUMN TYPE without a rewrite: validated CHECK constraints on the column, re-checked by a full scan. */
+  recheck?: string[];
 }
 
 export interface EffectContext {
@@ -61,6 +63,7 @@ function op(
     cmdIndex: extra.cmdIndex,
     reason: extra.reason,
     typeChange: extra.typeChange,
+    recheck: extra.recheck,
   };
 }
 
@@ -144,13 +147,17 @@ function alterTableOps(relation: RangeVar | undefined, cmds: AlterTableCmd[], ct
         const cd = as(cmd.def, 'ColumnDef');
         const col = table?.columns.get(cmd.name ?? '');
         const verdict = typeChange(col?.type ?? null, typeRef(cd?.typeName), cd?.raw_default, cmd.name ?? '', ctx.pgVersion);
+        // Without a rewrite, PostgreSQL re-adds the CHECK constraints on the column and validates them
+        // with a full scan under the ACCESS EXCLUSIVE lock (observed; NOT VALID ones are re-added unvalidated).
+        const recheck = verdict.rewrite === 'no' ? [...(table?.constraints.values() ?? [])].filter((c) => c.kind === 'check' && c.validated && c.columns.includes(cmd.name ?? '')).map((c) => c.name) : [];
         push(
           op(ctx, 'alter-column-type', key, {
             ...base,
             rewrite: verdict.rewrite !== 'no',
-            scan: verdict.rewrite !== 'no' || verdict.scan,
-            reason: verdict.reason,
+            scan: verdict.rewrite !== 'no' || verdict.scan || recheck.length > 0,
+            reason: recheck.length ? `the CHECK constraint${recheck.length > 1 ? 's' : ''} ${recheck.join(', ')} on the column ${recheck.length > 1 ? 'are' : 'is'} re-validated by a full scan` : verdict.reason,
             typeChange: verdict,
+            recheck: recheck.length ? recheck : undefined,
           }),
         );
         // Foreign keys on (or to) the column are rebuilt: ACCESS EXCLUSIVE on the other table too.
@@ -455,10 +462,22 @@ export function statementOps(node: Node, ctx: EffectContext): AppliedOp[] {
     }
     case 'ReindexStmt': {
       const s = as(node, 'ReindexStmt');
-      const concurrently = (s?.params ?? []).some((p) => as(p, 'DefElem')?.defname === 'concurrently');
+      if (!s) break;
+      const concurrently = boolOption(s.params, 'concurrently') === true;
       const id: OperationId = concurrently ? 'reindex-concurrently' : 'reindex';
-      const key = relKey(s?.relation);
-      if (!s?.relation) break;
+      if (s.kind === 'REINDEX_OBJECT_SCHEMA' || s.kind === 'REINDEX_OBJECT_DATABASE') {
+        // Every table of the schema (database), each in its own transaction; only tables with indexes are read.
+        const multi: OperationId = s.kind === 'REINDEX_OBJECT_SCHEMA' ? 'reindex-schema' : 'reindex-database';
+        for (const t of ctx.schema.tables.values()) {
+          if ((t.kind !== 'table' && t.kind !== 'matview') || (s.kind === 'REINDEX_OBJECT_SCHEMA' && t.key.slice(0, t.key.indexOf('.')) !== s.name)) continue;
+          const indexed = ctx.schema.indexesOf(t.key).length > 0;
+          if (concurrently && !indexed) continue;
+          push(op(ctx, concurrently ? 'reindex-concurrently' : multi, t.key, { rewrite: false, scan: indexed }));
+        }
+        break;
+      }
+      const key = relKey(s.relation);
+      if (!s.relation) break;
       if (s.kind === 'REINDEX_OBJECT_INDEX') {
         const table = ctx.schema.indexes.get(key)?.table;
         // The table is read, the index rebuilt.
@@ -523,8 +542,7 @@ export function statementOps(node: Node, ctx: EffectContext): AppliedOp[] {
     }
     case 'VacuumStmt': {
       const s = as(node, 'VacuumStmt');
-      const opts = (s?.options ?? []).map((o) => as(o, 'DefElem')?.defname);
-      const full = opts.includes('full');
+      const full = boolOption(s?.options, 'full') === true;
       const id: OperationId = !s?.is_vacuumcmd ? 'analyze' : full ? 'vacuum-full' : 'vacuum';
       for (const r of s?.rels ?? []) {
         const rel = as(r, 'VacuumRelation');

@@ -15,6 +15,7 @@ import type { Rule, RuleContext, StatementInfo, FindingDraft } from '../kit/rule
 import { detectFormat, FORMAT_RUNNER, layout, type MigrationFormat, type Section, type SiblingReader } from '../source/formats.ts';
 import { splitTopLevel, tokenEnd, type Comment } from '../source/lexer.ts';
 import { LineMap, type OffsetMap, type Span } from '../source/text.ts';
+import { describePlaceholder, renderTemplates, type ControlBlock, type RenderedTemplate } from '../source/templates.ts';
 import { parseSuppressions, type Suppressions } from './suppress.ts';
 
 export interface EngineOptions {
@@ -52,8 +53,6 @@ export interface SqlInput {
 export const PARSE_ERROR = 'parse-error';
 export const INVALID_IGNORE = 'invalid-ignore';
 export const UNUSED_IGNORE = 'unused-ignore';
-
-const TEMPLATE_RE = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/;
 
 interface Draft {
   ruleId: string;
@@ -170,32 +169,18 @@ export interface AnalyzeResult extends FileResult {
  * the file's up sections to the schema.
  */
 export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule[], options: EngineOptions): AnalyzeResult {
-  const { text, path } = input;
-  const format = input.format ?? detectFormat(path, text);
-  const offsets = input.offsetMap ?? new LineMap(text);
-  const result: AnalyzeResult = { path, statements: 0, findings: [], notes: [], format, text };
+  const { path } = input;
+  const format = input.format ?? detectFormat(path, input.text);
+  const offsets = input.offsetMap ?? new LineMap(input.text);
+  const result: AnalyzeResult = { path, statements: 0, findings: [], notes: [], format, text: input.text };
   const drafts: Draft[] = [];
   const runnerId = options.runner ?? FORMAT_RUNNER[format];
   const runner = runnerId ? RUNNERS[runnerId] : null;
-
-  const template = input.sections ? null : TEMPLATE_RE.exec(text);
-  if (template) {
-    if (!input.historyOnly) {
-      drafts.push({
-        ruleId: PARSE_ERROR,
-        severity: 'error',
-        direction: 'up',
-        span: { start: template.index, end: template.index + template[0].length },
-        finding: {
-          message: `templated SQL (${template[0].slice(0, 2)} … placeholder) cannot be analyzed as PostgreSQL`,
-          help: 'zerodown lints the SQL that will run. Render the template first (e.g. pipe the rendered file with --stdin --stdin-filename), or exclude templates in the config.',
-          lock: null,
-        },
-      });
-    }
-    result.findings = finalize(drafts, offsets, options, undefined);
-    return result;
-  }
+  // Placeholders (Flyway, psql, Go templates) become tokens; positions map back to the file.
+  const rendered = input.sections ? undefined : renderTemplates(input.text, { path, format, runner: runnerId, readSibling: input.readSibling ?? (() => undefined) });
+  const text = rendered?.text ?? input.text;
+  if (rendered && !input.historyOnly) for (const n of rendered.notes) result.notes.push(n);
+  let templateUnanalyzable = false;
 
   const fileLayout = input.sections ? { format, sections: input.sections, notes: [] } : layout(format, path, text, input.readSibling ?? (() => undefined));
   // Rules that run on this file, with their severity (resolved once, not per statement).
@@ -216,6 +201,13 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
       result.notes.push(`${pos.line}:${pos.column} psql meta-command skipped: ${text.slice(m.start, m.end).trim()}`);
     }
     for (const e of region.errors) {
+      const control = rendered?.controls.find((c) => c.rendered.start < e.span.end && e.span.start <= c.rendered.end);
+      if (control) {
+        // Never a syntax error: the template's structure, not the SQL, is what we cannot read.
+        if (!templateUnanalyzable && !input.historyOnly) drafts.push(unanalyzableTemplate(control, section.direction));
+        templateUnanalyzable = true;
+        continue;
+      }
       drafts.push({
         ruleId: PARSE_ERROR,
         severity: 'error',
@@ -287,8 +279,24 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
   result.statements = topLevel;
   for (const n of fileLayout.notes) result.notes.push(n);
   const suppressions = parseSuppressions(comments, statements, knownRuleIds(rules));
-  result.findings = finalize(drafts, offsets, options, suppressions);
+  result.findings = finalize(drafts, offsets, options, suppressions, rendered);
   return result;
+}
+
+/** The once-per-file finding for a template whose control blocks leave no parseable SQL. */
+function unanalyzableTemplate(control: ControlBlock, direction: 'up' | 'down'): Draft {
+  const open = control.source.replace(/\s+/g, ' ');
+  return {
+    ruleId: PARSE_ERROR,
+    severity: 'warning',
+    direction,
+    span: control.rendered,
+    finding: {
+      message: `template control block ${open} changes the statement structure, so the statements it shapes cannot be analyzed (the rest of the file was)`,
+      help: 'zerodown renders each template action as a placeholder and reads every {{ if }} as true and every {{ range }} once; this block does not give valid SQL that way. Lint the rendered SQL (pipe it with --stdin --stdin-filename) or move the conditional DDL into plain statements.',
+      lock: null,
+    },
+  };
 }
 
 const knownIdsCache = new WeakMap<readonly Rule[], ReadonlySet<string>>();
@@ -386,20 +394,40 @@ function ruleContext(
   return holder;
 }
 
-function finalize(drafts: Draft[], offsets: OffsetMap, options: EngineOptions, suppressions: Suppressions | undefined): Finding[] {
+/** A draft in the rendered text → the file's own indices, saying so when it sits on a placeholder. */
+function toSource(d: Draft, rendered: RenderedTemplate): Draft {
+  const span = { start: rendered.toOriginal(d.span.start), end: rendered.toOriginal(d.span.end, 'end') };
+  // The finding's own span, or the statement it is about (a lock on `${schema}.orders` is on the placeholder's value).
+  const at = d.stmt ? { start: Math.min(d.span.start, d.stmt.span.start), end: Math.max(d.span.end, d.stmt.span.end) } : d.span;
+  const on = rendered.placeholders.filter((p) => p.kind !== 'control' && p.kind !== 'fragment' && p.rendered.start < at.end && at.start < Math.max(p.rendered.end, p.rendered.start + 1));
+  let finding = d.finding;
+  if (on.length) finding = { ...finding, message: `${finding.message} [on template placeholder${on.length > 1 ? 's' : ''}: ${on.slice(0, 3).map(describePlaceholder).join('; ')}]` };
+  if (finding.fix) {
+    const edits = finding.fix.edits;
+    // A fix that would edit a placeholder cannot be expressed on the template.
+    const touches = edits.some((e) => rendered.placeholders.some((p) => p.rendered.start < e.end && e.start < p.rendered.end));
+    finding = touches ? { ...finding, fix: undefined } : { ...finding, fix: { ...finding.fix, edits: edits.map((e) => ({ ...e, start: rendered.toOriginal(e.start), end: rendered.toOriginal(e.end, 'end') })) } };
+  }
+  return { ...d, span, finding };
+}
+
+function finalize(drafts: Draft[], offsets: OffsetMap, options: EngineOptions, suppressions: Suppressions | undefined, rendered?: RenderedTemplate): Finding[] {
   const findings: Finding[] = [];
-  for (const d of drafts) {
+  for (const raw of drafts) {
+    let d = raw;
     let severity = d.severity;
     if (d.direction === 'down' && d.ruleId !== PARSE_ERROR) {
       if (options.down === 'off') continue;
       if (options.down === 'warning') severity = 'warning';
     }
     if (suppressions && d.ruleId !== PARSE_ERROR && suppressions.isSuppressed(d.ruleId, d.span.start, d.stmt?.index)) continue;
+    if (rendered) d = toSource(d, rendered);
     findings.push(toFinding(d.ruleId, severity, d.span, d.finding, offsets, d.direction));
   }
   if (suppressions) {
     for (const p of suppressions.problems(options.reportUnusedIgnores)) {
-      findings.push(toFinding(p.ruleId, 'warning', p.span, { message: p.message, help: p.help, lock: null }, offsets, 'up'));
+      const span = rendered ? { start: rendered.toOriginal(p.span.start), end: rendered.toOriginal(p.span.end, 'end') } : p.span;
+      findings.push(toFinding(p.ruleId, 'warning', span, { message: p.message, help: p.help, lock: null }, offsets, 'up'));
     }
   }
   findings.sort((a, b) => a.start - b.start || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));

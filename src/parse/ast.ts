@@ -1,5 +1,5 @@
 /** Small typed helpers over libpg-query's JSON AST (a node is `{ KindName: payload }`). */
-import type { Node, RangeVar, TypeName } from 'libpg-query';
+import type { DefElem, Node, RangeVar, TypeName } from 'libpg-query';
 
 export type NodeKind = Node extends infer N ? (N extends Record<infer K, unknown> ? K & string : never) : never;
 
@@ -131,4 +131,30 @@ export function typeDisplay(tn: TypeName | undefined): string {
   const mods = (tn?.typmods ?? []).map(intConst).filter((n): n is number => n !== undefined);
   const array = tn?.arrayBounds?.length ? '[]' : '';
   return `${parts.join('.')}${mods.length ? `(${mods.join(',')})` : ''}${array}`;
+}
+
+/**
+ * A DefElem's boolean value read the way PostgreSQL's defGetBoolean reads it: no value means true;
+ * the integers 0 and 1; the words true/false/on/off in any case. Anything else (yes, no, t, 2) makes
+ * PostgreSQL reject the statement ("… requires a Boolean value"): 'invalid'.
+ */
+export function defBoolean(d: DefElem): boolean | 'invalid' {
+  const arg = d.arg;
+  if (!arg) return true;
+  const int = as(arg, 'Integer');
+  if (int) return (int.ival ?? 0) === 0 ? false : int.ival === 1 ? true : 'invalid';
+  const word = (str(arg) ?? as(arg, 'Float')?.fval ?? as(arg, 'Boolean')?.boolval?.toString() ?? '').toLowerCase();
+  if (word === 'true' || word === 'on') return true;
+  if (word === 'false' || word === 'off') return false;
+  return 'invalid';
+}
+
+/** Boolean option `name` of a statement's option list (VACUUM, REINDEX, CLUSTER, EXPLAIN …): the last one wins, as in PostgreSQL; undefined when absent. */
+export function boolOption(options: Node[] | undefined, name: string): boolean | 'invalid' | undefined {
+  let value: boolean | 'invalid' | undefined;
+  for (const o of options ?? []) {
+    const d = as(o, 'DefElem');
+    if (d?.defname === name) value = defBoolean(d);
+  }
+  return value;
 }

@@ -35,7 +35,7 @@ export interface OperationFact {
    * and u(id int primary key), both with rows, created by the trace suite) then `sql`.
    * `expect` states the observed outcome when it differs from the fact's default (for depends).
    */
-  example?: { setup?: string; sql: string; rewrite?: boolean; scan?: boolean; minVersion?: number };
+  example?: { setup?: string; sql: string; rewrite?: boolean; scan?: boolean; minVersion?: number; appendCurrentDatabase?: boolean };
 }
 
 /** Major version features that change a hazard. */
@@ -103,6 +103,8 @@ export type OperationId =
   | 'drop-index-concurrently'
   | 'reindex'
   | 'reindex-concurrently'
+  | 'reindex-schema'
+  | 'reindex-database'
   | 'drop-table'
   | 'truncate'
   | 'vacuum'
@@ -477,6 +479,27 @@ export const OPERATIONS: Record<OperationId, OperationFact> = {
     noTransaction: true,
     notes: 'PostgreSQL 12+.',
     example: { sql: 'REINDEX INDEX CONCURRENTLY t_a_idx' },
+  },
+  'reindex-schema': {
+    title: 'REINDEX SCHEMA',
+    locks: { table: 'SHARE', index: 'ACCESS EXCLUSIVE' },
+    rewrite: 'no',
+    scan: 'depends',
+    noTransaction: true,
+    notes:
+      'Rebuilds every index of every table and materialized view in the schema, one table per transaction: each table in turn has its writes blocked (and its indexes unusable) for its whole rebuild. Tables without indexes are locked but not read. https://www.postgresql.org/docs/current/sql-reindex.html',
+    example: { sql: 'REINDEX SCHEMA public', rewrite: false, scan: true },
+  },
+  'reindex-database': {
+    title: 'REINDEX DATABASE',
+    locks: { table: 'SHARE', index: 'ACCESS EXCLUSIVE' },
+    rewrite: 'no',
+    scan: 'depends',
+    noTransaction: true,
+    notes:
+      'REINDEX SCHEMA for every schema of the current database, one table per transaction (before PostgreSQL 16 the system catalogs too; the name may be omitted since 16). https://www.postgresql.org/docs/current/sql-reindex.html',
+    // The statement names the database it runs in: the suite appends the case database's name.
+    example: { sql: 'REINDEX DATABASE', appendCurrentDatabase: true, rewrite: false, scan: true },
   },
   'drop-table': {
     title: 'DROP TABLE',
