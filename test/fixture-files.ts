@@ -17,6 +17,8 @@ export interface Header {
   runner?: RunnerId;
   assumeInTransaction?: boolean;
   preset?: Preset;
+  /** A production stats snapshot beside the fixture (`stats=file.json`). */
+  stats?: string;
 }
 
 export function header(text: string): Header {
@@ -28,6 +30,7 @@ export function header(text: string): Header {
     if (k === 'runner') h.runner = v as RunnerId;
     if (k === 'assume-in-transaction') h.assumeInTransaction = v === 'true';
     if (k === 'preset' && (v === 'recommended' || v === 'strict')) h.preset = v;
+    if (k === 'stats') h.stats = v;
   }
   return h;
 }

@@ -19,6 +19,7 @@ import { totals } from '../report/types.ts';
 import { ruleText } from '../report/rule-docs.ts';
 import type { Rule } from '../kit/rule.ts';
 import { FORMATS, type MigrationFormat } from '../source/formats.ts';
+import { loadProduction } from '../options/production.ts';
 import { didYouMean } from '../util/did-you-mean.ts';
 import { mark } from '../util/timing.ts';
 import { RULES } from '../../rules/index.ts';
@@ -29,6 +30,9 @@ Usage:
   zerodown [lint] [paths…] [options]   lint migration files or directories (default: .)
   zerodown trace [paths…]              replay migrations on a real Postgres (in-process PGlite by
                                        default) and report the locks, rewrites and scans observed
+  zerodown stats [--database-url <url>] [-o file]
+                                       print (or run, read-only) the query that snapshots table
+                                       sizes and index usage for --stats (docs/stats.md)
   zerodown rules                       list the rules
   zerodown explain <rule-id>           why a rule matters, with bad and good examples
 
@@ -53,6 +57,8 @@ Options:
                                 SET lock_timeout), then report what is left
       --stdin                   read SQL from standard input
       --stdin-filename <path>   path to report (and whose directory gives history) for --stdin
+      --stats <file>            production stats snapshot (zerodown stats): real sizes and lock-time
+                                estimates in messages, small tables as warnings, drop-index-still-used
       --no-cache                analyze everything again instead of reusing what an earlier run stored
                                 for unchanged files: the schema their history builds, and a whole
                                 directory's findings (node_modules/.cache/zerodown, or ZERODOWN_CACHE_DIR)
@@ -94,6 +100,7 @@ const OPTIONS: ParseArgsConfig['options'] = {
   'database-url': { type: 'string' },
   seed: { type: 'string' },
   'check-down': { type: 'boolean' },
+  stats: { type: 'string' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
@@ -174,7 +181,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;
   }
-  const command = ['rules', 'explain', 'lint', 'trace'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
+  const command = ['rules', 'explain', 'lint', 'trace', 'stats'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
   if (command !== 'lint' || positionals[0] === 'lint') positionals = positionals.slice(1);
 
   try {
@@ -194,6 +201,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === 'trace') return await traceCommand(values, positionals);
+    if (command === 'stats') {
+      const { statsCommand } = await import('./stats.ts');
+      return await statsCommand({ cwd: process.cwd(), databaseUrl: values['database-url'] as string | undefined, outputFile: values['output-file'] as string | undefined, statementTimeoutMs: 30_000 });
+    }
     return await lintCommand(values, positionals);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError || (e instanceof Error && e.name === 'TraceUsageError')) {
@@ -292,6 +303,9 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   if (lockTimeoutMs === undefined) throw new UsageError(`--lock-timeout: expected a duration such as 2s or 500ms, got "${lockTimeoutRaw}"`);
   const statementTimeoutMs = parseDurationMs(config.statementTimeout ?? 0) ?? 0;
   const assume = values['assume-in-transaction'] ? true : values['no-assume-in-transaction'] ? false : config.assumeInTransaction;
+  const production = loadProduction((values.stats as string | undefined) ?? config.statsFile, config, cwd);
+  if ('error' in production) throw new UsageError(production.error);
+  if (production.warning) process.stderr.write(`zerodown: warning: ${production.warning}\n`);
 
   const options = {
     pgVersion,
@@ -303,6 +317,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     lockTimeoutMs,
     statementTimeoutMs,
     reportUnusedIgnores: values['report-unused-ignores'] === true,
+    production: production.facts,
     format: migrationFormat as MigrationFormat | undefined,
     detectRunner: true,
     cache: values['no-cache'] === true || !BUILD_ID ? undefined : new AnalysisCache(defaultCacheDir(cwd), BUILD_ID),

@@ -15,6 +15,8 @@ import type { Rule, RuleContext, StatementInfo, FindingDraft } from '../kit/rule
 import { detectFormat, FORMAT_RUNNER, layout, type MigrationFormat, type Section, type SiblingReader } from '../source/formats.ts';
 import { splitTopLevel, tokenEnd, type Comment } from '../source/lexer.ts';
 import { LineMap, type OffsetMap, type Span } from '../source/text.ts';
+import type { ProductionFacts } from '../analyze/production.ts';
+import { sizeFinding } from './production-sizing.ts';
 import { parseSuppressions, type Suppressions } from './suppress.ts';
 
 export interface EngineOptions {
@@ -30,6 +32,8 @@ export interface EngineOptions {
   lockTimeoutMs: number;
   statementTimeoutMs: number;
   reportUnusedIgnores: boolean;
+  /** Production sizes and index usage from a stats snapshot (`--stats`). */
+  production?: ProductionFacts;
 }
 
 export interface SqlInput {
@@ -311,6 +315,7 @@ function ruleContext(
     pgVersion: options.pgVersion,
     runner,
     file,
+    production: options.production,
     memo,
     siblings,
     text,
@@ -349,8 +354,8 @@ function ruleContext(
     report(f) {
       const rule = holder.currentRule;
       if (!rule) return;
-      const severity = f.severity === 'warning' ? 'warning' : holder.currentSeverity;
-      drafts.push({ ruleId: rule.id, severity, span: f.span ?? stmt.span, finding: { ...f, lock: f.lock === undefined ? lock : f.lock }, stmt, direction: stmt.direction });
+      const sized = sizeFinding({ ...f, lock: f.lock === undefined ? lock : f.lock }, f.severity === 'warning' ? 'warning' : holder.currentSeverity, rule.category, ops, options.production);
+      drafts.push({ ruleId: rule.id, severity: sized.severity, span: f.span ?? stmt.span, finding: sized.draft, stmt, direction: stmt.direction });
     },
   };
   holder.api = api;
@@ -395,6 +400,7 @@ export function toFinding(ruleId: string, severity: Severity, span: Span, f: Fin
     end: span.end,
   };
   if (f.fix) finding.fix = f.fix;
+  if (f.production) finding.production = f.production;
   if (direction === 'down') finding.direction = 'down';
   return finding;
 }

@@ -52,6 +52,20 @@ export interface Finding {
   end: number;
   /** Present when `--fix` can rewrite this finding mechanically. */
   fix?: Fix;
+  /** The locked table's size in production, when a stats snapshot was given (`--stats`). */
+  production?: ProductionSize;
+}
+
+export interface ProductionSize {
+  /** Relation key, e.g. `public.orders`. */
+  relation: string;
+  rows: number;
+  totalBytes: number;
+  /** Date of the snapshot (YYYY-MM-DD). */
+  statsOf: string;
+  /** What holds the lock and the estimate of how long, from the policy's throughput assumptions. */
+  work?: 'rewrite' | 'index build' | 'scan';
+  estimatedSeconds?: number;
 }
 
 export interface FileResult {

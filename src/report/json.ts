@@ -20,6 +20,7 @@ export function jsonFinding(f: Finding): Record<string, unknown> {
     safeAlternative: f.safeAlternative,
   };
   if (f.direction) out.direction = f.direction;
+  if (f.production) out.production = f.production;
   return out;
 }
 
