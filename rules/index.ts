@@ -13,6 +13,8 @@ import detachPartitionNotConcurrent from './detach-partition-not-concurrent.ts';
 import domainConstraint from './domain-constraint.ts';
 import dropColumn from './drop-column.ts';
 import dropIndexNotConcurrent from './drop-index-not-concurrent.ts';
+import dropIndexBeforeReplacement from './drop-index-before-replacement.ts';
+import dropIndexStillUsed from './drop-index-still-used.ts';
 import dropTable from './drop-table.ts';
 import enumValueInTransaction from './enum-value-in-transaction.ts';
 import identifierTooLong from './identifier-too-long.ts';
@@ -52,6 +54,7 @@ export const RULES: readonly Rule[] = [
   setNotNullScan,
   indexNotConcurrent,
   dropIndexNotConcurrent,
+  dropIndexBeforeReplacement,
   reindexNotConcurrent,
   detachPartitionNotConcurrent,
   refreshMatviewBlocking,
@@ -75,6 +78,7 @@ export const RULES: readonly Rule[] = [
   banDropNotNull,
   dropColumn,
   dropTable,
+  dropIndexStillUsed,
   truncate,
   transactionNesting,
   duplicateColumnAssignment,

@@ -19,6 +19,8 @@ export interface Header {
   preset?: Preset;
   /** `enable=rule-a,rule-b`: opt-in rules (in no preset) to run too, at their default severity. */
   enable?: string[];
+  /** A production stats snapshot beside the fixture (`stats=file.json`). */
+  stats?: string;
 }
 
 export function header(text: string): Header {
@@ -31,6 +33,7 @@ export function header(text: string): Header {
     if (k === 'assume-in-transaction') h.assumeInTransaction = v === 'true';
     if (k === 'preset' && (v === 'recommended' || v === 'strict')) h.preset = v;
     if (k === 'enable') h.enable = v.split(',').filter(Boolean);
+    if (k === 'stats') h.stats = v;
   }
   return h;
 }

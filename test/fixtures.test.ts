@@ -13,6 +13,15 @@ import type { FileResult } from '../src/findings/model.ts';
 import { RULES } from '../rules/index.ts';
 import { FIXTURES, header, presetRules, walkSql } from './fixture-files.ts';
 import { engineOptions, lintText, ROOT } from './helpers.ts';
+import { loadProduction } from '../src/options/production.ts';
+
+/** The snapshot a fixture names in its header, read as the CLI reads `--stats`. */
+function production(file: string, stats: string | undefined) {
+  if (!stats) return undefined;
+  const loaded = loadProduction(stats, {}, path.dirname(file), new Date('2026-12-02T00:00:00Z'));
+  if ('error' in loaded) throw new Error(loaded.error);
+  return loaded.facts;
+}
 
 /** "line rule" strings expected by the comments of a file. */
 function expectations(text: string): string[] {
@@ -54,7 +63,7 @@ for (const ruleDir of ruleDirs) {
           const h = header(text);
           const result = await lintText(
             text,
-            { pgVersion: h.pgVersion ?? 15, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset, h.enable) },
+            { pgVersion: h.pgVersion ?? 15, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset, h.enable), production: production(full, h.stats) },
             { path: full },
           );
           expect(actual(result, text)).toEqual(expectations(text));

@@ -25,6 +25,7 @@ import { totals } from '../report/types.ts';
 import { ruleText } from '../report/rule-docs.ts';
 import type { Rule } from '../kit/rule.ts';
 import { FORMATS, type MigrationFormat } from '../source/formats.ts';
+import { loadProduction } from '../options/production.ts';
 import { didYouMean } from '../util/did-you-mean.ts';
 import { mark } from '../util/timing.ts';
 import { RULES } from '../../rules/index.ts';
@@ -40,6 +41,9 @@ Usage:
   zerodown init [--pre-commit] [--husky] [--github] [--force]
                                        write zerodown.config.json for the runner(s) and migrations
                                        found here, and the commit-time hook / CI workflow entries
+  zerodown stats [--database-url <url>] [-o file]
+                                       print (or run, read-only) the query that snapshots table
+                                       sizes and index usage for --stats (docs/stats.md)
   zerodown rules [--format json]       list the rules
   zerodown explain <rule-id>           why a rule matters, with bad and good examples
 
@@ -75,6 +79,8 @@ Options:
                                 no output when none is staged
       --stdin                   read SQL from standard input
       --stdin-filename <path>   path to report (and whose directory gives history) for --stdin
+      --stats <file>            production stats snapshot (zerodown stats): real sizes and lock-time
+                                estimates in messages, small tables as warnings, drop-index-still-used
       --no-cache                analyze everything again instead of reusing what an earlier run stored
                                 for unchanged files: the schema their history builds, and a whole
                                 directory's findings (node_modules/.cache/zerodown, or ZERODOWN_CACHE_DIR)
@@ -127,6 +133,7 @@ const OPTIONS: ParseArgsConfig['options'] = {
   'check-down': { type: 'boolean' },
   'statement-timeout': { type: 'string' },
   cleanup: { type: 'boolean' },
+  stats: { type: 'string' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
@@ -210,7 +217,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;
   }
-  const command = ['rules', 'explain', 'lint', 'trace', 'extract'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
+  const command = ['rules', 'explain', 'lint', 'trace', 'extract', 'stats'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
   if (command !== 'lint' || positionals[0] === 'lint') positionals = positionals.slice(1);
 
   try {
@@ -232,6 +239,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command === 'trace') return await traceCommand(values, positionals);
     if (command === 'extract') return await (await import('./extract-command.ts')).extractCommand(values, positionals, RULES);
+    if (command === 'stats') {
+      const { statsCommand } = await import('./stats.ts');
+      return await statsCommand({ cwd: process.cwd(), databaseUrl: values['database-url'] as string | undefined, outputFile: values['output-file'] as string | undefined, statementTimeoutMs: 30_000 });
+    }
     return await lintCommand(values, positionals);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError || e instanceof GitError || (e instanceof Error && (e.name === 'TraceUsageError' || e.name === 'GitIndexError'))) {
@@ -325,6 +336,9 @@ function engineOptions(values: Values, config: Config, cwd: string, dir = cwd): 
   if (lockTimeoutMs === undefined) throw new UsageError(`--lock-timeout: expected a duration such as 2s or 500ms, got "${lockTimeoutRaw}"`);
   const statementTimeoutMs = parseDurationMs(config.statementTimeout ?? 0) ?? 0;
   const assume = values['assume-in-transaction'] ? true : values['no-assume-in-transaction'] ? false : config.assumeInTransaction;
+  const production = loadProduction((values.stats as string | undefined) ?? config.statsFile, config, cwd);
+  if ('error' in production) throw new UsageError(production.error);
+  if (production.warning) process.stderr.write(`zerodown: warning: ${production.warning}\n`);
 
   return {
     pgVersion,
@@ -336,6 +350,7 @@ function engineOptions(values: Values, config: Config, cwd: string, dir = cwd): 
     lockTimeoutMs,
     statementTimeoutMs,
     reportUnusedIgnores: values['report-unused-ignores'] === true,
+    production: production.facts,
     format: migrationFormat as MigrationFormat | undefined,
     detectRunner: true,
     embeddedTargets: config.embeddedSql?.targets,

@@ -16,6 +16,8 @@ import { detectFormat, FORMAT_RUNNER, layout, type MigrationFormat, type Section
 import { splitTopLevel, tokenEnd, type Comment } from '../source/lexer.ts';
 import { LineMap, type OffsetMap, type Span } from '../source/text.ts';
 import { describePlaceholder, renderTemplates, type ControlBlock, type RenderedTemplate } from '../source/templates.ts';
+import type { ProductionFacts } from '../analyze/production.ts';
+import { sizeFinding } from './production-sizing.ts';
 import { parseSuppressions, type Suppressions } from './suppress.ts';
 
 export interface EngineOptions {
@@ -31,6 +33,8 @@ export interface EngineOptions {
   lockTimeoutMs: number;
   statementTimeoutMs: number;
   reportUnusedIgnores: boolean;
+  /** Production sizes and index usage from a stats snapshot (`--stats`). */
+  production?: ProductionFacts;
 }
 
 export interface SqlInput {
@@ -345,6 +349,7 @@ function ruleContext(
     pgVersion: options.pgVersion,
     runner,
     file,
+    production: options.production,
     memo,
     siblings,
     text,
@@ -383,11 +388,13 @@ function ruleContext(
     report(f) {
       const rule = holder.currentRule;
       if (!rule) return;
-      const severity = f.severity === 'warning' ? 'warning' : holder.currentSeverity;
+      const base = f.severity === 'warning' ? 'warning' : holder.currentSeverity;
       // The draft itself is kept (not a copy): a rule that reports once per file may complete its
       // message from later statements, until the file is finalized.
       if (f.lock === undefined) f.lock = lock;
-      drafts.push({ ruleId: rule.id, severity, span: f.span ?? stmt.span, finding: f, stmt, direction: stmt.direction });
+      const sized = sizeFinding(f, base, rule.category, ops, options.production);
+      if (sized.draft !== f) Object.assign(f, sized.draft);
+      drafts.push({ ruleId: rule.id, severity: sized.severity, span: f.span ?? stmt.span, finding: f, stmt, direction: stmt.direction });
     },
   };
   holder.api = api;
@@ -452,6 +459,7 @@ export function toFinding(ruleId: string, severity: Severity, span: Span, f: Fin
     end: span.end,
   };
   if (f.fix) finding.fix = f.fix;
+  if (f.production) finding.production = f.production;
   if (direction === 'down') finding.direction = 'down';
   return finding;
 }

@@ -56,6 +56,20 @@ export interface Finding {
   dynamic?: boolean;
   /** TS/JS migrations: the call sits under an if, ?:, loop or callback. */
   conditional?: boolean;
+  /** The locked table's size in production, when a stats snapshot was given (`--stats`). */
+  production?: ProductionSize;
+}
+
+export interface ProductionSize {
+  /** Relation key, e.g. `public.orders`. */
+  relation: string;
+  rows: number;
+  totalBytes: number;
+  /** Date of the snapshot (YYYY-MM-DD). */
+  statsOf: string;
+  /** What holds the lock and the estimate of how long, from the policy's throughput assumptions. */
+  work?: 'rewrite' | 'index build' | 'scan';
+  estimatedSeconds?: number;
 }
 
 export interface FileResult {

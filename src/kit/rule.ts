@@ -11,7 +11,8 @@ import type { Schema } from '../analyze/schema.ts';
 import type { TimeoutSettings, TransactionEvent, TxSnapshot } from '../analyze/session.ts';
 import type { Section } from '../source/formats.ts';
 import type { Span } from '../source/text.ts';
-import type { Direction, LockSummary, SafeAlternative, Severity } from '../findings/model.ts';
+import type { Direction, LockSummary, ProductionSize, SafeAlternative, Severity } from '../findings/model.ts';
+import type { ProductionFacts } from '../analyze/production.ts';
 import type { Fix } from '../findings/fix.ts';
 
 export type RuleCategory = 'locking' | 'app-compat' | 'hygiene' | 'design' | 'engine';
@@ -54,6 +55,8 @@ export interface FindingDraft {
   fix?: Fix;
   /** Lower this finding to a warning (e.g. "possibly rewrites" when the old type is unknown). Never raises. */
   severity?: 'warning';
+  /** Set by the engine from production stats; rules leave it out. */
+  production?: ProductionSize;
 }
 
 export interface RuleContext {
@@ -71,6 +74,8 @@ export interface RuleContext {
   pgVersion: number;
   runner: RunnerProfile | null;
   file: string;
+  /** Production sizes and index usage (`--stats`), when a snapshot was given. */
+  production: ProductionFacts | undefined;
   /** Did the relation exist before this file (may hold data and serve traffic)? */
   isExisting(relation: string): boolean;
   /** How to run this statement outside a transaction under the current runner, for messages. */

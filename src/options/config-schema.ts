@@ -47,6 +47,14 @@ export const configSchema = z
       .strict()
       .optional()
       .describe('TS/JS migrations: SQL sinks the runner presets do not know.'),
+    statsFile: z.string().optional().describe('Production stats snapshot written by `zerodown stats` (sizes every lock hazard; enables drop-index-still-used).'),
+    smallTableRows: z.number().int().min(0).optional().describe('Below this many rows in the stats snapshot, a lock hazard is a warning instead of an error (default 10000).'),
+    statsMaxAgeDays: z.number().int().min(1).optional().describe('A stats snapshot older than this many days is reported as stale (default 30).'),
+    statsThroughputMBps: z
+      .object({ scan: z.number().positive().optional(), rewrite: z.number().positive().optional(), indexBuild: z.number().positive().optional() })
+      .strict()
+      .optional()
+      .describe('Throughput assumed when estimating how long a lock is held, in MB/s (defaults: scan 200, rewrite 50, indexBuild 25).'),
   })
   .strict();
 

@@ -23,6 +23,7 @@ export function jsonFinding(f: Finding): Record<string, unknown> {
   if (f.direction) out.direction = f.direction;
   if (f.dynamic) out.dynamic = true;
   if (f.conditional) out.conditional = true;
+  if (f.production) out.production = f.production;
   return out;
 }
 
