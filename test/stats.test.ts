@@ -107,7 +107,7 @@ describe('stats query on a PostgreSQL server', () => {
       const major = Math.floor(Number((await client.query('SHOW server_version_num')).rows[0].server_version_num) / 10000);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zd-stats-'));
       const out = path.join(dir, 'zerodown.stats.json');
-      const r = spawnSync(process.execPath, [CLI, 'stats', '--database-url', SERVER_URL, '-o', out], { encoding: 'utf8', cwd: dir });
+      const r = spawnSync(process.execPath, [CLI, 'stats', '--database-url', SERVER_URL as string, '-o', out], { encoding: 'utf8', cwd: dir });
       expect(r.stderr).toContain('wrote');
       expect(r.status).toBe(0);
       check(JSON.parse(fs.readFileSync(out, 'utf8')) as StatsSnapshot, schema, major);
