@@ -34,7 +34,7 @@ export default defineRule({
     why:
       'Dropping a column is a quick catalog change, but the moment it commits every running query that names the column fails (column "…" does not exist): explicit SELECTs and INSERTs, and ORMs that list every mapped column in their SELECT and INSERT statements even when the code never touches the attribute. Migrations run before (or during) the rollout of the new code, so the old version is still serving traffic. Deploy code that no longer reads or writes the column first (for an ORM: remove it from the model or mark it ignored), then drop it in a later migration. Dropping a column also drops the indexes and constraints that use it.',
     bad: 'ALTER TABLE users DROP COLUMN legacy_flags;',
-    good: "-- after deploying code that no longer reads or writes legacy_flags:\nSET lock_timeout = '2s';\nALTER TABLE users DROP COLUMN legacy_flags;",
+    good: "-- after deploying code that no longer reads or writes legacy_flags:\nSET lock_timeout = '2s';\n-- zerodown-ignore drop-column -- unused since release 42 (no running code names it)\nALTER TABLE users DROP COLUMN legacy_flags;",
   },
   check(ctx) {
     const stmt = as(ctx.stmt.node, 'AlterTableStmt');

@@ -171,7 +171,7 @@ export default defineRule({
   docs: {
     why:
       'ALTER TYPE … ADD VALUE refuses to run inside a transaction block before PostgreSQL 12. Since 12 it may, but the new value cannot be used until that transaction commits: an UPDATE, INSERT, DEFAULT, CHECK or comparison that mentions it fails with "unsafe use of new value … of enum type …". Migration runners usually wrap a migration in one transaction, so adding a value and using it in the same migration fails the deploy (after the earlier statements took their locks).',
-    bad: "ALTER TYPE order_status ADD VALUE 'refunded';\nUPDATE orders SET status = 'refunded' WHERE refunded_at IS NOT NULL;",
+    bad: "-- one transaction (an explicit BEGIN, or a runner that wraps each migration in one)\nBEGIN;\nALTER TYPE order_status ADD VALUE 'refunded';\nUPDATE orders SET status = 'refunded' WHERE refunded_at IS NOT NULL;\nCOMMIT;",
     good:
       "-- migration 1\nALTER TYPE order_status ADD VALUE IF NOT EXISTS 'refunded';\n-- migration 2 (after migration 1 committed)\nUPDATE orders SET status = 'refunded' WHERE refunded_at IS NOT NULL;",
     versions:

@@ -44,11 +44,41 @@ const NOUN: Record<string, string> = {
   OBJECT_FOREIGN_TABLE: 'foreign table',
 };
 
+/** Transaction control that ends (or may undo part of) the current transaction. */
+const ENDS_TRANSACTION = new Set(['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_ROLLBACK_TO', 'TRANS_STMT_PREPARE']);
+
+/** `CREATE VIEW <from> AS SELECT * FROM <to>`: the view over one relation that keeps every column of the old name. */
+function isCompatibilityView(stmt: RuleContext['stmt'], from: string, to: string): boolean {
+  const view = as(stmt.node, 'ViewStmt');
+  if (!view || relKey(view.view) !== from) return false;
+  const select = as(view.query, 'SelectStmt');
+  const source = select?.fromClause?.length === 1 ? as(select.fromClause[0], 'RangeVar') : undefined;
+  const target = select?.targetList?.length === 1 ? as(select.targetList[0], 'ResTarget') : undefined;
+  const star = as(target?.val, 'ColumnRef')?.fields?.some((f) => as(f, 'A_Star') !== undefined) ?? false;
+  return !!source && relKey(source) === to && star && !select?.whereClause;
+}
+
+/**
+ * The rule's own recipe: the rename followed, in the same transaction, by a view with the old name
+ * over the renamed relation. Both commit together, so running code never sees the old name missing.
+ */
+function compatibilityViewFollows(ctx: RuleContext, from: string, to: string): boolean {
+  if (!ctx.tx.inTransaction || ctx.stmt.origin !== 'top') return false;
+  for (const s of ctx.siblings) {
+    if (s.index <= ctx.stmt.index || s.origin !== 'top') continue;
+    const tx = as(s.node, 'TransactionStmt');
+    if (tx?.kind && ENDS_TRANSACTION.has(tx.kind)) return false;
+    if (isCompatibilityView(s, from, to)) return true;
+  }
+  return false;
+}
+
 function relationRename(ctx: RuleContext, renameType: string, from: string, newName: string): void {
   const op = ctx.ops.find((o) => o.op === 'rename' && o.relation === from);
   if (!op?.existing) return;
   const schema = from.slice(0, from.indexOf('.'));
   const to = `${schema}.${newName}`;
+  if (compatibilityViewFollows(ctx, from, to)) return;
   const oldRel = displayRel(from);
   const newRel = displayRel(to);
   const kind = ctx.schema.tables.get(from)?.kind;

@@ -13,7 +13,7 @@ export default defineRule({
       'ALTER COLUMN … SET NOT NULL must prove that no row holds NULL. Unless a validated constraint already proves it, Postgres scans the whole table while holding ACCESS EXCLUSIVE, so every read and write waits for the scan, which grows with the table. Since PostgreSQL 12 the scan is skipped when a validated CHECK (col IS NOT NULL) exists; such a CHECK can be added NOT VALID (instant) and validated under a weak lock. PostgreSQL 18 can add the NOT NULL constraint itself as NOT VALID.',
     bad: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;',
     good:
-      "SET lock_timeout = '2s';\nALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n-- next migration\nALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users DROP CONSTRAINT users_email_not_null;",
+      "SET lock_timeout = '2s';\nALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n-- next migration: validating scans without blocking reads or writes\nALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\n-- PostgreSQL 12+, next migration: SET NOT NULL uses the validated CHECK instead of scanning\n--   ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n--   ALTER TABLE users DROP CONSTRAINT users_email_not_null;\n-- PostgreSQL 11 and older always scan: keep the CHECK, it enforces the same rule",
     versions:
       'PostgreSQL 12+: SET NOT NULL uses a validated CHECK (col IS NOT NULL) instead of scanning. PostgreSQL 18: ADD CONSTRAINT … NOT NULL … NOT VALID, then VALIDATE CONSTRAINT. PostgreSQL 11 and older always scan.',
   },

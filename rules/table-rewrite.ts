@@ -66,7 +66,7 @@ export default defineRule({
     why:
       'VACUUM FULL, CLUSTER, ALTER TABLE … SET TABLESPACE, SET LOGGED / SET UNLOGGED and SET ACCESS METHOD write a complete new copy of the table (and rebuild its indexes) while holding ACCESS EXCLUSIVE: every read and write waits for the whole copy, which grows with the table, and the copy needs as much free disk as the table. Core PostgreSQL has no online variant of any of these. For reclaiming space or reordering rows, the pg_repack and pg_squeeze extensions rebuild a table while it stays in use; otherwise run the statement in a maintenance window, with a lock_timeout.',
     bad: 'VACUUM FULL orders;',
-    good: "-- plain VACUUM makes dead space reusable without a rewrite\nVACUUM orders;\n-- or, in a maintenance window:\nSET lock_timeout = '2s';\nVACUUM FULL orders;",
+    good: '-- plain VACUUM makes dead space reusable without a rewrite and without blocking reads or writes\nVACUUM orders;\n-- (VACUUM FULL only in a maintenance window, with lock_timeout set)',
     versions: 'All versions. SET ACCESS METHOD exists since PostgreSQL 15.',
   },
   check(ctx) {

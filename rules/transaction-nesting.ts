@@ -34,8 +34,8 @@ export default defineRule({
   docs: {
     why:
       'PostgreSQL has no nested transactions. A BEGIN inside a transaction — the one the migration runner opened, or an earlier BEGIN — only draws a warning, and the next COMMIT commits the outer transaction: the statements after it run outside any transaction, so a failure no longer rolls the migration back and the runner\'s own COMMIT finds nothing to commit. A COMMIT with no transaction open is also only a warning, but it shows the file assumes a transaction it does not have. A BEGIN that is never committed leaves the transaction open after the file: its locks stay held and its work is rolled back when the connection closes.',
-    bad: '-- Flyway already wraps the migration in a transaction\nBEGIN;\nALTER TABLE orders ADD COLUMN note text;\nCOMMIT;',
-    good: '-- let the runner manage the transaction\nALTER TABLE orders ADD COLUMN note text;',
+    bad: "BEGIN;\nALTER TABLE orders ADD COLUMN note text;\n-- does not nest (nor does a BEGIN inside the transaction a runner such as Flyway opened)\nBEGIN;\nALTER TABLE orders ADD COLUMN flag boolean;\n-- commits everything so far: what follows runs outside any transaction\nCOMMIT;\nCOMMIT;",
+    good: '-- one transaction, opened once (under a runner that wraps each migration, no BEGIN/COMMIT at all)\nBEGIN;\nALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders ADD COLUMN flag boolean;\nCOMMIT;',
   },
   check(ctx) {
     runnerOf.set(ctx.stmt, ctx.runner);

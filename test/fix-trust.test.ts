@@ -202,7 +202,7 @@ describe('a fix never produces a finding', () => {
     for (const { target, h } of targets) {
       const options: LintOptions = {
         ...engineOptions(),
-        rules: presetRules(h.preset),
+        rules: presetRules(h.preset, h.enable),
         pgVersion: h.pgVersion ?? 15,
         runner: h.runner ?? null,
         assumeInTransaction: h.assumeInTransaction,

@@ -51,3 +51,37 @@ export function walkSql(dir: string, out: string[]): void {
     else if (e.name.endsWith('.sql')) out.push(full);
   }
 }
+
+/** One `rule-id@line:column "message fragment"` expectation of a fixture file. */
+export interface Expectation {
+  rule: string;
+  line: number;
+  column: number;
+  fragment: string;
+}
+
+const EXPECT_COMMENT = /--\s*expect:(.*)$/;
+const EXPECT_ITEM = /^\s*([a-z0-9-]+)@(\d+):(\d+)\s+"((?:[^"\\]|\\.)*)"\s*(,|$)/;
+
+/**
+ * The expectations stated by a file's `-- expect:` comments (see fixtures/README.md). A comment
+ * that does not follow the syntax throws, so that a malformed expectation cannot pass unchecked.
+ */
+export function expectations(text: string): Expectation[] {
+  const out: Expectation[] = [];
+  text.split('\n').forEach((source, i) => {
+    const m = EXPECT_COMMENT.exec(source);
+    if (!m) return;
+    let rest = m[1];
+    if (!rest.trim()) throw new Error(`line ${i + 1}: empty -- expect: comment`);
+    while (rest.trim()) {
+      const item = EXPECT_ITEM.exec(rest);
+      if (!item) throw new Error(`line ${i + 1}: expected rule-id@line:column "message fragment", got: ${rest.trim()}`);
+      out.push({ rule: item[1], line: Number(item[2]), column: Number(item[3]), fragment: item[4].replace(/\\(.)/g, '$1') });
+      rest = rest.slice(item[0].length);
+    }
+  });
+  return out;
+}
+
+export const showExpectation = (e: Expectation): string => `${e.rule}@${e.line}:${e.column} "${e.fragment}"`;

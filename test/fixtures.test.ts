@@ -1,17 +1,18 @@
 /**
- * Walks fixtures/: every `-- expect: rule-id[, rule-id]` comment must be matched by a finding that
- * starts on that line, and every finding must be expected. A first-line `-- fixture: key=value`
- * header sets pg-version, runner, assume-in-transaction and preset (`preset=strict` enables the
- * strict preset's rules; by default only the recommended preset runs) and `enable=rule-id,…` (opt-in rules). Subdirectories are migration
- * directories linted as a whole (history replayed in runner order).
+ * Walks fixtures/: every `-- expect: rule-id@line:column "message fragment"` (fixtures/README.md)
+ * must be matched by a finding of that rule starting at that line and column whose message contains
+ * the fragment, and every finding must be expected. A first-line `-- fixture: key=value` header sets
+ * pg-version, runner, assume-in-transaction and preset (`preset=strict` enables the strict preset's
+ * rules; by default only the recommended preset runs). Subdirectories are migration directories
+ * linted as a whole (history replayed in runner order).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintPaths } from '../src/engine/lint.ts';
-import type { FileResult } from '../src/findings/model.ts';
+import type { FileResult, Finding } from '../src/findings/model.ts';
 import { RULES } from '../rules/index.ts';
-import { FIXTURES, header, presetRules, walkSql } from './fixture-files.ts';
+import { expectations, FIXTURES, header, presetRules, showExpectation, walkSql } from './fixture-files.ts';
 import { engineOptions, lintText, ROOT } from './helpers.ts';
 import { loadProduction } from '../src/options/production.ts';
 
@@ -23,16 +24,6 @@ function production(file: string, stats: string | undefined) {
   return loaded.facts;
 }
 
-/** "line rule" strings expected by the comments of a file. */
-function expectations(text: string): string[] {
-  const out: string[] = [];
-  text.split('\n').forEach((line, i) => {
-    const m = /--\s*expect:\s*([a-z0-9, -]+)\s*$/.exec(line);
-    if (m) for (const id of m[1].split(',').map((s) => s.trim()).filter(Boolean)) out.push(`${i + 1} ${id}`);
-  });
-  return out.sort();
-}
-
 /**
  * Companion warnings fire beside most lock hazards (a lock request without lock_timeout, a lock held
  * into later slow work). A fixture answers for them only where it mentions them; elsewhere they are
@@ -40,13 +31,27 @@ function expectations(text: string): string[] {
  */
 const COMPANIONS = ['lock-timeout-missing', 'locks-held-across-statements'];
 
-function actual(result: FileResult, text: string): string[] {
+/**
+ * Pairs findings with expectations (rule, line, column equal; message contains the fragment) and
+ * returns what is left on either side: both lists must be empty.
+ */
+function compare(result: FileResult, text: string): { missing: string[]; unexpected: string[] } {
   const answered = COMPANIONS.filter((id) => text.includes(id));
-  return result.findings
-    .filter((f) => !COMPANIONS.includes(f.ruleId) || answered.includes(f.ruleId))
-    .map((f) => `${f.line} ${f.ruleId}`)
-    .sort();
+  const findings = result.findings.filter((f) => !COMPANIONS.includes(f.ruleId) || answered.includes(f.ruleId));
+  const open = expectations(text);
+  const unexpected: Finding[] = [];
+  for (const f of findings) {
+    const i = open.findIndex((e) => e.rule === f.ruleId && e.line === f.line && e.column === f.column && f.message.includes(e.fragment));
+    if (i >= 0) open.splice(i, 1);
+    else unexpected.push(f);
+  }
+  return {
+    missing: open.map(showExpectation),
+    unexpected: unexpected.map((f) => `${f.ruleId}@${f.line}:${f.column} ${f.message}`),
+  };
 }
+
+const NOTHING_LEFT = { missing: [], unexpected: [] };
 
 const ruleDirs = fs.readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory());
 
@@ -66,7 +71,7 @@ for (const ruleDir of ruleDirs) {
             { pgVersion: h.pgVersion ?? 15, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset, h.enable), production: production(full, h.stats) },
             { path: full },
           );
-          expect(actual(result, text)).toEqual(expectations(text));
+          expect(compare(result, text)).toEqual(NOTHING_LEFT);
         });
       }
     }
@@ -86,7 +91,7 @@ for (const ruleDir of ruleDirs) {
           const result = report.files.find((f) => f.path === rel);
           expect(result, rel).toBeDefined();
           const text = fs.readFileSync(file, 'utf8');
-          expect(actual(result as FileResult, text), rel).toEqual(expectations(text));
+          expect(compare(result as FileResult, text), rel).toEqual(NOTHING_LEFT);
         }
       });
     }
@@ -101,7 +106,7 @@ describe('fixture coverage', () => {
       const files: string[] = [];
       walkSql(dir, files);
       const texts = files.map((f) => fs.readFileSync(f, 'utf8'));
-      expect(texts.some((t) => t.includes(`expect: ${rule.id}`)), `${rule.id} has a failing fixture`).toBe(true);
+      expect(texts.some((t) => expectations(t).some((e) => e.rule === rule.id)), `${rule.id} has a failing fixture`).toBe(true);
       expect(files.some((f) => path.basename(f).startsWith('good-') || f.includes('/good')), `${rule.id} has a passing fixture`).toBe(true);
     }
   });

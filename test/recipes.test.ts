@@ -15,6 +15,9 @@
  *     EXCLUSIVE (pg_locks, pg_class.relfilenode, pg_stat_get_numscans + xact deltas). Outside
  *     steps cannot have their locks observed on a single connection: only success and "no
  *     rewrite" are asserted for them.
+ *  5. the end state is compared with the offending statement's own (test/recipe-goal.ts: the
+ *     statement runs through the trace observer on a clone): index valid, NOT NULL set, constraint
+ *     validated, column renamed, type changed, rows backfilled. See ENFORCE_GOALS below.
  *
  * A recipe that Postgres rejects fails this test.
  */
@@ -39,6 +42,7 @@ import {
   type Synthesis,
 } from './recipe-db.ts';
 import fs from 'node:fs';
+import { catalogState, goalGaps, offendingGoal } from './recipe-goal.ts';
 
 /**
  * Steps that are deliberately the "maintenance window" form: the recipe says in so many words
@@ -92,8 +96,30 @@ interface Tally {
   notProvable: string[];
   historySkipped: number;
   recipes: number;
+  /** Recipes whose end state was compared with the offending statement's. */
+  goals: number;
+  goalUnknown: string[];
+  goalExempt: string[];
+  goalGaps: string[];
 }
-const tally: Tally = { steps: 0, ran: 0, templates: [], outsideSteps: 0, maintenance: [], notProvable: [], historySkipped: 0, recipes: 0 };
+const tally: Tally = { steps: 0, ran: 0, templates: [], outsideSteps: 0, maintenance: [], notProvable: [], historySkipped: 0, recipes: 0, goals: 0, goalUnknown: [], goalExempt: [], goalGaps: [] };
+
+/**
+ * Rules whose recipe deliberately does not end where the statement would (the goal is checked but
+ * not enforced, and listed in the summary). Must stay small; every entry says why.
+ */
+const GOAL_EXEMPT: Record<string, string> = {
+  'lock-timeout-missing': 'the recipe is the lock_timeout preamble to put before the statement, not a replacement for it',
+};
+
+/**
+ * Goal gaps fail the proof only with ZERODOWN_ENFORCE_RECIPE_GOALS=1 for now: the first full runs
+ * found deliberate divergences (e.g. add-column-rewrite on a constrained domain adds the column as
+ * the domain's base type plus a CHECK) that need an entry above each before the check is enforced
+ * by default. Until then every gap is listed in the summary. test/recipe-goal.test.ts proves the
+ * check itself (a `SELECT 1;` recipe fails it).
+ */
+const ENFORCE_GOALS = process.env.ZERODOWN_ENFORCE_RECIPE_GOALS === '1';
 
 const cases: { c: FixtureCase; linted: LintedCase }[] = [];
 for (const c of fixtureCases()) cases.push({ c, linted: await lintCase(c) });
@@ -140,14 +166,19 @@ async function proveTarget(db: PGliteInterface, t: ProofTarget, synth: Synthesis
     const name = r.name.includes('.') ? r.name.split('.').map((x) => `"${x.replace(/"/g, '""')}"`).join('.') : `"${r.name.replace(/"/g, '""')}"`;
     await db.exec(`CREATE TRIGGER zd_watchdog AFTER INSERT OR UPDATE OR DELETE ON ${name} FOR EACH STATEMENT EXECUTE FUNCTION zd_watchdog()`);
   }
+  // The goal: what the offending statement itself would leave (run on a clone, through the observer).
+  const stateBefore = await catalogState(db);
+  const goal = await offendingGoal(db, t.offending);
   const alt = t.finding.safeAlternative!;
   tally.recipes++;
+  let templates = 0;
   for (const [i, step] of alt.steps.entries()) {
     tally.steps++;
     const label = `step ${i + 1}/${alt.steps.length} [${step.transaction}] "${step.title}"`;
     await db.query("SELECT setval('zd_watchdog', 1, false)");
     const r = await runStep(db, step, pre);
     if (r.template) {
+      templates++;
       tally.templates.push(`${t.id} ${label}`);
       continue;
     }
@@ -171,6 +202,19 @@ async function proveTarget(db: PGliteInterface, t: ProofTarget, synth: Synthesis
       continue;
     }
     for (const p of problems) failures.push(`${label}: ${p}`);
+  }
+  if (failures.length) return failures;
+  if ('error' in goal) {
+    tally.goalUnknown.push(`${t.id}: the offending statement fails on the synthesized database (${goal.error})`);
+  } else if (templates) {
+    tally.goalUnknown.push(`${t.id}: ${templates} step(s) are templates for the user to fill in`);
+  } else {
+    const gaps = goalGaps(stateBefore, goal.state, await catalogState(db));
+    tally.goals++;
+    const exempt = GOAL_EXEMPT[t.finding.ruleId];
+    if (exempt) tally.goalExempt.push(`${t.id}: ${exempt}${gaps.length ? ` (${gaps.length} difference(s))` : ''}`);
+    else if (!ENFORCE_GOALS) tally.goalGaps.push(...gaps.map((g) => `${t.id}: ${g}`));
+    else for (const g of gaps) failures.push(`goal not reached: ${g}`);
   }
   return failures;
 }
@@ -247,6 +291,9 @@ describe('recipes: summary', () => {
         `maintenance-window steps (allowlisted by rule + title) that block traffic as documented: ${tally.maintenance.length}${tally.maintenance.length ? `\n  ${tally.maintenance.join('\n  ')}` : ''}`,
         `history statements that failed on the synthesized database and were skipped: ${tally.historySkipped}`,
         `findings without a recipe (nothing to prove): ${noRecipe.length}`,
+        `goal states compared with the offending statement's: ${tally.goals}; not comparable: ${tally.goalUnknown.length}${tally.goalUnknown.length ? `\n  ${tally.goalUnknown.join('\n  ')}` : ''}`,
+        `goal gaps (not enforced; ZERODOWN_ENFORCE_RECIPE_GOALS=1 makes them failures): ${tally.goalGaps.length}${tally.goalGaps.length ? `\n  ${tally.goalGaps.join('\n  ')}` : ''}`,
+        `goal exempt: ${tally.goalExempt.length}${tally.goalExempt.length ? `\n  ${tally.goalExempt.join('\n  ')}` : ''}`,
         `not provable: ${tally.notProvable.length}${tally.notProvable.length ? `\n  ${tally.notProvable.join('\n  ')}` : ''}`,
       ].join('\n'),
     );
@@ -254,5 +301,6 @@ describe('recipes: summary', () => {
     expect(allow.length).toBeLessThanOrEqual(5);
     for (const n of tally.notProvable) expect(allow.some((a) => n.startsWith(`${a}:`)), n).toBe(true);
     expect(tally.ran).toBeGreaterThan(0);
+    expect(tally.goals).toBeGreaterThan(0);
   });
 });
