@@ -5,20 +5,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { RUNNER_IDS, type RunnerId } from '../source/runners.ts';
-import { parseDurationMs } from '../analyze/session.ts';
-import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, type Config } from '../options/config.ts';
-import { lintPaths } from '../engine/lint.ts';
+import { RUNNER_IDS } from '../source/runners.ts';
+import { ConfigError, loadConfig, type Config } from '../options/config.ts';
+import { resolveOptions, type ResolvedOptions } from '../options/resolve.ts';
+import { DEFAULT_PG_VERSION, NEWEST_PG_VERSION, OLDEST_PG_VERSION } from '../pg/versions.ts';
+import { lintPaths, type LintOptions } from '../engine/lint.ts';
 import { applyFixes } from '../findings/fix.ts';
 import { BUILD_ID, TOOL_VERSION } from '../meta.ts';
-import { defaultCacheDir, AnalysisCache } from '../cache/analysis-cache.ts';
-import type { LintReport, RuleSetting } from '../findings/model.ts';
-import { detectPgVersion } from '../options/detect-version.ts';
+import { AnalysisCache } from '../cache/analysis-cache.ts';
+import type { LintReport } from '../findings/model.ts';
 import { OUTPUT_FORMATS, REPORTERS, type OutputFormat } from '../report/index.ts';
 import { totals } from '../report/types.ts';
 import { ruleText } from '../report/rule-docs.ts';
 import type { Rule } from '../kit/rule.ts';
-import { FORMATS, type MigrationFormat } from '../source/formats.ts';
+import { FORMATS } from '../source/formats.ts';
 import { didYouMean } from '../util/did-you-mean.ts';
 import { mark } from '../util/timing.ts';
 import { RULES } from '../../rules/index.ts';
@@ -35,7 +35,7 @@ Usage:
 Options:
   -f, --format <fmt>            pretty | compact | json | sarif | github | markdown
                                 (default: pretty on a terminal, compact otherwise)
-      --pg-version <major>      target PostgreSQL major (${SUPPORTED_PG_VERSIONS[0]}–18; default: from the
+      --pg-version <major>      target PostgreSQL major (${OLDEST_PG_VERSION}–${NEWEST_PG_VERSION}; default: from the
                                 repository's postgres image, else ${DEFAULT_PG_VERSION})
       --runner <name>           ${RUNNER_IDS.join(', ')}
       --migration-format <fmt>  force the file format: ${FORMATS.join(', ')}
@@ -110,28 +110,27 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   throw new UsageError(`${flag}: unknown value "${value}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of ${allowed.join(', ')}`);
 }
 
-function severityOf(value: string, where: string): RuleSetting {
-  if (value === 'off' || value === 'error') return value;
-  if (value === 'warn' || value === 'warning') return 'warning';
-  throw new UsageError(`${where}: severity must be off, warn or error (got "${value}")`);
-}
-
-function ruleSettings(rules: readonly Rule[], config: Config, flags: string[]): Map<string, RuleSetting> {
-  const settings = new Map<string, RuleSetting>();
-  const preset = config.preset ?? 'recommended';
-  for (const r of rules) settings.set(r.id, r.presets.includes(preset) ? r.severity : 'off');
-  for (const [id, sev] of Object.entries(config.rules ?? {})) settings.set(id, severityOf(sev, `config rules.${id}`));
-  const ids = rules.map((r) => r.id);
-  for (const flag of flags) {
-    const m = /^([a-z0-9-]+)=(\w+)$/.exec(flag);
-    if (!m) throw new UsageError(`--rule: expected <rule-id>=<off|warn|error>, got "${flag}"`);
-    if (!ids.includes(m[1])) {
-      const hint = didYouMean(m[1], ids);
-      throw new UsageError(`--rule: unknown rule "${m[1]}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
-    }
-    settings.set(m[1], severityOf(m[2], `--rule ${m[1]}`));
-  }
-  return settings;
+/** The shared resolver, with its problems as a usage error (exit 2). */
+function resolveFlags(values: Values, config: Config, cwd: string): ResolvedOptions {
+  const r = resolveOptions({
+    flags: {
+      pgVersion: values['pg-version'] as string | undefined,
+      runner: values.runner as string | undefined,
+      migrationFormat: values['migration-format'] as string | undefined,
+      assumeInTransaction: values['assume-in-transaction'] ? true : values['no-assume-in-transaction'] ? false : undefined,
+      rules: (values.rule as string[] | undefined) ?? [],
+      lockTimeout: values['lock-timeout'] as string | undefined,
+      down: values.down as string | undefined,
+      reportUnusedIgnores: values['report-unused-ignores'] === true,
+      noCache: values['no-cache'] === true,
+    },
+    config,
+    cwd,
+    env: process.env,
+    rules: RULES,
+  });
+  if (r.problems) throw new UsageError(r.problems.join('\nzerodown: '));
+  return r.options;
 }
 
 function useColor(values: Values, stream: NodeJS.WriteStream): boolean {
@@ -214,29 +213,29 @@ export async function main(argv: string[]): Promise<number> {
 async function traceCommand(values: Values, positionals: string[]): Promise<number> {
   const cwd = process.cwd();
   const { config } = await loadConfig(cwd, values.config as string | undefined, RULES.map((r) => r.id));
-  const format = oneOf(values.format as string | undefined, ['pretty', 'json', 'markdown'] as const, '--format') ?? 'pretty';
-  const runner = oneOf(values.runner as string | undefined, RUNNER_IDS, '--runner') ?? config.runner ?? null;
-  const pgFlag = values['pg-version'] as string | undefined;
-  const pgVersion = pgFlag !== undefined ? Number(pgFlag) : (config.postgresVersion ?? detectPgVersion(cwd)?.version ?? DEFAULT_PG_VERSION);
-  if (!(SUPPORTED_PG_VERSIONS as readonly number[]).includes(pgVersion)) throw new UsageError(`--pg-version: expected a major version from ${SUPPORTED_PG_VERSIONS[0]} to 18, got "${pgFlag}"`);
+  const outputFormat = oneOf(values.format as string | undefined, ['pretty', 'json', 'markdown'] as const, '--format') ?? 'pretty';
+  const resolved = resolveFlags(values, config, cwd);
   const seed = values.seed as string | undefined;
   if (seed && !fs.existsSync(path.resolve(cwd, seed))) throw new UsageError(`--seed: ${seed}: no such file`);
   const { trace, renderTrace } = await import('../trace/trace.ts');
+  const { engine } = resolved;
   const report = await trace(positionals.length ? positionals : ['.'], {
-    pgVersion,
-    runner: runner as RunnerId | null,
+    pgVersion: engine.pgVersion,
+    runner: engine.runner,
     databaseUrl: values['database-url'] as string | undefined,
     seedFile: seed ? path.resolve(cwd, seed) : undefined,
     checkDown: values['check-down'] === true,
     cwd,
-    include: config.include,
-    exclude: config.exclude,
-    format: oneOf(values['migration-format'] as string | undefined, FORMATS, '--migration-format') ?? config.migrationFormat,
-    assumeInTransaction: values['assume-in-transaction'] ? true : values['no-assume-in-transaction'] ? false : config.assumeInTransaction,
+    include: resolved.include,
+    exclude: resolved.exclude,
+    migrationFormat: resolved.migrationFormat,
+    assumeInTransaction: engine.assumeInTransaction,
     onProgress: process.stderr.isTTY ? (msg) => process.stderr.write(`\r\x1b[K${msg}`) : undefined,
+    engine,
   });
+  report.notes.unshift(...resolved.notes);
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  const output = renderTrace(report, format, format === 'pretty' && useColor(values, process.stdout));
+  const output = renderTrace(report, outputFormat, outputFormat === 'pretty' && useColor(values, process.stdout));
   const outFile = values['output-file'] as string | undefined;
   if (outFile) fs.writeFileSync(path.resolve(cwd, outFile), output);
   else process.stdout.write(output);
@@ -251,67 +250,25 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   mark('lint: start');
   const { config } = await loadConfig(cwd, values.config as string | undefined, RULES.map((r) => r.id));
   mark('config loaded');
-  const format = oneOf(values.format as string | undefined, OUTPUT_FORMATS, '--format') ?? (process.stdout.isTTY ? 'pretty' : 'compact');
-  const runner = oneOf(values.runner as string | undefined, RUNNER_IDS, '--runner') ?? config.runner ?? null;
-  const migrationFormat = oneOf(values['migration-format'] as string | undefined, FORMATS, '--migration-format') ?? config.migrationFormat;
-  // Down migrations run only to roll back: their findings are warnings unless asked otherwise.
-  const down = oneOf(values.down as string | undefined, ['same', 'warning', 'off'] as const, '--down') ?? config.down ?? 'warning';
-
-  let pgVersion: number;
-  let pgVersionSource: string;
-  const pgFlag = values['pg-version'] as string | undefined;
-  if (pgFlag !== undefined) {
-    const v = Number(pgFlag);
-    if (!(SUPPORTED_PG_VERSIONS as readonly number[]).includes(v)) throw new UsageError(`--pg-version: expected a major version from ${SUPPORTED_PG_VERSIONS[0]} to 18, got "${pgFlag}"`);
-    pgVersion = v;
-    pgVersionSource = '--pg-version';
-  } else if (config.postgresVersion) {
-    pgVersion = config.postgresVersion;
-    pgVersionSource = 'config';
-  } else {
-    const detected = detectPgVersion(cwd);
-    if (!detected) {
-      pgVersion = DEFAULT_PG_VERSION;
-      pgVersionSource = 'default (oldest supported major)';
-    } else if (detected.version > 18) {
-      pgVersion = 18;
-      pgVersionSource = `detected ${detected.version}, analyzed as 18 (the newest zerodown knows): ${detected.source}`;
-    } else {
-      pgVersion = detected.version;
-      pgVersionSource = `detected: ${detected.source}`;
-    }
-  }
-
+  const outputFormat: OutputFormat = oneOf(values.format as string | undefined, OUTPUT_FORMATS, '--format') ?? (process.stdout.isTTY ? 'pretty' : 'compact');
+  const resolved = resolveFlags(values, config, cwd);
   let maxWarnings = -1;
   if (values['max-warnings'] !== undefined) {
     maxWarnings = Number(values['max-warnings']);
     if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings: expected a whole number, got "${values['max-warnings']}"`);
   }
-  const lockTimeoutRaw = (values['lock-timeout'] as string | undefined) ?? config.lockTimeout ?? 0;
-  const lockTimeoutMs = parseDurationMs(lockTimeoutRaw);
-  if (lockTimeoutMs === undefined) throw new UsageError(`--lock-timeout: expected a duration such as 2s or 500ms, got "${lockTimeoutRaw}"`);
-  const statementTimeoutMs = parseDurationMs(config.statementTimeout ?? 0) ?? 0;
-  const assume = values['assume-in-transaction'] ? true : values['no-assume-in-transaction'] ? false : config.assumeInTransaction;
-
-  const options = {
-    pgVersion,
-    pgVersionSource,
-    runner: runner as RunnerId | null,
-    assumeInTransaction: assume,
-    rules: ruleSettings(RULES, config, (values.rule as string[] | undefined) ?? []),
-    down,
-    lockTimeoutMs,
-    statementTimeoutMs,
-    reportUnusedIgnores: values['report-unused-ignores'] === true,
-    format: migrationFormat as MigrationFormat | undefined,
+  const options: LintOptions = {
+    ...resolved.engine,
+    pgVersionSource: resolved.pgVersionSource,
     detectRunner: true,
-    cache: values['no-cache'] === true || !BUILD_ID ? undefined : new AnalysisCache(defaultCacheDir(cwd), BUILD_ID),
+    cache: resolved.cacheDir === undefined || !BUILD_ID ? undefined : new AnalysisCache(resolved.cacheDir, BUILD_ID),
   };
+  const discovery = { cwd, include: resolved.include, exclude: resolved.exclude, migrationFormat: resolved.migrationFormat };
 
   let report: LintReport;
   if (values.fix && values.stdin) throw new UsageError('--fix rewrites files in place and cannot be combined with --stdin');
   if (values.fix) {
-    const lint = (): Promise<LintReport> => lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format });
+    const lint = (): Promise<LintReport> => lintPaths(positionals.length ? positionals : ['.'], RULES, options, discovery);
     let fixed = 0;
     const touched = new Set<string>();
     report = await lint();
@@ -341,16 +298,16 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   } else if (values.stdin) {
     const name = (values['stdin-filename'] as string | undefined) ?? '<stdin>';
     const text = await readStdin();
-    report = await lintPaths([name], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, overrides: new Map([[path.resolve(cwd, name), text]]) });
+    report = await lintPaths([name], RULES, options, { ...discovery, overrides: new Map([[path.resolve(cwd, name), text]]) });
   } else {
-    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format });
+    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, discovery);
   }
   mark('linted');
   if (values.quiet) for (const f of report.files) f.findings = f.findings.filter((x) => x.severity === 'error');
 
   const outFile = values['output-file'] as string | undefined;
-  const color = !outFile && format === 'pretty' && useColor(values, process.stdout);
-  const output = REPORTERS[format as OutputFormat](report, { rules: RULES, color });
+  const color = !outFile && outputFormat === 'pretty' && useColor(values, process.stdout);
+  const output = REPORTERS[outputFormat](report, { rules: RULES, color });
   if (outFile) {
     try {
       fs.writeFileSync(path.resolve(cwd, outFile), output);

@@ -13,11 +13,9 @@ import { initParser } from '../parse/parser.ts';
 import { mark } from '../util/timing.ts';
 import type { Rule } from '../kit/rule.ts';
 import { discover, type DiscoverOptions, type PlanGroup } from '../source/discover.ts';
-import type { MigrationFormat } from '../source/formats.ts';
 
 export interface LintOptions extends EngineOptions {
   pgVersionSource: string;
-  format?: MigrationFormat;
   /** Runner detected from repository markers applies to plain files. */
   detectRunner: boolean;
   /** Stores replayed history and whole-directory results between runs (see cache/analysis-cache.ts). */

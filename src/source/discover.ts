@@ -52,7 +52,8 @@ export interface DiscoverOptions {
   cwd: string;
   include?: string[];
   exclude?: string[];
-  format?: MigrationFormat;
+  /** Force this migration file format instead of detecting it per file. */
+  migrationFormat?: MigrationFormat;
   /** In-memory contents by absolute path (--stdin, editor buffers); such paths need not exist. */
   overrides?: ReadonlyMap<string, string>;
 }
@@ -152,9 +153,9 @@ export function discover(paths: string[], opts: DiscoverOptions): Plan {
     if (stat?.isDirectory()) {
       const files: string[] = [];
       walk(abs, files, (dir, message) => errors.push({ path: path.relative(opts.cwd, dir) || p, message }));
-      for (const f of files) if (!OTHER_DIALECT.test(f) && matches(f)) add(planned(f, true, opts.format));
+      for (const f of files) if (!OTHER_DIALECT.test(f) && matches(f)) add(planned(f, true, opts.migrationFormat));
     } else {
-      const f = planned(abs, true, opts.format, opts.overrides?.get(abs));
+      const f = planned(abs, true, opts.migrationFormat, opts.overrides?.get(abs));
       add(f);
       // History: the earlier migrations of the same directory.
       const root = orderKey(f.format, abs).group;
@@ -162,7 +163,7 @@ export function discover(paths: string[], opts: DiscoverOptions): Plan {
       walk(root, siblings);
       for (const s of siblings) {
         if (s === abs || OTHER_DIALECT.test(s)) continue;
-        const h = planned(s, false, opts.format);
+        const h = planned(s, false, opts.migrationFormat);
         if (orderKey(h.format, s).group === root) add(h);
       }
     }

@@ -47,9 +47,11 @@ export interface TraceOptions {
   cwd: string;
   include?: string[];
   exclude?: string[];
-  format?: MigrationFormat;
+  migrationFormat?: MigrationFormat;
   assumeInTransaction?: boolean;
   onProgress?: (msg: string) => void;
+  /** The user's engine options (from resolveOptions); predictions use them at the traced server's version. */
+  engine?: EngineOptions;
 }
 
 export interface LockEntry {
@@ -1021,7 +1023,7 @@ export async function trace(paths: string[], options: TraceOptions): Promise<Tra
   const progress = options.onProgress ?? ((): void => undefined);
   if (options.databaseUrl !== undefined) checkDatabaseUrl(options.databaseUrl);
   await initParser();
-  const plan = discover(paths.length ? paths : ['.'], { cwd: options.cwd, include: options.include, exclude: options.exclude, format: options.format });
+  const plan = discover(paths.length ? paths : ['.'], { cwd: options.cwd, include: options.include, exclude: options.exclude, migrationFormat: options.migrationFormat });
   const display = (p: string): string => path.relative(options.cwd, p) || p;
   const fatal = plan.errors.map((e) => ({ path: e.path, message: e.message }));
 
@@ -1077,16 +1079,18 @@ export async function trace(paths: string[], options: TraceOptions): Promise<Tra
     options,
     report,
     progress,
-    engine: {
-      pgVersion: db.major,
-      runner: options.runner,
-      assumeInTransaction: options.assumeInTransaction,
-      rules: new Map(),
-      down: 'same',
-      lockTimeoutMs: 0,
-      statementTimeoutMs: 0,
-      reportUnusedIgnores: false,
-    },
+    engine: options.engine
+      ? { ...options.engine, pgVersion: db.major }
+      : {
+          pgVersion: db.major,
+          runner: options.runner,
+          assumeInTransaction: options.assumeInTransaction,
+          rules: new Map(),
+          down: 'same',
+          lockTimeoutMs: 0,
+          statementTimeoutMs: 0,
+          reportUnusedIgnores: false,
+        },
   };
 
   try {
