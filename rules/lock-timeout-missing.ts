@@ -1,11 +1,8 @@
-import { displayRel } from '../src/parse/ast.ts';
+import { blocksReadsOrWrites, defineRule, describeBlocked, displayRel, fileState, type Fix, type OperationId, OPERATIONS, type RuleContext } from '../src/kit/index.ts';
 import { withLockTimeout } from '../src/advice/index.ts';
-import { OPERATIONS, type OperationId } from '../src/pg/facts.ts';
-import type { Fix } from '../src/findings/fix.ts';
-import { blocksReadsOrWrites, describeBlocked } from '../src/pg/locks.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
-const NS = 'lock-timeout-missing';
+/** Reported once per transaction (or once for the autocommit part of the file). */
+const REPORTED = fileState(() => new Set<string>());
 
 function where(ctx: RuleContext): string {
   switch (ctx.tx.kind) {
@@ -49,9 +46,10 @@ export default defineRule({
     if (ctx.stmt.origin === 'function') return;
     const lock = ctx.lock;
     if (!lock || !blocksReadsOrWrites(lock.mode) || ctx.timeouts.lockTimeoutMs !== 0) return;
-    const key = `${NS}:${ctx.tx.kind === 'none' ? 'file' : `tx${ctx.tx.id}`}`;
-    if (ctx.memo.has(key)) return;
-    ctx.memo.set(key, true);
+    const key = ctx.tx.kind === 'none' ? 'file' : `tx${ctx.tx.id}`;
+    const reported = ctx.state(REPORTED);
+    if (reported.has(key)) return;
+    reported.add(key);
     const rels = lock.relations.map(displayRel).join(', ');
     const noTx = ctx.ops.some((o) => OPERATIONS[o.op].noTransaction);
     ctx.report({

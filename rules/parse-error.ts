@@ -1,4 +1,4 @@
-import { defineRule } from '../src/kit/rule.ts';
+import { defineRule } from '../src/kit/index.ts';
 
 /** Reported by the engine itself (the parser), documented here like any rule. */
 export default defineRule({
