@@ -1,5 +1,4 @@
 import { blocksReadsOrWrites, defineRule, describeBlocked, displayRel, fileState, type Fix, type OperationId, OPERATIONS, type RuleContext } from '../src/kit/index.ts';
-import { withLockTimeout } from '../src/advice/index.ts';
 
 /** Reported once per transaction (or once for the autocommit part of the file). */
 const REPORTED = fileState(() => new Set<string>());
