@@ -6,7 +6,7 @@ import type { Finding, LintReport } from '../findings/model.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../meta.ts';
 import { totals, type Reporter } from './types.ts';
 
-export function jsonFinding(f: Finding): Record<string, unknown> {
+function jsonFinding(f: Finding): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ruleId: f.ruleId,
     severity: f.severity,
