@@ -2,6 +2,7 @@
  * Explicit file lists (what pre-commit and lint-staged pass): findings identical to the directory
  * run, whether every file of a directory is named or only some (the others are then history).
  */
+import { isScriptMigrationPath } from '../src/source/ts/paths.ts';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,8 +17,13 @@ import { FIXTURES } from './fixture-files.ts';
 
 const options: LintOptions = { ...engineOptions({ rules: new Map() }), pgVersionSource: 'test', detectRunner: true };
 
+/** The migration files under dir, as a hook passes them: .sql and TS/JS migrations. */
 function sqlFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.sql')).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map(String)
+    .map((f) => path.join(dir, f))
+    .filter((f) => f.endsWith('.sql') || isScriptMigrationPath(f));
 }
 
 /** What a user sees per file: path and findings (the text and notes aside). */

@@ -180,7 +180,9 @@ describe('a fix never produces a finding', () => {
     const cwd = mk();
     fs.cpSync(FIXTURES, path.join(cwd, 'fixtures'), { recursive: true });
     const targets: { target: string; h: ReturnType<typeof header> }[] = [];
-    for (const rule of fs.readdirSync(path.join(cwd, 'fixtures'))) {
+    for (const entry of fs.readdirSync(path.join(cwd, 'fixtures'), { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const rule = entry.name;
       const ruleDir = path.join(cwd, 'fixtures', rule);
       if (rule === 'demo') {
         targets.push({ target: ruleDir, h: {} });

@@ -115,16 +115,16 @@ describe('zerodown init', () => {
     expect(json(dir, 'zerodown.config.json')).toMatchObject({ runner: 'golang-migrate', include: ['db/migrations/**/*.sql'] });
   });
 
-  it('TypeORM: the runner from package.json; TypeScript migrations are said not to be read', () => {
+  it('TypeORM: the runner from package.json; the TypeScript migrations directory is included', () => {
     const dir = project({
       'package.json': '{ "name": "api", "dependencies": { "typeorm": "^0.3.20", "pg": "^8.0.0" } }\n',
       'src/migrations/1700000000000-Init.ts': 'export class Init1700000000000 {}\n',
     });
     const r = zerodown(dir, 'init');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/no \.sql migrations found/);
+    expect(r.stdout).toMatch(/^migrations: src\/migrations$/m);
     expect(r.stdout).toMatch(/runner: typeorm \(from package\.json: typeorm\)/);
-    expect(json(dir, 'zerodown.config.json')).toEqual({ $schema: './node_modules/zerodown/schema/zerodown.schema.json', runner: 'typeorm' });
+    expect(json(dir, 'zerodown.config.json')).toEqual({ $schema: './node_modules/zerodown/schema/zerodown.schema.json', runner: 'typeorm', include: ['src/migrations/**/*.sql', 'src/migrations/**/*.ts'] });
     expect(zerodown(dir, '--format', 'compact').code).toBe(0);
   });
 

@@ -62,13 +62,37 @@ function put(cwd: string, rel: string, text: string, force: boolean): Outcome {
 const globOf = (dirs: string[]): string => (dirs.length === 1 ? `${dirs[0]}/**/*.sql` : `{${dirs.join(',')}}/**/*.sql`).replace(/^\.\//, '');
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function configText(d: Detected): string {
+/** File endings the include globs cover: .sql, and the TS/JS migration endings where the directories hold such files. */
+const SCRIPT_EXTENSIONS = ['ts', 'mts', 'cts', 'js', 'mjs', 'cjs'];
+function extensionsIn(cwd: string, dirs: string[]): string[] {
+  const found = new Set<string>(['sql']);
+  const visit = (dir: string, depth: number): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory() && depth < 4 && !e.name.startsWith('.') && e.name !== 'node_modules') visit(path.join(dir, e.name), depth + 1);
+      const ext = /\.([a-z]+)$/.exec(e.name)?.[1];
+      if (e.isFile() && ext && SCRIPT_EXTENSIONS.includes(ext) && !e.name.endsWith('.d.ts')) found.add(ext);
+    }
+  };
+  for (const dir of dirs) visit(path.resolve(cwd, dir), 0);
+  return [...found];
+}
+
+function configText(d: Detected, cwd: string): string {
   const config: Record<string, unknown> = { $schema: './node_modules/zerodown/schema/zerodown.schema.json' };
   // The runner matters for plain .sql files (it says whether each runs in a transaction); formats
   // with their own layout (Prisma, golang-migrate, …) already imply theirs.
   if (d.runners.length === 1) config.runner = d.runners[0];
   if (d.pgVersion !== undefined) config.postgresVersion = d.pgVersion;
-  if (d.dirs.length && !d.dirs.includes('.')) config.include = d.dirs.map((dir) => `${dir}/**/*.sql`);
+  if (d.dirs.length && !d.dirs.includes('.')) {
+    const exts = extensionsIn(cwd, d.dirs);
+    config.include = d.dirs.flatMap((dir) => exts.map((ext) => `${dir}/**/*.${ext}`));
+  }
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
@@ -174,7 +198,7 @@ function init(cwd: string, values: Record<string, boolean | undefined>): number 
   const force = values.force === true;
   const d = detect(cwd);
   const out: string[] = [];
-  out.push(d.dirs.length ? `migrations: ${d.dirs.join(', ')}` : 'migrations: no .sql migrations found (zerodown lints SQL files; TypeScript/JavaScript migrations are not read)');
+  out.push(d.dirs.length ? `migrations: ${d.dirs.join(', ')}` : 'migrations: none found (no directory of .sql or TS/JS migrations)');
   out.push(`runner: ${d.runners.length ? d.runners.join(', ') : 'not detected (plain SQL files: set "runner" in the config)'}${d.runnerSource ? ` (from ${path.relative(cwd, d.runnerSource)})` : ''}`);
   const report = (rel: string, outcome: Outcome, hint?: string): void => {
     const what = { wrote: 'wrote', updated: 'updated', unchanged: 'unchanged', kept: 'kept (exists; --force to replace)' }[outcome];
@@ -182,7 +206,7 @@ function init(cwd: string, values: Record<string, boolean | undefined>): number 
   };
   const hasConfig = ['zerodown.config.jsonc', 'zerodown.config.js', 'zerodown.config.mjs', '.zerodownrc', '.zerodownrc.json'].find((f) => fs.existsSync(path.join(cwd, f)));
   if (hasConfig && !force) report(hasConfig, 'unchanged');
-  else report('zerodown.config.json', put(cwd, 'zerodown.config.json', configText(d), force));
+  else report('zerodown.config.json', put(cwd, 'zerodown.config.json', configText(d, cwd), force));
   const next: string[] = [];
   if (values['pre-commit']) {
     report('.pre-commit-config.yaml', preCommit(cwd, d, force), preCommitEntry(d));
