@@ -218,9 +218,13 @@ export class Collector extends CollectorBase {
               c.schemas.add(names[0]);
               break;
             case 'OBJECT_TYPE':
-            case 'OBJECT_DOMAIN':
+            case 'OBJECT_DOMAIN': {
               this.typeRef({ names: names.map((n) => ({ String: { sval: n } })) });
+              // DROP DOMAIN names a domain: synthesize one, not an enum.
+              const t = c.types.get(nameKey(names));
+              if (s.removeType === 'OBJECT_DOMAIN' && t && t.kind === 'unknown') t.kind = 'domain';
               break;
+            }
             default:
               break;
           }
