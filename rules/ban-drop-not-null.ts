@@ -11,7 +11,7 @@ export default defineRule({
     why:
       'Dropping NOT NULL is instant (a catalog change under a brief ACCESS EXCLUSIVE lock), but it changes a contract: from the next write on, the column may hold NULL, and every reader written against the old schema — application code mapping the column to a non-optional field, reports, ORMs with non-nullable types, downstream consumers of a replication stream — may fail or silently mis-handle it. It is also hard to undo: SET NOT NULL later must scan the whole table and fails once a NULL was written. Default preset decision: strict only (opt-in through the strict preset). Dropping NOT NULL is the normal first step of expand/contract (before a column is dropped or replaced), so flagging it by default would mostly be noise; teams that want every contract change reviewed enable the strict preset.',
     bad: 'ALTER TABLE orders ALTER COLUMN customer_id DROP NOT NULL;',
-    good: '-- Deploy readers that handle NULL first, then in a later migration:\nALTER TABLE orders ALTER COLUMN customer_id DROP NOT NULL; -- zerodown-ignore ban-drop-not-null: readers handle NULL since v42',
+    good: '-- Deploy readers that handle NULL first, then in a later migration:\n-- zerodown-ignore ban-drop-not-null -- readers handle NULL since v42\nALTER TABLE orders ALTER COLUMN customer_id DROP NOT NULL;',
   },
   check(ctx) {
     const s = as(ctx.stmt.node, 'AlterTableStmt');

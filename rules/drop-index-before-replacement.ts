@@ -27,8 +27,9 @@ export default defineRule({
     why:
       "Replacing an index (new column order, a partial or covering index) is safe only when the new index exists, is valid and is chosen by the planner before the old one goes. When one migration builds the replacement and drops the old index, nobody gets to check: a `CREATE INDEX CONCURRENTLY IF NOT EXISTS` skips over an INVALID index left by an earlier failed attempt (the planner never uses it), and a valid index may still not be chosen for the queries the old one served (different column order, predicate or operator class). The drop then turns those queries into sequential scans at once. Built in the same transaction, the replacement cannot even use CONCURRENTLY, so writes are blocked for the whole build. Build the replacement in one deploy, check it (valid, scanned), and drop the old index in a later one.",
     bad: 'CREATE INDEX CONCURRENTLY orders_customer_created_idx ON orders (customer_id, created_at);\nDROP INDEX CONCURRENTLY orders_customer_idx;',
-    good: '-- deploy 1\nCREATE INDEX CONCURRENTLY orders_customer_created_idx ON orders (customer_id, created_at);\n-- deploy 2, after checking indisvalid and idx_scan\nDROP INDEX CONCURRENTLY orders_customer_idx;',
+    good: '-- a later migration (deploy 2): orders_customer_created_idx was built by deploy 1 and checked (indisvalid, idx_scan)\nDROP INDEX CONCURRENTLY orders_customer_idx;',
     versions: 'All versions.',
+    history: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL, created_at timestamptz NOT NULL);\nCREATE INDEX orders_customer_idx ON orders (customer_id);',
   },
   check(ctx) {
     for (const key of dropped(ctx)) {

@@ -41,6 +41,7 @@ export default defineRule({
       "An index that production scans is serving queries: the moment it is dropped, those queries fall back to another index or to a sequential scan of the whole table, and a query that took a millisecond can take minutes and saturate the database. Nothing warns at deploy time: the migration succeeds and the outage starts afterwards. Getting the index back means rebuilding it, which on a large table takes as long as the original build. With a production stats snapshot (`zerodown stats`, then `--stats` or `statsFile`), zerodown knows each index's scan count since the statistics were last reset and reports a drop of an index that is still scanned. Without a snapshot the rule is silent.",
     bad: '-- zerodown.stats.json says orders_status_idx has idx_scan = 1234567\nDROP INDEX CONCURRENTLY orders_status_idx;',
     good: '-- the snapshot shows idx_scan = 0 since the last reset a month ago\nDROP INDEX CONCURRENTLY orders_legacy_idx;',
+    examplesNeed: 'a production stats snapshot (--stats): fixtures/drop-index-still-used/ has one',
     versions: 'All versions. PostgreSQL 16+ also records the time of the last scan (pg_stat_user_indexes.last_idx_scan), which the message shows when the snapshot has it.',
   },
   check(ctx) {

@@ -27,6 +27,13 @@ export interface RuleDocs {
   good: string;
   /** Version notes, e.g. "PostgreSQL 11+: constant defaults no longer rewrite". */
   versions?: string;
+  /** SQL of an earlier migration the examples run after (the schema they assume, e.g. an existing index). */
+  history?: string;
+  /**
+   * Set when the examples cannot be linted as a lone SQL file, saying what they need (a stats
+   * snapshot, a TS/JS migration); such rules are proven by their fixtures instead.
+   */
+  examplesNeed?: string;
 }
 
 export interface StatementInfo {

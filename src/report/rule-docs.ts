@@ -22,7 +22,9 @@ export function ruleMarkdown(rule: Rule): string {
     '',
   ];
   if (rule.docs.versions) lines.push('## Versions', '', rule.docs.versions, '');
-  lines.push('## Bad', '', '```sql', rule.docs.bad, '```', '', '## Good', '', '```sql', rule.docs.good, '```', '');
+  if (rule.docs.history) lines.push('## Given (an earlier migration)', '', '```sql', rule.docs.history, '```', '');
+  const lang = rule.docs.examplesNeed?.startsWith('a TS/JS') ? 'ts' : 'sql';
+  lines.push('## Bad', '', '```' + lang, rule.docs.bad, '```', '', '## Good', '', '```' + lang, rule.docs.good, '```', '');
   lines.push(
     '## Configure',
     '',
