@@ -4,15 +4,8 @@
  * that a mistake in here can never write or hold a production connection for long.
  */
 import { parseSnapshot, type StatsSnapshot } from '../analyze/production.ts';
-import { dynamicImport } from '../util/dynamic-import.ts';
+import { loadPgClient } from '../util/pg-client.ts';
 import { HAS_PG_STAT_STATEMENTS_SQL, STATS_SQL, TOP_QUERIES_SQL } from './query.ts';
-
-interface PgClient {
-  connect(): Promise<unknown>;
-  query(sql: string): Promise<{ rows: Array<Record<string, unknown>> }>;
-  end(): Promise<void>;
-}
-type PgClientCtor = new (config: { connectionString: string; application_name?: string; connectionTimeoutMillis?: number }) => PgClient;
 
 export type QueryFn = (sql: string) => Promise<Array<Record<string, unknown>>>;
 
@@ -46,13 +39,12 @@ export async function collectStats(query: QueryFn, options: CollectOptions): Pro
 
 /** Connects with `pg`, collects, disconnects. Errors carry the server's message, never the URL's password. */
 export async function collectFromServer(url: string, options: CollectOptions): Promise<StatsSnapshot> {
-  const mod = await dynamicImport<{ default?: { Client: PgClientCtor }; Client?: PgClientCtor }>('pg');
-  const Client = mod.default?.Client ?? mod.Client;
-  if (!Client) throw new Error('the pg module has no Client');
+  const Client = await loadPgClient();
   const client = new Client({ connectionString: url, application_name: 'zerodown stats', connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
-    return await collectStats(async (sql) => (await client.query(sql)).rows, options);
+    // One statement per call: pg returns one result, not an array of them.
+    return await collectStats(async (sql) => ((await client.query(sql)) as { rows: Array<Record<string, unknown>> }).rows, options);
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -14,28 +14,16 @@
  * The pg driver is imported lazily so that `zerodown lint` never loads it.
  */
 import { randomBytes } from 'node:crypto';
-import { dynamicImport } from '../util/dynamic-import.ts';
+import { loadPgClient, type PgClient, type PgClientCtor } from '../util/pg-client.ts';
 import { checkDatabaseUrl, redact, TraceUsageError, wrap, type TraceDb } from './db.ts';
 import type { ScratchCleanup } from './types.ts';
 
 /** Prefix of every scratch database and temporary role (what --cleanup looks for). */
 export const SCRATCH_PREFIX = 'zerodown_trace_';
 
-interface PgClient {
-  connect(): Promise<unknown>;
-  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] } | { rows: unknown[] }[]>;
-  end(): Promise<void>;
-  on(event: 'error', cb: (e: Error) => void): unknown;
-}
-
-type PgClientCtor = new (config: { connectionString: string; application_name?: string }) => PgClient;
-
 async function pgClient(): Promise<PgClientCtor> {
   try {
-    const mod = await dynamicImport<{ default?: { Client: PgClientCtor }; Client?: PgClientCtor }>('pg');
-    const ctor = mod.default?.Client ?? mod.Client;
-    if (!ctor) throw new Error('pg module has no Client');
-    return ctor;
+    return await loadPgClient();
   } catch (e) {
     throw new TraceUsageError(`--database-url needs the "pg" package (node-postgres): npm install pg (${(e as Error).message})`);
   }
