@@ -392,9 +392,8 @@ function ruleContext(
       // The draft itself is kept (not a copy): a rule that reports once per file may complete its
       // message from later statements, until the file is finalized.
       if (f.lock === undefined) f.lock = lock;
-      const sized = sizeFinding(f, base, rule.category, ops, options.production);
-      if (sized.draft !== f) Object.assign(f, sized.draft);
-      drafts.push({ ruleId: rule.id, severity: sized.severity, span: f.span ?? stmt.span, finding: f, stmt, direction: stmt.direction });
+      const severity = sizeFinding(f, base, rule.category, ops, options.production);
+      drafts.push({ ruleId: rule.id, severity, span: f.span ?? stmt.span, finding: f, stmt, direction: stmt.direction });
     },
   };
   holder.api = api;

@@ -28,18 +28,19 @@ function workOn(table: TableStats, ops: readonly AppliedOp[], key: string, facts
   return undefined;
 }
 
+/** Adds the production size to `draft` and returns its severity (lowered for small tables). */
 export function sizeFinding(
   draft: FindingDraft,
   severity: Severity,
   category: RuleCategory,
   ops: readonly AppliedOp[],
   facts: ProductionFacts | undefined,
-): { draft: FindingDraft; severity: Severity } {
+): Severity {
   const lock = draft.lock;
-  if (!facts || !lock || lock.relations.length === 0) return { draft, severity };
+  if (!facts || !lock || lock.relations.length === 0) return severity;
   const known = lock.relations.map((key) => ({ key, table: facts.table(key) }));
   const first = known.find((k) => k.table !== undefined);
-  if (!first?.table) return { draft, severity };
+  if (!first?.table) return severity;
   const table = first.table;
   const rows = facts.rows(table);
   const work = workOn(table, ops, first.key, facts);
@@ -61,5 +62,8 @@ export function sizeFinding(
     next = 'warning';
     sentence += ` Below smallTableRows (${facts.policy.smallTableRows.toLocaleString('en-US')}), so reported as a warning.`;
   }
-  return { draft: { ...draft, message: draft.message + sentence, production }, severity: next };
+  // In place: the engine keeps the rule's draft object (a rule may complete its message later).
+  draft.message += sentence;
+  draft.production = production;
+  return next;
 }
