@@ -26,6 +26,8 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
   define: { __ZERODOWN_BUILD_ID__: JSON.stringify(buildId) },
+  // jsonc-parser's "main" is a UMD wrapper whose require() calls esbuild cannot follow; its ESM build bundles.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
 
 await build({

@@ -5,8 +5,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { Config } from './config-schema.ts';
 import { dynamicImport } from '../util/dynamic-import.ts';
+import { upwardDirs } from '../util/find-up.ts';
 
 export type { Config } from './config-schema.ts';
 
@@ -16,38 +18,16 @@ export const DEFAULT_PG_VERSION = 15;
 
 export class ConfigError extends Error {}
 
-function stripJsonComments(text: string): string {
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') {
-      inString = true;
-      out += c;
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-      out += '\n';
-    } else if (c === '/' && text[i + 1] === '*') {
-      i += 2;
-      while (i < text.length && !(text[i] === '*' && text[i + 1] === '/')) i++;
-      i++;
-    } else out += c;
-  }
-  return out.replace(/,(\s*[}\]])/g, '$1');
-}
-
+/** JSON with comments and trailing commas (jsonc-parser, the parser VS Code uses for its settings). */
 function loadJson(filepath: string, content: string): unknown {
-  try {
-    return JSON.parse(stripJsonComments(content));
-  } catch (e) {
-    throw new ConfigError(`${filepath}: invalid JSON: ${(e as Error).message}`);
+  const errors: ParseError[] = [];
+  const value: unknown = parse(content, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length) {
+    const { offset, error } = errors[0];
+    const before = content.slice(0, offset).split('\n');
+    throw new ConfigError(`${filepath}: invalid JSON at line ${before.length}, column ${before[before.length - 1].length + 1}: ${printParseErrorCode(error)}`);
   }
+  return value;
 }
 
 async function loadModule(filepath: string): Promise<unknown> {
@@ -93,18 +73,15 @@ async function readCandidate(filepath: string, explicit: boolean): Promise<Found
 }
 
 async function search(cwd: string): Promise<Found | null> {
-  const stop = os.homedir();
-  for (let dir = path.resolve(cwd); ; ) {
+  for (const dir of upwardDirs(cwd, { stopAt: os.homedir() })) {
     for (const name of SEARCH_PLACES) {
       const file = path.join(dir, name);
       if (!fs.existsSync(file)) continue;
       const found = await readCandidate(file, false);
       if (found) return found;
     }
-    const parent = path.dirname(dir);
-    if (dir === stop || parent === dir) return null;
-    dir = parent;
   }
+  return null;
 }
 
 export interface LoadedConfig {

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { upwardDirs } from '../util/find-up.ts';
 
 const IMAGE = /image:\s*["']?(?:[\w./-]*\/)?(?:postgres|postgis\/postgis|timescale\/timescaledb(?:-ha)?|pgvector\/pgvector|supabase\/postgres)\s*:\s*["']?(?:pg)?(\d{2}|9\.\d)/i;
 const TOOL_VERSIONS = /^postgres(?:ql)?\s+(\d{2})/im;
@@ -28,8 +29,7 @@ export interface DetectedVersion {
 }
 
 export function detectPgVersion(startDir: string): DetectedVersion | undefined {
-  let dir = path.resolve(startDir);
-  for (let depth = 0; depth < 12; depth++) {
+  for (const dir of upwardDirs(startDir, { stopAtRepoRoot: true, maxDepth: 12 })) {
     for (const file of candidates(dir)) {
       let text: string;
       try {
@@ -46,10 +46,6 @@ export function detectPgVersion(startDir: string): DetectedVersion | undefined {
         }
       }
     }
-    if (fs.existsSync(path.join(dir, '.git'))) break;
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
   }
   return undefined;
 }

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { upwardDirs } from '../util/find-up.ts';
 import type { RunnerId } from './runners.ts';
 
 const FILE_MARKERS: [string, RunnerId][] = [
@@ -56,8 +57,7 @@ function read(file: string): string | undefined {
 }
 
 export function detectRunner(startDir: string): DetectedRunner | undefined {
-  let dir = path.resolve(startDir);
-  for (let depth = 0; depth < 12; depth++) {
+  for (const dir of upwardDirs(startDir, { stopAtRepoRoot: true, maxDepth: 12 })) {
     for (const [name, runner] of FILE_MARKERS) {
       if (fs.existsSync(path.join(dir, name))) return { runner, source: path.join(dir, name) };
     }
@@ -73,10 +73,6 @@ export function detectRunner(startDir: string): DetectedRunner | undefined {
         // not our problem: an invalid package.json elsewhere
       }
     }
-    if (fs.existsSync(path.join(dir, '.git'))) break;
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
   }
   return undefined;
 }

@@ -5,6 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import picomatch from 'picomatch';
+import { upwardDirs } from '../util/find-up.ts';
 import { ioMessage } from './io-message.ts';
 import { detectFormat, naturalCompare, orderKey, type MigrationFormat } from './formats.ts';
 import type { IndexView } from './git-index.ts';
@@ -35,20 +37,18 @@ const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'build', 'target', 'v
 /** popx ships per-dialect variants; only the PostgreSQL ones (and dialect-neutral files) run on Postgres. */
 const OTHER_DIALECT = /\.(mysql|sqlite3?|cockroach|crdb|mssql|sqlserver)\.(up|down)\.sql$/i;
 
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        re += '.*';
-        i++;
-        if (glob[i + 1] === '/') i++;
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`(^|/)${re}$`);
+/**
+ * An include/exclude glob (picomatch syntax: `*`, `**`, `?`, `[0-9]`, `{a,b}`), matched against the
+ * path relative to the working directory or any trailing part of it that starts at a `/`, so
+ * `seed/*.sql` also matches `db/seed/x.sql` (as before) while `**\/seed/**` never matches `reseed/`.
+ */
+function globMatcher(glob: string): (rel: string) => boolean {
+  const isMatch = picomatch(glob, { dot: true });
+  return (rel) => {
+    if (isMatch(rel)) return true;
+    for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1)) if (isMatch(rel.slice(i + 1))) return true;
+    return false;
+  };
 }
 
 export interface DiscoverOptions {
@@ -163,7 +163,7 @@ function indexSource(view: IndexView): FileSource {
 }
 
 function sqitchPlanOrder(root: string): Map<string, number> | undefined {
-  for (let dir = root, i = 0; i < 4; i++, dir = path.dirname(dir)) {
+  for (const dir of upwardDirs(root, { maxDepth: 4 })) {
     const plan = path.join(dir, 'sqitch.plan');
     if (fs.existsSync(plan)) {
       const order = new Map<string, number>();
@@ -201,12 +201,12 @@ function planned(file: string, report: boolean, bytes: Buffer | undefined, force
 
 /** The config's include and exclude globs, relative to the working directory. */
 export function pathFilter(opts: Pick<DiscoverOptions, 'cwd' | 'include' | 'exclude'>): (file: string) => boolean {
-  const include = (opts.include ?? []).map(globToRegExp);
-  const exclude = (opts.exclude ?? []).map(globToRegExp);
+  const include = (opts.include ?? []).map(globMatcher);
+  const exclude = (opts.exclude ?? []).map(globMatcher);
   return (file) => {
     const rel = path.relative(opts.cwd, file).split(path.sep).join('/');
-    if (exclude.some((r) => r.test(rel))) return false;
-    return include.length === 0 || include.some((r) => r.test(rel));
+    if (exclude.some((m) => m(rel))) return false;
+    return include.length === 0 || include.some((m) => m(rel));
   };
 }
 
