@@ -7,6 +7,7 @@ import type { Node } from 'libpg-query';
 import { as, nodeKind, str, strings, walk } from '../parse/ast.ts';
 import { strongerLock, type LockMode } from '../pg/locks.ts';
 import type { AppliedOp } from './effects.ts';
+import { parseDurationMs } from '../pg/durations.ts';
 
 export type TxKind = 'none' | 'runner' | 'explicit' | 'implicit';
 
@@ -59,16 +60,8 @@ export function transactionEvents(node: Node, tx: TxSnapshot): TransactionEvent[
 
 const TIMEOUTS = new Set(['lock_timeout', 'statement_timeout']);
 
-/** Postgres interval-ish setting values: '2s', '500ms', '1min', 1000 (ms), '0'. */
-export function parseDurationMs(value: string | number): number | undefined {
-  if (typeof value === 'number') return value;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/i.exec(value);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit = (m[2] ?? 'ms').toLowerCase();
-  const factor: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
-  return n * factor[unit];
-}
+// Re-exported for callers that parse SET values next to the session (test/session.test.ts).
+export { parseDurationMs };
 
 function constValue(node: Node | undefined): string | number | undefined {
   const c = as(node, 'A_Const');

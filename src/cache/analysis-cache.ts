@@ -108,11 +108,11 @@ function readSiblingDigest(file: string, name: string): string | null {
 }
 
 /** Where entries live: ZERODOWN_CACHE_DIR, else node_modules/.cache/zerodown, else the user cache. */
-export function defaultCacheDir(cwd: string): string {
-  if (process.env.ZERODOWN_CACHE_DIR) return path.resolve(cwd, process.env.ZERODOWN_CACHE_DIR);
+export function defaultCacheDir(cwd: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  if (env.ZERODOWN_CACHE_DIR) return path.resolve(cwd, env.ZERODOWN_CACHE_DIR);
   const modules = path.join(cwd, 'node_modules');
   if (fs.existsSync(modules)) return path.join(modules, '.cache', 'zerodown');
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(base, 'zerodown');
 }
 

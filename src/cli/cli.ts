@@ -5,9 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { RUNNER_IDS, type RunnerId } from '../source/runners.ts';
-import { parseDurationMs } from '../analyze/session.ts';
-import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, type Config } from '../options/config.ts';
+import { RUNNER_IDS } from '../source/runners.ts';
+import { parseDurationMs } from '../pg/durations.ts';
+import { ConfigError, loadConfig, type Config } from '../options/config.ts';
+import { resolveOptions, type ResolvedOptions } from '../options/resolve.ts';
+import { DEFAULT_PG_VERSION, NEWEST_PG_VERSION, OLDEST_PG_VERSION } from '../pg/versions.ts';
 import { ENCODING_NOTE, lintPaths, type LintOptions } from '../engine/lint.ts';
 import { fixFiles } from './fix-files.ts';
 import { GitError } from '../source/git.ts';
@@ -16,16 +18,14 @@ import { stagedPaths } from './staged.ts';
 import type { IndexView } from '../source/git-index.ts';
 import { initCommand } from './init.ts';
 import { BUILD_ID, TOOL_VERSION } from '../meta.ts';
-import { defaultCacheDir, AnalysisCache } from '../cache/analysis-cache.ts';
-import type { FileResult, LintReport, RuleSetting } from '../findings/model.ts';
-import { detectPgVersion } from '../options/detect-version.ts';
+import { AnalysisCache } from '../cache/analysis-cache.ts';
+import type { FileResult, LintReport } from '../findings/model.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report/index.ts';
 import { openReportOutput } from './report-output.ts';
 import { totals } from '../report/types.ts';
 import { ruleText } from '../report/rule-docs.ts';
 import type { Rule } from '../kit/rule.ts';
-import { FORMATS, type MigrationFormat } from '../source/formats.ts';
-import { loadProduction } from '../options/production.ts';
+import { FORMATS } from '../source/formats.ts';
 import { didYouMean } from '../util/did-you-mean.ts';
 import { mark } from '../util/timing.ts';
 import { RULES } from '../../rules/index.ts';
@@ -50,7 +50,7 @@ Usage:
 Options:
   -f, --format <fmt>            pretty | compact | json | sarif | github | markdown
                                 (default: pretty on a terminal, compact otherwise)
-      --pg-version <major>      target PostgreSQL major (${SUPPORTED_PG_VERSIONS[0]}–18; default: from the
+      --pg-version <major>      target PostgreSQL major (${OLDEST_PG_VERSION}–${NEWEST_PG_VERSION}; default: from the
                                 repository's postgres image, else ${DEFAULT_PG_VERSION})
       --runner <name>           ${RUNNER_IDS.join(', ')}
       --migration-format <fmt>  force the file format: ${FORMATS.join(', ')}
@@ -151,30 +151,6 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   throw new UsageError(`${flag}: unknown value "${value}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of ${allowed.join(', ')}`);
 }
 
-function severityOf(value: string, where: string): RuleSetting {
-  if (value === 'off' || value === 'error') return value;
-  if (value === 'warn' || value === 'warning') return 'warning';
-  throw new UsageError(`${where}: severity must be off, warn or error (got "${value}")`);
-}
-
-function ruleSettings(rules: readonly Rule[], config: Config, flags: string[]): Map<string, RuleSetting> {
-  const settings = new Map<string, RuleSetting>();
-  const preset = config.preset ?? 'recommended';
-  for (const r of rules) settings.set(r.id, r.presets.includes(preset) ? r.severity : 'off');
-  for (const [id, sev] of Object.entries(config.rules ?? {})) settings.set(id, severityOf(sev, `config rules.${id}`));
-  const ids = rules.map((r) => r.id);
-  for (const flag of flags) {
-    const m = /^([a-z0-9-]+)=(\w+)$/.exec(flag);
-    if (!m) throw new UsageError(`--rule: expected <rule-id>=<off|warn|error>, got "${flag}"`);
-    if (!ids.includes(m[1])) {
-      const hint = didYouMean(m[1], ids);
-      throw new UsageError(`--rule: unknown rule "${m[1]}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
-    }
-    settings.set(m[1], severityOf(m[2], `--rule ${m[1]}`));
-  }
-  return settings;
-}
-
 function useColor(values: Values, stream: NodeJS.WriteStream): boolean {
   if (values.color === true) return true;
   if (values['no-color'] === true) return false;
@@ -265,7 +241,7 @@ async function traceCommand(values: Values, positionals: string[]): Promise<numb
   if (values.cleanup) return (await import('../trace/cleanup.ts')).traceCleanup(values['database-url'] as string | undefined);
   const { config } = await loadConfig(cwd, values.config as string | undefined, RULES.map((r) => r.id));
   const format = oneOf(values.format as string | undefined, ['pretty', 'json', 'markdown'] as const, '--format') ?? 'pretty';
-  const engine = engineOptions(values, config, cwd);
+  const resolved = engineOptions(values, config, cwd);
   const timeoutRaw = (values['statement-timeout'] as string | undefined) ?? '60s';
   const statementTimeoutMs = parseDurationMs(timeoutRaw);
   if (statementTimeoutMs === undefined) throw new UsageError(`--statement-timeout: expected a duration such as 60s or 5min (0 = no limit), got "${timeoutRaw}"`);
@@ -273,17 +249,18 @@ async function traceCommand(values: Values, positionals: string[]): Promise<numb
   if (seed && !fs.existsSync(path.resolve(cwd, seed))) throw new UsageError(`--seed: ${seed}: no such file`);
   const { trace, renderTrace } = await import('../trace/trace.ts');
   const report = await trace(positionals.length ? positionals : ['.'], {
-    engine,
+    engine: resolved.engine,
     statementTimeoutMs,
     databaseUrl: values['database-url'] as string | undefined,
     seedFile: seed ? path.resolve(cwd, seed) : undefined,
     checkDown: values['check-down'] === true,
     cwd,
-    include: config.include,
-    exclude: config.exclude,
-    format: engine.format,
+    include: resolved.include,
+    exclude: resolved.exclude,
+    migrationFormat: resolved.migrationFormat,
     onProgress: process.stderr.isTTY ? (msg) => process.stderr.write(`\r\x1b[K${msg}`) : undefined,
   });
+  report.notes.unshift(...resolved.notes);
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const output = renderTrace(report, format, format === 'pretty' && useColor(values, process.stdout));
   const outFile = values['output-file'] as string | undefined;
@@ -299,62 +276,35 @@ async function traceCommand(values: Values, positionals: string[]): Promise<numb
   return s.errorFindings > 0 || s.failed > 0 || s.downProblems > 0 ? 1 : 0;
 }
 
-/** Engine options from flags, config and the repository: the same for lint and trace; the postgres version is detected from `dir` upward. */
-function engineOptions(values: Values, config: Config, cwd: string, dir = cwd): Omit<LintOptions, 'cache'> & { format: MigrationFormat | undefined } {
-  const runner = oneOf(values.runner as string | undefined, RUNNER_IDS, '--runner') ?? config.runner ?? null;
-  const migrationFormat = oneOf(values['migration-format'] as string | undefined, FORMATS, '--migration-format') ?? config.migrationFormat;
-  // Down migrations run only to roll back: their findings are warnings unless asked otherwise.
-  const down = oneOf(values.down as string | undefined, ['same', 'warning', 'off'] as const, '--down') ?? config.down ?? 'warning';
-
-  let pgVersion: number;
-  let pgVersionSource: string;
-  const pgFlag = values['pg-version'] as string | undefined;
-  if (pgFlag !== undefined) {
-    const v = /^\d+$/.test(pgFlag) ? Number(pgFlag) : NaN;
-    if (!(SUPPORTED_PG_VERSIONS as readonly number[]).includes(v)) throw new UsageError(`--pg-version: expected a major version from ${SUPPORTED_PG_VERSIONS[0]} to 18, got "${pgFlag}"`);
-    pgVersion = v;
-    pgVersionSource = '--pg-version';
-  } else if (config.postgresVersion) {
-    pgVersion = config.postgresVersion;
-    pgVersionSource = 'config';
-  } else {
-    const detected = detectPgVersion(dir);
-    if (!detected) {
-      pgVersion = DEFAULT_PG_VERSION;
-      pgVersionSource = 'default (oldest supported major)';
-    } else if (detected.version > 18) {
-      pgVersion = 18;
-      pgVersionSource = `detected ${detected.version}, analyzed as 18 (the newest zerodown knows): ${detected.source}`;
-    } else {
-      pgVersion = detected.version;
-      pgVersionSource = `detected: ${detected.source}`;
-    }
-  }
-
-  const lockTimeoutRaw = (values['lock-timeout'] as string | undefined) ?? config.lockTimeout ?? 0;
-  const lockTimeoutMs = parseDurationMs(lockTimeoutRaw);
-  if (lockTimeoutMs === undefined) throw new UsageError(`--lock-timeout: expected a duration such as 2s or 500ms, got "${lockTimeoutRaw}"`);
-  const statementTimeoutMs = parseDurationMs(config.statementTimeout ?? 0) ?? 0;
-  const assume = values['assume-in-transaction'] ? true : values['no-assume-in-transaction'] ? false : config.assumeInTransaction;
-  const production = loadProduction((values.stats as string | undefined) ?? config.statsFile, config, cwd);
-  if ('error' in production) throw new UsageError(production.error);
-  if (production.warning) process.stderr.write(`zerodown: warning: ${production.warning}\n`);
-
-  return {
-    pgVersion,
-    pgVersionSource,
-    runner: runner as RunnerId | null,
-    assumeInTransaction: assume,
-    rules: ruleSettings(RULES, config, (values.rule as string[] | undefined) ?? []),
-    down,
-    lockTimeoutMs,
-    statementTimeoutMs,
-    reportUnusedIgnores: values['report-unused-ignores'] === true,
-    production: production.facts,
-    format: migrationFormat as MigrationFormat | undefined,
-    detectRunner: true,
-    embeddedTargets: config.embeddedSql?.targets,
-  };
+/**
+ * Engine options from flags, config and the repository through the one resolver (src/options/resolve.ts):
+ * the same for lint, --fix, --staged, trace and each monorepo package; the postgres version is
+ * detected from `dir` upward. Problems are a usage error (exit 2); warnings go to stderr.
+ */
+function engineOptions(values: Values, config: Config, cwd: string, dir = cwd): ResolvedOptions & { lint: Omit<LintOptions, 'cache'> } {
+  const r = resolveOptions({
+    flags: {
+      pgVersion: values['pg-version'] as string | undefined,
+      runner: values.runner as string | undefined,
+      migrationFormat: values['migration-format'] as string | undefined,
+      assumeInTransaction: values['assume-in-transaction'] ? true : values['no-assume-in-transaction'] ? false : undefined,
+      rules: (values.rule as string[] | undefined) ?? [],
+      lockTimeout: values['lock-timeout'] as string | undefined,
+      down: values.down as string | undefined,
+      reportUnusedIgnores: values['report-unused-ignores'] === true,
+      noCache: values['no-cache'] === true,
+      stats: values.stats as string | undefined,
+    },
+    config,
+    cwd,
+    versionDir: dir,
+    env: process.env,
+    rules: RULES,
+  });
+  if (r.problems) throw new UsageError(r.problems.join('\nzerodown: '));
+  for (const w of r.options.warnings) process.stderr.write(`zerodown: warning: ${w}\n`);
+  const { engine, pgVersionSource, embeddedTargets } = r.options;
+  return { ...r.options, lint: { ...engine, pgVersionSource, migrationFormat: r.options.migrationFormat, detectRunner: true, embeddedTargets } };
 }
 
 async function lintCommand(values: Values, positionals: string[]): Promise<number> {
@@ -369,10 +319,12 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     maxWarnings = /^\d+$/.test(values['max-warnings'] as string) ? Number(values['max-warnings']) : NaN;
     if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings: expected a whole number, got "${values['max-warnings']}"`);
   }
-  const cache = values['no-cache'] === true || !BUILD_ID ? undefined : new AnalysisCache(defaultCacheDir(cwd), BUILD_ID);
-  const options: LintOptions = { ...engineOptions(values, config, cwd), cache };
+  const resolved = engineOptions(values, config, cwd);
+  const cache = resolved.cacheDir === undefined || !BUILD_ID ? undefined : new AnalysisCache(resolved.cacheDir, BUILD_ID);
+  const options: LintOptions = { ...resolved.lint, cache };
+  const discovery = { cwd, include: resolved.include, exclude: resolved.exclude, migrationFormat: resolved.migrationFormat };
   // Monorepos: each migrations directory follows the configuration nearest to it.
-  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir), cache }), RULES.map((r) => r.id));
+  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir).lint, cache }), RULES.map((r) => r.id));
   let index: IndexView | undefined;
   if (values.staged) {
     if (values.fix || values['fix-all'] || values.stdin) throw new UsageError('--staged lints the git index and cannot be combined with --fix or --stdin');
@@ -394,7 +346,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   const fix = values.fix === true || values['fix-all'] === true;
   if (fix && values.stdin) throw new UsageError('--fix rewrites files in place and cannot be combined with --stdin');
   if (fix) {
-    const lint = (): Promise<LintReport> => lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format });
+    const lint = (): Promise<LintReport> => lintPaths(positionals.length ? positionals : ['.'], RULES, options, discovery);
     const fixed = await fixFiles(lint, { cwd, all: values['fix-all'] === true, deployedRef: values['deployed-ref'] as string | undefined, log: (l) => process.stderr.write(`${l}\n`) });
     report = fixed.report;
     if (fixed.code) fatalCode = fixed.code;
@@ -402,9 +354,9 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     const name = (values['stdin-filename'] as string | undefined) ?? '<stdin>';
     if (fs.statSync(path.resolve(cwd, name), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--stdin-filename ${name}: is a directory; give the path the SQL would have as a file (e.g. ${path.join(name, '001_migration.sql')})`);
     const text = await readStdin();
-    report = await lintPaths([name], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, overrides: new Map([[path.resolve(cwd, name), text]]) }, onFile);
+    report = await lintPaths([name], RULES, options, { ...discovery, overrides: new Map([[path.resolve(cwd, name), text]]) }, onFile);
   } else {
-    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, index }, onFile);
+    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { ...discovery, index }, onFile);
   }
   mark('linted');
   if (values.quiet) for (const f of report.files) f.findings = onlyErrors(f).findings;

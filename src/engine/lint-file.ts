@@ -27,8 +27,8 @@ export interface LintFileResult {
 export function lintFileSync(filePath: string, text: string, rules: readonly Rule[], options: LintOptions, cwd = process.cwd()): LintFileResult {
   const abs = path.resolve(cwd, filePath);
   const overrides = new Map([[abs, text]]);
-  const plan = discover([abs], { cwd, overrides, format: options.format });
-  const report = lintPlan(plan, rules, options, { cwd, overrides, format: options.format });
+  const plan = discover([abs], { cwd, overrides, migrationFormat: options.migrationFormat });
+  const report = lintPlan(plan, rules, options, { cwd, overrides, migrationFormat: options.migrationFormat });
   const rel = path.relative(cwd, abs) || abs;
   const result = report.files.find((f) => f.path === rel);
   if (result && isScriptFile(abs)) result.text = text;

@@ -21,7 +21,8 @@ import type { MigrationFormat } from '../source/formats.ts';
 
 export interface LintOptions extends EngineOptions {
   pgVersionSource: string;
-  format?: MigrationFormat;
+  /** Force this migration file format (single-file entry points; lintPaths takes it in its discovery options). */
+  migrationFormat?: MigrationFormat;
   /** Runner detected from repository markers applies to plain files. */
   detectRunner: boolean;
   /** Stores replayed history and whole-directory results between runs (see cache/analysis-cache.ts). */

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { RUNNER_IDS } from '../source/runners.ts';
-import { SUPPORTED_PG_VERSIONS } from '../pg/versions.ts';
+import { NEWEST_PG_VERSION, OLDEST_PG_VERSION, SUPPORTED_RANGE } from '../pg/versions.ts';
 import { FORMATS } from '../source/formats.ts';
 import { didYouMean } from '../util/did-you-mean.ts';
 
@@ -17,8 +17,8 @@ export const configSchema = z
     postgresVersion: z
       .number()
       .int()
-      .min(SUPPORTED_PG_VERSIONS[0], `a PostgreSQL major version from ${SUPPORTED_PG_VERSIONS[0]} to 18`)
-      .max(18, `a PostgreSQL major version from ${SUPPORTED_PG_VERSIONS[0]} to 18`)
+      .min(OLDEST_PG_VERSION, `a PostgreSQL major version from ${SUPPORTED_RANGE}`)
+      .max(NEWEST_PG_VERSION, `a PostgreSQL major version from ${SUPPORTED_RANGE}`)
       .optional()
       .describe('Target PostgreSQL major version (default: detected from the repository, else 15).'),
     runner: z.enum(RUNNER_IDS).optional().describe('Migration runner: sets whether each file runs in a transaction.'),

@@ -12,9 +12,7 @@ import { upwardDirs } from '../util/find-up.ts';
 
 export type { Config } from './config-schema.ts';
 
-export { SUPPORTED_PG_VERSIONS } from '../pg/versions.ts';
-/** The oldest community-supported major (https://www.postgresql.org/support/versioning/). */
-export const DEFAULT_PG_VERSION = 15;
+export { DEFAULT_PG_VERSION, SUPPORTED_PG_VERSIONS } from '../pg/versions.ts';
 
 export class ConfigError extends Error {}
 

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { upwardDirs } from '../util/find-up.ts';
+import { OLDEST_PG_VERSION } from '../pg/versions.ts';
 
 const IMAGE = /image:\s*["']?(?:[\w./-]*\/)?(?:postgres|postgis\/postgis|timescale\/timescaledb(?:-ha)?|pgvector\/pgvector|supabase\/postgres)\s*:\s*["']?(?:pg)?(\d{2}|9\.\d)/i;
 const TOOL_VERSIONS = /^postgres(?:ql)?\s+(\d{2})/im;
@@ -42,7 +43,7 @@ export function detectPgVersion(startDir: string): DetectedVersion | undefined {
         const version = Math.floor(Number(m[1]));
         if (version >= 9 && version <= 30) {
           const line = text.slice(0, m.index).split('\n').length;
-          return { version: version < 10 ? 10 : version, source: `${path.relative(startDir, file) || file}:${line}: ${m[0].trim()}` };
+          return { version: Math.max(version, OLDEST_PG_VERSION), source: `${path.relative(startDir, file) || file}:${line}: ${m[0].trim()}` };
         }
       }
     }

@@ -55,7 +55,8 @@ export interface DiscoverOptions {
   cwd: string;
   include?: string[];
   exclude?: string[];
-  format?: MigrationFormat;
+  /** Force this migration file format instead of detecting it per file. */
+  migrationFormat?: MigrationFormat;
   /** In-memory contents by absolute path (--stdin, editor buffers); such paths need not exist. */
   overrides?: ReadonlyMap<string, string>;
   /** The disk as the git index has it (--staged): other bytes for some files, some files absent. */
@@ -225,7 +226,7 @@ export function discover(paths: string[], opts: DiscoverOptions): Plan {
     let c = seen.get(file);
     if (!c) {
       const bytes = override === undefined ? source.read(file) : undefined;
-      c = { bytes, format: planned(file, false, bytes, opts.format, override).format, override };
+      c = { bytes, format: planned(file, false, bytes, opts.migrationFormat, override).format, override };
       seen.set(file, c);
     }
     return c;

@@ -57,7 +57,7 @@ export async function trace(paths: string[], options: TraceOptions): Promise<Tra
   const progress = options.onProgress ?? ((): void => undefined);
   if (options.databaseUrl !== undefined) checkDatabaseUrl(options.databaseUrl);
   await initParser();
-  const plan = discover(paths.length ? paths : ['.'], { cwd: options.cwd, include: options.include, exclude: options.exclude, format: options.format });
+  const plan = discover(paths.length ? paths : ['.'], { cwd: options.cwd, include: options.include, exclude: options.exclude, migrationFormat: options.migrationFormat });
   // trace runs .sql files; TS/JS migrations are linted (their SQL is not replayed on a server yet).
   for (const g of plan.groups) g.files = g.files.filter((f) => !isScriptFile(f.path));
   const display = (p: string): string => path.relative(options.cwd, p) || p;

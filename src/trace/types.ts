@@ -25,7 +25,8 @@ export interface TraceOptions {
   cwd: string;
   include?: string[];
   exclude?: string[];
-  format?: MigrationFormat;
+  /** Force this migration file format instead of detecting it per file. */
+  migrationFormat?: MigrationFormat;
   /** Server traces: longest a single statement may run before the trace cancels it (default 60 s; 0 = no limit). PGlite cannot interrupt a running statement. */
   statementTimeoutMs?: number;
   onProgress?: (msg: string) => void;
