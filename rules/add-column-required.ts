@@ -1,12 +1,6 @@
 import type { ColumnDef } from 'libpg-query';
-import { as, displayRel, quoteIdent, quoteLiteral, relKey, type TypeRef } from '../src/parse/ast.ts';
-import { columnFacts, constraintsOf } from '../src/analyze/expr.ts';
-import type { Schema } from '../src/analyze/schema.ts';
+import { alterSubcommands, as, columnFacts, columnTypeSource, constraintsOf, defineRule, displayRel, quoteIdent, quoteLiteral, relKey, type RuleContext, type SafeAlternative, type SafeStep, type Schema, type TypeRef, VERSION_FEATURES } from '../src/kit/index.ts';
 import { batchedBackfill, lockPhrase, notNullSteps, withLockTimeout } from '../src/advice/index.ts';
-import { VERSION_FEATURES } from '../src/pg/facts.ts';
-import type { SafeAlternative, SafeStep } from '../src/findings/model.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
-import { columnTypeSource } from '../src/kit/sqltext.ts';
 
 /** 'a' or 'an' before a lock mode name. */
 function article(mode: string): string {
@@ -93,20 +87,16 @@ export default defineRule({
     versions: 'All versions. PostgreSQL 11+: ADD COLUMN … NOT NULL DEFAULT <constant> is catalog-only. The NOT NULL steps of the recipe depend on the version (PostgreSQL 18: NOT NULL … NOT VALID; 12–17: a validated CHECK lets SET NOT NULL skip its scan).',
   },
   check(ctx) {
-    const stmt = as(ctx.stmt.node, 'AlterTableStmt');
-    if (!stmt) return;
-    const table = relKey(stmt.relation);
-    for (const op of ctx.ops) {
-      if (op.op !== 'add-column' || !op.existing || op.cmdIndex === undefined) continue;
-      const cmd = as(stmt.cmds?.[op.cmdIndex], 'AlterTableCmd');
-      const def = as(cmd?.def, 'ColumnDef');
+    for (const { op, cmd, cmdIndex, table } of alterSubcommands(ctx, 'add-column')) {
+      if (!op.existing) continue;
+      const def = as(cmd.def, 'ColumnDef');
       if (!def) continue;
       // ADD COLUMN IF NOT EXISTS on a column we know exists does nothing.
-      if (cmd?.missing_ok && ctx.schema.tables.get(table)?.columns.has(def.colname ?? '')) continue;
+      if (cmd.missing_ok && ctx.schema.tables.get(table)?.columns.has(def.colname ?? '')) continue;
       const f = columnFacts(def);
       if (!f.notNull || f.identity || f.serial || f.generated) continue;
       if (f.defaultExpr && as(f.defaultExpr, 'A_Const')?.isnull !== true) continue;
-      const span = ctx.subcommandSpan(op.cmdIndex);
+      const span = ctx.subcommandSpan(cmdIndex);
       const col = quoteIdent(f.name);
       ctx.report({
         span,

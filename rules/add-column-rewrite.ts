@@ -1,10 +1,6 @@
 import type { ColumnDef } from 'libpg-query';
-import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
-import { columnFacts, constraintsOf } from '../src/analyze/expr.ts';
+import { as, clauseAfterKeyword, columnFacts, columnTypeSource, constraintsOf, defineRule, displayRel, quoteIdent, relKey, type RuleContext, type SafeAlternative, type SafeStep } from '../src/kit/index.ts';
 import { batchedBackfill, lockPhrase, notNullSteps, withLockTimeout } from '../src/advice/index.ts';
-import type { SafeAlternative, SafeStep } from '../src/findings/model.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
-import { clauseAfterKeyword, columnTypeSource } from '../src/kit/sqltext.ts';
 
 /** The column's type as the author wrote it (serial types become their integer type). */
 function typeSource(ctx: RuleContext, def: ColumnDef, spanEnd: number): string {

@@ -1,11 +1,6 @@
 import type { Node, PartitionBoundSpec } from 'libpg-query';
-import { as, displayRel, quoteIdent, relKey, strings, walk } from '../src/parse/ast.ts';
-import type { TableInfo } from '../src/analyze/schema.ts';
+import { alterSubcommands, as, defineRule, displayRel, OPERATIONS, quoteIdent, relKey, type RuleContext, type SafeAlternative, strings, type TableInfo, tokenEnd, walk } from '../src/kit/index.ts';
 import { helperName, lockPhrase, withLockTimeout } from '../src/advice/index.ts';
-import { tokenEnd } from '../src/source/lexer.ts';
-import { OPERATIONS } from '../src/pg/facts.ts';
-import type { SafeAlternative } from '../src/findings/model.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 /** 'a' or 'an' before a lock mode name. */
 function article(mode: string): string {
@@ -184,14 +179,11 @@ export default defineRule({
     versions: 'All versions with declarative partitioning (10+). Before PostgreSQL 12 the parent is locked ACCESS EXCLUSIVE as well.',
   },
   check(ctx) {
-    const stmt = as(ctx.stmt.node, 'AlterTableStmt');
-    if (!stmt) return;
-    const parent = relKey(stmt.relation);
-    for (const op of ctx.ops) {
-      if (op.op !== 'attach-partition' || op.relation === parent || op.cmdIndex === undefined) continue;
+    for (const { op, cmd: sub, cmdIndex, table: parent } of alterSubcommands(ctx, 'attach-partition')) {
+      if (op.relation === parent) continue;
       // A table created in this file is empty: the scan costs nothing.
       if (!op.existing || !op.scan) continue;
-      const cmd = as(as(stmt.cmds?.[op.cmdIndex], 'AlterTableCmd')?.def, 'PartitionCmd');
+      const cmd = as(sub.def, 'PartitionCmd');
       const spec = cmd?.bound;
       if (!cmd || !spec || spec.is_default) continue;
       const child = relKey(cmd.name);
@@ -200,7 +192,7 @@ export default defineRule({
       if (verdict === 'proven') continue;
       const lock = lockPhrase(op.mode, [child]);
       ctx.report({
-        span: ctx.subcommandSpan(op.cmdIndex),
+        span: ctx.subcommandSpan(cmdIndex),
         message:
           verdict === 'none'
             ? `ATTACH PARTITION scans all of ${displayRel(child)} to check the partition bound while holding ${article(op.mode)} ${lock}: no validated CHECK constraint on it implies the bound. The scan grows with the table's size.`

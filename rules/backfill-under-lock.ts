@@ -1,15 +1,8 @@
 import type { Node, UpdateStmt } from 'libpg-query';
-import { as, displayRel, quoteIdent, relKey, walk } from '../src/parse/ast.ts';
-import { exprVolatility } from '../src/analyze/expr.ts';
+import { as, blockedBy, defineRule, displayRel, exprVolatility, type HeldBlockingLock, quoteIdent, relKey, type RuleContext, type SafeAlternative, type SafeStep, splitTopLevel, statementSnippet, tokenEnd, walk } from '../src/kit/index.ts';
 import { batchedBackfill, lockPhrase, withLockTimeout } from '../src/advice/index.ts';
 import { batchedByKeyRange, batchedByPredicate, repeatedBatch } from '../src/advice/batched-update.ts';
-import { heldBlockingLocks, rememberLocks, statementSnippet, type HeldBlockingLock } from '../src/advice/held-locks.ts';
-import { blockedBy } from '../src/pg/locks.ts';
-import type { SafeAlternative, SafeStep } from '../src/findings/model.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
-import { splitTopLevel, tokenEnd } from '../src/source/lexer.ts';
 
-const NS = 'backfill-under-lock';
 /** DO blocks that COMMIT: PostgreSQL 11+. */
 const DO_COMMIT = 11;
 
@@ -169,38 +162,34 @@ export default defineRule({
     versions: 'A DO block can COMMIT between batches since PostgreSQL 11; before that, run one batch per transaction until it updates no row.',
   },
   check(ctx) {
-    try {
-      const what = involved(ctx);
-      if (!what) return;
-      const held = heldBlockingLocks(ctx, NS).filter((h) => what.relations.has(h.relation));
-      const update = as(ctx.stmt.node, 'UpdateStmt');
-      const fullTable = !!update && ctx.ops.some((o) => o.op === 'update' && o.scan && o.existing);
-      if (!held.length && !fullTable) return;
-      const target = what.target;
-      const rel = displayRel(target);
-      const batched = update && !update.whereClause && ctx.isExisting(target) ? batchedUpdate(ctx, target, update) : undefined;
-      const span = ctx.keywordSpan(/(UPDATE|DELETE\s+FROM|DELETE|INSERT\s+INTO)/i);
-      if (held.length) {
-        const h = held.find((x) => x.relation === target) ?? held[0];
-        const by = h.taker ? `\`${statementSnippet(h.taker.text)}\`` : 'an earlier statement of this transaction';
-        const scope = fullTable ? `every row of ${rel} (there is no WHERE)` : 'the rows it touches';
-        ctx.report({
-          span,
-          message: `${what.verb} on ${rel} runs while this transaction still holds the ${lockPhrase(h.held.mode, [h.relation])}, taken by ${by}. Locks are kept until COMMIT, so ${displayRel(h.relation)} stays blocked while the data change processes ${scope}, for a time that grows with the table's size.`,
-          help: 'Commit the schema change first (its own migration, with a short lock_timeout), then change the data in a later migration, in batches that each commit.',
-          lock: { mode: h.held.mode, relations: [h.relation], blocks: blockedBy(h.held.mode), rewrite: false, scan: fullTable },
-          safeAlternative: recipe(ctx, target, h, batched),
-        });
-        return;
-      }
+    const what = involved(ctx);
+    if (!what) return;
+    const held = ctx.heldBlockingLocks().filter((h) => what.relations.has(h.relation));
+    const update = as(ctx.stmt.node, 'UpdateStmt');
+    const fullTable = !!update && ctx.ops.some((o) => o.op === 'update' && o.scan && o.existing);
+    if (!held.length && !fullTable) return;
+    const target = what.target;
+    const rel = displayRel(target);
+    const batched = update && !update.whereClause && ctx.isExisting(target) ? batchedUpdate(ctx, target, update) : undefined;
+    const span = ctx.keywordSpan(/(UPDATE|DELETE\s+FROM|DELETE|INSERT\s+INTO)/i);
+    if (held.length) {
+      const h = held.find((x) => x.relation === target) ?? held[0];
+      const by = h.taker ? `\`${statementSnippet(h.taker.text)}\`` : 'an earlier statement of this transaction';
+      const scope = fullTable ? `every row of ${rel} (there is no WHERE)` : 'the rows it touches';
       ctx.report({
         span,
-        message: `UPDATE without WHERE changes every row of ${rel} in one transaction: each row stays locked against concurrent UPDATE and DELETE until it commits, and every row gets a new version — WAL, replica lag and dead tuples (bloat) that grow with the table's size; a failure rolls all of it back.`,
-        help: 'Backfill in batches that each commit, from a migration that runs outside a transaction (or from a background job).',
-        safeAlternative: recipe(ctx, target, undefined, batched),
+        message: `${what.verb} on ${rel} runs while this transaction still holds the ${lockPhrase(h.held.mode, [h.relation])}, taken by ${by}. Locks are kept until COMMIT, so ${displayRel(h.relation)} stays blocked while the data change processes ${scope}, for a time that grows with the table's size.`,
+        help: 'Commit the schema change first (its own migration, with a short lock_timeout), then change the data in a later migration, in batches that each commit.',
+        lock: { mode: h.held.mode, relations: [h.relation], blocks: blockedBy(h.held.mode), rewrite: false, scan: fullTable },
+        safeAlternative: recipe(ctx, target, h, batched),
       });
-    } finally {
-      rememberLocks(ctx, NS);
+      return;
     }
+    ctx.report({
+      span,
+      message: `UPDATE without WHERE changes every row of ${rel} in one transaction: each row stays locked against concurrent UPDATE and DELETE until it commits, and every row gets a new version — WAL, replica lag and dead tuples (bloat) that grow with the table's size; a failure rolls all of it back.`,
+      help: 'Backfill in batches that each commit, from a migration that runs outside a transaction (or from a background job).',
+      safeAlternative: recipe(ctx, target, undefined, batched),
+    });
   },
 });

@@ -1,7 +1,5 @@
-import { strings } from '../src/parse/ast.ts';
+import { defineRule, type SafeStep, strings } from '../src/kit/index.ts';
 import { arraySuffix, columnPhrase, columnSites, eachColumnOnce, lengthCheck, lengthCheckSteps, retypeStep, type ColumnSite } from '../src/advice/column-types.ts';
-import type { SafeStep } from '../src/findings/model.ts';
-import { defineRule } from '../src/kit/rule.ts';
 
 /**
  * char(n)/character(n)/bpchar, but not the internal one-byte `"char"` type: the parser gives

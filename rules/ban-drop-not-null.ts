@@ -1,5 +1,4 @@
-import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
-import { defineRule } from '../src/kit/rule.ts';
+import { as, defineRule, displayRel, quoteIdent, relKey } from '../src/kit/index.ts';
 
 export default defineRule({
   id: 'ban-drop-not-null',

@@ -1,10 +1,7 @@
 import type { AlterTableCmd } from 'libpg-query';
-import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
-import type { AppliedOp } from '../src/analyze/effects.ts';
+import { alterSubcommands, type AppliedOp, as, defineRule, displayRel, quoteIdent, relKey, type RuleContext, withArticle } from '../src/kit/index.ts';
 import { lockPhrase } from '../src/advice/index.ts';
 import { expandColumnName, expandContractSteps } from '../src/advice/expand-contract.ts';
-import { withArticle } from './constraint-validation-scan.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 /** The new type and the USING expression as the author wrote them. */
 function typeAndUsing(ctx: RuleContext, cmd: AlterTableCmd, cmdIndex: number): { type: string; using?: string } | undefined {
@@ -106,13 +103,8 @@ export default defineRule({
     versions: 'timestamp → timestamptz skips the rewrite on PostgreSQL 12+ only when the session TimeZone is UTC.',
   },
   check(ctx) {
-    const stmt = as(ctx.stmt.node, 'AlterTableStmt');
-    if (!stmt) return;
-    const table = relKey(stmt.relation);
-    for (const op of ctx.ops) {
-      if (op.op !== 'alter-column-type' || !op.existing || op.cmdIndex === undefined) continue;
-      const cmd = as(stmt.cmds?.[op.cmdIndex], 'AlterTableCmd');
-      if (cmd) report(ctx, table, cmd, op);
+    for (const { op, cmd, table } of alterSubcommands(ctx, 'alter-column-type')) {
+      if (op.existing) report(ctx, table, cmd, op);
     }
   },
 });

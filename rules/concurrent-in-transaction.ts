@@ -1,6 +1,4 @@
-import { OPERATIONS, VERSION_FEATURES } from '../src/pg/facts.ts';
-import { as } from '../src/parse/ast.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
+import { as, defineRule, OPERATIONS, type RuleContext, VERSION_FEATURES } from '../src/kit/index.ts';
 
 function why(ctx: RuleContext): string {
   if (ctx.stmt.origin !== 'top') return 'it is inside a DO block or function, which always runs within a transaction';

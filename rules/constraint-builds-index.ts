@@ -1,13 +1,6 @@
 import type { ColumnDef, Constraint } from 'libpg-query';
-import { as, displayRel, quoteIdent, relKey, strings } from '../src/parse/ast.ts';
-import { constraintsOf } from '../src/analyze/expr.ts';
-import type { AppliedOp } from '../src/analyze/effects.ts';
-import { constraintColumns } from '../src/analyze/replay.ts';
+import { type AppliedOp, as, columnConstraintText, constraintColumns, constraintsOf, defineRule, displayRel, freeConstraintName, OPERATIONS, quoteIdent, relKey, type RuleContext, type SafeAlternative, type SafeStep, strings, withArticle } from '../src/kit/index.ts';
 import { lockPhrase, notNullSteps, withLockTimeout } from '../src/advice/index.ts';
-import type { SafeAlternative, SafeStep } from '../src/findings/model.ts';
-import { OPERATIONS } from '../src/pg/facts.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
-import { columnConstraintText, freeConstraintName, withArticle } from './constraint-validation-scan.ts';
 
 function attributes(con: Constraint): string {
   if (!con.deferrable) return '';

@@ -1,53 +1,6 @@
 import type { AlterTableCmd, ColumnDef, Constraint } from 'libpg-query';
-import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
-import { constraintsOf } from '../src/analyze/expr.ts';
-import type { AppliedOp } from '../src/analyze/effects.ts';
-import { constraintColumns, defaultConstraintName } from '../src/analyze/replay.ts';
-import type { ConstraintKind, Schema } from '../src/analyze/schema.ts';
+import { type AppliedOp, as, constraintColumns, type ConstraintKind, constraintsOf, defaultConstraintName, defineRule, displayRel, OPERATIONS, quoteIdent, relKey, type RuleContext, type SafeAlternative, type SafeStep, type Schema, type Span, columnConstraintText, freeConstraintName, withArticle } from '../src/kit/index.ts';
 import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
-import type { SafeAlternative, SafeStep } from '../src/findings/model.ts';
-import { OPERATIONS } from '../src/pg/facts.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
-import type { Span } from '../src/source/text.ts';
-
-/** A constraint name not yet used on the table: Postgres' default name, numbered on collision. */
-export function freeConstraintName(schema: Schema, table: string, kind: ConstraintKind, columns: string[]): string {
-  const base = defaultConstraintName(table, kind, columns);
-  const used = schema.tables.get(table)?.constraints;
-  if (!used?.has(base)) return base;
-  for (let i = 1; ; i++) {
-    const name = `${base.slice(0, 63 - String(i).length)}${i}`;
-    if (!used.has(name)) return name;
-  }
-}
-
-/**
- * Text of one column constraint of an ADD COLUMN subcommand (from its CONSTRAINT/keyword to the
- * next constraint that is not one of its attributes), and the subcommand text without it.
- */
-export function columnConstraintText(ctx: RuleContext, def: ColumnDef, target: Constraint, span: Span): { clause: string; without: string } | undefined {
-  const cons = constraintsOf(def);
-  const i = cons.indexOf(target);
-  if (i < 0 || target.location === undefined) return undefined;
-  let j = i + 1;
-  while (j < cons.length && /^CONSTR_ATTR_/.test(cons[j].contype ?? '')) j++;
-  const base = ctx.stmt.span.start;
-  const text = ctx.stmt.text;
-  const start = ctx.stmt.toIndex(target.location) - base;
-  const nextLoc = cons[j]?.location;
-  const end = nextLoc !== undefined ? ctx.stmt.toIndex(nextLoc) - base : span.end - base;
-  const subStart = span.start - base;
-  const subEnd = span.end - base;
-  if (start < subStart || end > subEnd || end <= start) return undefined;
-  const clause = text.slice(start, end).trim();
-  const without = `${text.slice(subStart, start).trimEnd()} ${text.slice(end, subEnd).trim()}`.trim();
-  return { clause, without };
-}
-
-/** "a SHARE … lock" / "an ACCESS EXCLUSIVE lock". */
-export function withArticle(phrase: string): string {
-  return `${/^[AEIOU]/i.test(phrase) ? 'an' : 'a'} ${phrase}`;
-}
 
 /** The op on the referenced table (the analyzer emits it right after the one on the table). */
 function referencedOf(ctx: RuleContext, cmdIndex: number): AppliedOp | undefined {

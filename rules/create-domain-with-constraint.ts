@@ -1,5 +1,4 @@
-import { as, nameKey, strings } from '../src/parse/ast.ts';
-import { defineRule } from '../src/kit/rule.ts';
+import { as, defineRule, nameKey, strings } from '../src/kit/index.ts';
 
 export default defineRule({
   id: 'create-domain-with-constraint',

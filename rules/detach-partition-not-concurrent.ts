@@ -1,7 +1,5 @@
-import { as, displayRel, relKey } from '../src/parse/ast.ts';
+import { alterSubcommands, as, defineRule, displayRel, OPERATIONS, relKey, VERSION_FEATURES } from '../src/kit/index.ts';
 import { lockPhrase } from '../src/advice/index.ts';
-import { OPERATIONS, VERSION_FEATURES } from '../src/pg/facts.ts';
-import { defineRule } from '../src/kit/rule.ts';
 
 /** 'a' or 'an' before a lock mode name. */
 function article(mode: string): string {
@@ -24,20 +22,17 @@ export default defineRule({
   },
   check(ctx) {
     if (ctx.pgVersion < VERSION_FEATURES.detachConcurrently) return;
-    const stmt = as(ctx.stmt.node, 'AlterTableStmt');
-    if (!stmt) return;
-    const parent = relKey(stmt.relation);
-    for (const op of ctx.ops) {
-      if (op.op !== 'detach-partition' || op.relation !== parent || op.cmdIndex === undefined) continue;
-      const spec = as(as(stmt.cmds?.[op.cmdIndex], 'AlterTableCmd')?.def, 'PartitionCmd');
+    for (const { op, cmd, cmdIndex, table: parent } of alterSubcommands(ctx, 'detach-partition')) {
+      if (op.relation !== parent) continue;
+      const spec = as(cmd.def, 'PartitionCmd');
       const part = relKey(spec?.name);
       // Both created in this file: empty and unused.
       if (!op.existing && !ctx.isExisting(part)) continue;
-      const partOp = ctx.ops.find((o) => o.cmdIndex === op.cmdIndex && o.relation === part);
+      const partOp = ctx.ops.find((o) => o.cmdIndex === cmdIndex && o.relation === part);
       const relations = [parent, ...(partOp ? [part] : [])];
       const weak = OPERATIONS['detach-partition-concurrently'].locks.parent;
       ctx.report({
-        span: ctx.subcommandSpan(op.cmdIndex),
+        span: ctx.subcommandSpan(cmdIndex),
         message: `DETACH PARTITION ${displayRel(part)} takes ${article(op.mode)} ${lockPhrase(op.mode, relations)}: every query on ${displayRel(parent)} waits, and the request queues behind running queries while new ones queue behind it.`,
         help: `Use DETACH PARTITION … CONCURRENTLY (${weak} on both tables; queries continue). It is refused when ${displayRel(parent)} has a DEFAULT partition, and it cannot run inside a transaction block: ${ctx.escapeHatch()}. If it is interrupted, finish it with ALTER TABLE ${displayRel(parent)} DETACH PARTITION ${displayRel(part)} FINALIZE.`,
         safeAlternative: {

@@ -1,13 +1,6 @@
 import type { ColumnDef, Constraint } from 'libpg-query';
-import { as, displayRel, nameKey, quoteIdent, relKey, strings } from '../src/parse/ast.ts';
-import { columnFacts, constraintsOf } from '../src/analyze/expr.ts';
-import type { DomainInfo } from '../src/analyze/schema.ts';
+import { alterSubcommands, as, clauseAfterKeyword, columnFacts, constraintsOf, defineRule, displayRel, type DomainInfo, fileState, type LockMode, nameKey, type OperationFact, OPERATIONS, quoteIdent, relKey, type RuleContext, type SafeAlternative, strings } from '../src/kit/index.ts';
 import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
-import { OPERATIONS, type OperationFact } from '../src/pg/facts.ts';
-import type { LockMode } from '../src/pg/locks.ts';
-import type { SafeAlternative } from '../src/findings/model.ts';
-import { defineRule, memoSet, type RuleContext } from '../src/kit/rule.ts';
-import { clauseAfterKeyword } from '../src/kit/sqltext.ts';
 
 /** 'a' or 'an' before a lock mode name. */
 function article(mode: string): string {
@@ -24,11 +17,11 @@ function domainLock(): LockMode | undefined {
   return facts['alter-domain-add-constraint']?.locks.table;
 }
 
-const MEMO_KEY = 'domain-constraint:constrained';
+const CONSTRAINED = fileState(() => new Set<string>());
 
 /** Domains with constraints created or constrained earlier in this file (the replay does not record domain constraints yet). */
 function constrainedInFile(ctx: RuleContext): Set<string> {
-  return memoSet(ctx, MEMO_KEY);
+  return ctx.state(CONSTRAINED);
 }
 
 /** Does the domain have a CHECK or NOT NULL constraint, as far as the schema (or this file) tells? */
@@ -151,27 +144,23 @@ export default defineRule({
       }
     }
     // ALTER TABLE … ADD COLUMN of a constrained domain on an existing table.
-    const stmt = as(ctx.stmt.node, 'AlterTableStmt');
-    if (stmt) {
-      const table = relKey(stmt.relation);
-      for (const op of ctx.ops) {
-        // A rewrite the analyzer already knows about is reported by add-column-rewrite.
-        if (op.op !== 'add-column' || !op.existing || op.rewrite || op.cmdIndex === undefined) continue;
-        const def = as(as(stmt.cmds?.[op.cmdIndex], 'AlterTableCmd')?.def, 'ColumnDef');
-        if (!def?.typeName || def.typeName.arrayBounds?.length) continue;
-        const key = domainKey(strings(def.typeName.names));
-        const domain = ctx.schema.domains.get(key);
-        if (!hasConstraints(ctx, key, domain)) continue;
-        const span = ctx.subcommandSpan(op.cmdIndex);
-        const f = columnFacts(def);
-        const withDefault = f.defaultExpr !== undefined && as(f.defaultExpr, 'A_Const')?.isnull !== true;
-        ctx.report({
-          span,
-          message: `ADD COLUMN ${quoteIdent(f.name)} has domain type ${displayRel(key)}, which has constraints: PostgreSQL rewrites all of ${displayRel(table)} to check ${withDefault ? 'the default' : 'the new (NULL) value'} against the domain for every row, holding ${article(op.mode)} ${lockPhrase(op.mode, [table])} for the whole rewrite${withDefault ? '; a default that violates the domain fails the migration' : ''}.`,
-          help: `Add the column with the domain's base type (catalog-only) and enforce the rule with a table CHECK constraint added NOT VALID and validated separately; or run it in a maintenance window with a lock_timeout.`,
-          safeAlternative: addColumnRecipe(ctx, table, def, domain, span.end),
-        });
-      }
+    for (const { op, cmd, cmdIndex, table } of alterSubcommands(ctx, 'add-column')) {
+      // A rewrite the analyzer already knows about is reported by add-column-rewrite.
+      if (!op.existing || op.rewrite) continue;
+      const def = as(cmd.def, 'ColumnDef');
+      if (!def?.typeName || def.typeName.arrayBounds?.length) continue;
+      const key = domainKey(strings(def.typeName.names));
+      const domain = ctx.schema.domains.get(key);
+      if (!hasConstraints(ctx, key, domain)) continue;
+      const span = ctx.subcommandSpan(cmdIndex);
+      const f = columnFacts(def);
+      const withDefault = f.defaultExpr !== undefined && as(f.defaultExpr, 'A_Const')?.isnull !== true;
+      ctx.report({
+        span,
+        message: `ADD COLUMN ${quoteIdent(f.name)} has domain type ${displayRel(key)}, which has constraints: PostgreSQL rewrites all of ${displayRel(table)} to check ${withDefault ? 'the default' : 'the new (NULL) value'} against the domain for every row, holding ${article(op.mode)} ${lockPhrase(op.mode, [table])} for the whole rewrite${withDefault ? '; a default that violates the domain fails the migration' : ''}.`,
+        help: `Add the column with the domain's base type (catalog-only) and enforce the rule with a table CHECK constraint added NOT VALID and validated separately; or run it in a maintenance window with a lock_timeout.`,
+        safeAlternative: addColumnRecipe(ctx, table, def, domain, span.end),
+      });
     }
     record(ctx);
   },

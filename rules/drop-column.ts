@@ -1,10 +1,6 @@
-import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
+import { alterSubcommands, as, defineRule, displayRel, OPERATIONS, quoteIdent, relKey, type RuleContext, type SafeStep, summarize } from '../src/kit/index.ts';
 import { lockPhrase, primaryKey, withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase, extraLocks } from '../src/advice/app-compat.ts';
-import { summarize } from '../src/analyze/effects.ts';
-import { OPERATIONS } from '../src/pg/facts.ts';
-import type { SafeStep } from '../src/findings/model.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 /** What else goes with the column, from the replayed schema. */
 function dependents(ctx: RuleContext, table: string, column: string): { indexes: string[]; constraints: string[]; referenced: string[] } {
@@ -37,15 +33,11 @@ export default defineRule({
     good: "-- after deploying code that no longer reads or writes legacy_flags:\nSET lock_timeout = '2s';\n-- zerodown-ignore drop-column -- unused since release 42 (no running code names it)\nALTER TABLE users DROP COLUMN legacy_flags;",
   },
   check(ctx) {
-    const stmt = as(ctx.stmt.node, 'AlterTableStmt');
-    if (!stmt) return;
-    const table = relKey(stmt.relation);
-    const rel = displayRel(table);
-    for (const op of ctx.ops) {
-      if (op.op !== 'drop-column' || !op.existing || op.cmdIndex === undefined) continue;
-      const cmd = as(stmt.cmds?.[op.cmdIndex], 'AlterTableCmd');
-      const column = cmd?.name;
-      if (!cmd || !column) continue;
+    for (const { op, cmd, cmdIndex, table } of alterSubcommands(ctx, 'drop-column')) {
+      if (!op.existing) continue;
+      const rel = displayRel(table);
+      const column = cmd.name;
+      if (!column) continue;
       const info = ctx.schema.tables.get(table);
       const col = info?.columns.get(column);
       // A column added earlier in this file was never used by the running code.
@@ -79,7 +71,7 @@ export default defineRule({
           : `First deploy code that no longer reads or writes ${c} (ORM: remove it from the model or mark it ignored, e.g. Rails ignored_columns), and wait until no old instance is left.`,
       });
       ctx.report({
-        span: ctx.subcommandSpan(op.cmdIndex),
+        span: ctx.subcommandSpan(cmdIndex),
         message: `Dropping ${rel}.${c} breaks the application version that is still running: from the moment this commits, every query that names ${c} — explicitly, or through an ORM that lists every mapped column in its SELECTs and INSERTs — fails until the new code is everywhere.${alsoDrops}${cascadeNote}${alsoLocks}`,
         lock: summarize([...ctx.ops.filter((o) => o.existing), ...extraLocks('drop-column', refMode, dep.referenced)]),
         help: `Deploy code that no longer reads or writes ${c} first (ORM: remove the attribute from the model or mark it ignored)${steps.length > 1 ? ', after making the column nullable so that code can still insert' : ''}; drop the column in a later migration, with lock_timeout.${col ? '' : ' If the column is NOT NULL without a default, drop NOT NULL before deploying that code, or its inserts fail.'}`,

@@ -1,6 +1,4 @@
-import { as, displayRel, nameKey, quoteLiteral, strings } from '../src/parse/ast.ts';
-import type { IndexInfo } from '../src/analyze/schema.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
+import { as, defineRule, displayRel, type IndexInfo, nameKey, quoteLiteral, type RuleContext, strings } from '../src/kit/index.ts';
 
 /**
  * Does `candidate` serve the queries the old index served: same table, and the old key columns lead

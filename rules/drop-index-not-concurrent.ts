@@ -1,8 +1,5 @@
-import { as, displayRel, nameKey, quoteIdent, strings } from '../src/parse/ast.ts';
+import { as, defineRule, displayRel, nameKey, OPERATIONS, quoteIdent, type RuleContext, type SafeStep, strings } from '../src/kit/index.ts';
 import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
-import { OPERATIONS } from '../src/pg/facts.ts';
-import type { SafeStep } from '../src/findings/model.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 import { concurrentlyFix } from '../src/advice/fixes.ts';
 
 /** 'a' or 'an' before a lock mode name. */

@@ -1,7 +1,4 @@
-import { as, displayRel, nameKey, quoteLiteral, strings } from '../src/parse/ast.ts';
-import { formatBytes, formatDuration, formatRows, type IndexStats, type ProductionFacts } from '../src/analyze/production.ts';
-import type { SafeStep } from '../src/findings/model.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
+import { as, defineRule, displayRel, formatBytes, formatDuration, formatRows, type IndexStats, nameKey, type ProductionFacts, quoteLiteral, type RuleContext, type SafeStep, strings } from '../src/kit/index.ts';
 
 /** Index keys the statement removes: DROP INDEX, and ALTER TABLE … DROP CONSTRAINT of a constraint backed by an index. */
 function droppedIndexes(ctx: RuleContext, facts: ProductionFacts): string[] {

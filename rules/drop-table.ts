@@ -1,13 +1,9 @@
-import { as, displayRel, nameKey, quoteIdent, quoteLiteral, str, strings } from '../src/parse/ast.ts';
-import { summarize } from '../src/analyze/effects.ts';
-import type { Schema } from '../src/analyze/schema.ts';
+import { as, defineRule, displayRel, fileState, nameKey, OPERATIONS, quoteIdent, quoteLiteral, type RuleContext, type SafeStep, type Schema, str, strings, summarize } from '../src/kit/index.ts';
 import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase, extraLocks } from '../src/advice/app-compat.ts';
-import { OPERATIONS } from '../src/pg/facts.ts';
-import type { SafeStep } from '../src/findings/model.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
-const CREATED_DATABASES = 'drop-table:created-databases';
+/** Databases created earlier in this file (dropping them again loses nothing). */
+const CREATED_DATABASES = fileState(() => new Set<string>());
 
 /** Tables (other than `except`) whose foreign keys reference `table`. */
 function referencing(schema: Schema, table: string, except: string[]): string[] {
@@ -124,14 +120,12 @@ export default defineRule({
   check(ctx) {
     const created = as(ctx.stmt.node, 'CreatedbStmt');
     if (created?.dbname) {
-      const set = (ctx.memo.get(CREATED_DATABASES) as Set<string> | undefined) ?? new Set<string>();
-      set.add(created.dbname);
-      ctx.memo.set(CREATED_DATABASES, set);
+      ctx.state(CREATED_DATABASES).add(created.dbname);
       return;
     }
     const dropdb = as(ctx.stmt.node, 'DropdbStmt');
     if (dropdb?.dbname) {
-      if ((ctx.memo.get(CREATED_DATABASES) as Set<string> | undefined)?.has(dropdb.dbname)) return;
+      if (ctx.state(CREATED_DATABASES).has(dropdb.dbname)) return;
       const db = quoteIdent(dropdb.dbname);
       const force = (dropdb.options ?? []).some((o) => as(o, 'DefElem')?.defname === 'force');
       ctx.report({

@@ -1,6 +1,5 @@
 import type { Node } from 'libpg-query';
-import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
+import { as, defineRule, displayRel, quoteIdent, relKey, type RuleContext } from '../src/kit/index.ts';
 
 /** Each column named twice in a list of target names, with the location of its second occurrence. */
 function duplicates(targets: { name: string; location?: number }[]): { name: string; location?: number }[] {

@@ -1,9 +1,6 @@
 import type { Node, TypeName } from 'libpg-query';
-import { as, displayRel, nameKey, quoteLiteral, relKey, strings, typeNameParts } from '../src/parse/ast.ts';
-import { VERSION_FEATURES } from '../src/pg/facts.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
+import { as, defineRule, displayRel, fileState, nameKey, quoteLiteral, relKey, type RuleContext, strings, typeNameParts, VERSION_FEATURES } from '../src/kit/index.ts';
 
-const NS = 'enum-value-in-transaction';
 
 interface AddedValue {
   type: string;
@@ -21,16 +18,17 @@ interface Group {
 /** The transaction the statement runs in; in autocommit, the DO block it belongs to. */
 function groupKey(ctx: RuleContext): string | undefined {
   if (ctx.tx.inTransaction) return `tx${ctx.tx.id}`;
-  if (ctx.stmt.origin === 'do') return `do${String(ctx.memo.get(`${NS}:do`))}`;
+  if (ctx.stmt.origin === 'do') return `do${String(ctx.state(FILE).lastDo)}`;
   return undefined;
 }
 
+/** Per file: the last top-level DO block, and each transaction's (or DO block's) added values. */
+const FILE = fileState(() => ({ lastDo: undefined as number | undefined, groups: new Map<string, Group>() }));
+
 function groupOf(ctx: RuleContext, key: string): Group {
-  let g = ctx.memo.get(`${NS}:${key}`) as Group | undefined;
-  if (!g) {
-    g = { added: new Map(), created: new Set() };
-    ctx.memo.set(`${NS}:${key}`, g);
-  }
+  const groups = ctx.state(FILE).groups;
+  let g = groups.get(key);
+  if (!g) groups.set(key, (g = { added: new Map(), created: new Set() }));
   return g;
 }
 
@@ -178,7 +176,7 @@ export default defineRule({
       'Before PostgreSQL 12, ADD VALUE cannot run in a transaction block at all. Since 12 it can, but the value is unusable until commit (unless the enum type itself was created in the same transaction).',
   },
   check(ctx) {
-    if (ctx.stmt.kind === 'DoStmt' && ctx.stmt.origin === 'top') ctx.memo.set(`${NS}:do`, ctx.stmt.index);
+    if (ctx.stmt.kind === 'DoStmt' && ctx.stmt.origin === 'top') ctx.state(FILE).lastDo = ctx.stmt.index;
     if (ctx.stmt.origin === 'function') return;
     const key = groupKey(ctx);
     const g = key ? groupOf(ctx, key) : undefined;

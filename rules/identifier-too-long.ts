@@ -1,9 +1,7 @@
-import { quoteIdent } from '../src/parse/ast.ts';
-import { OPERATIONS } from '../src/pg/facts.ts';
-import { defineRule } from '../src/kit/rule.ts';
-import type { Span } from '../src/source/text.ts';
+import { defineRule, fileState, OPERATIONS, quoteIdent, type Span } from '../src/kit/index.ts';
 
-const NS = 'identifier-too-long';
+/** Names already reported in this file. */
+const REPORTED = fileState(() => new Set<string>());
 /** NAMEDATALEN - 1: the longest identifier PostgreSQL keeps, in bytes. */
 const MAX_BYTES = 63;
 
@@ -123,9 +121,9 @@ export default defineRule({
   check(ctx) {
     for (const { name, span } of identifierTokens(ctx.stmt.text, ctx.stmt.span.start)) {
       if (bytes(name) <= MAX_BYTES) continue;
-      const key = `${NS}:${name}`;
-      if (ctx.memo.has(key)) continue;
-      ctx.memo.set(key, true);
+      const reported = ctx.state(REPORTED);
+      if (reported.has(name)) continue;
+      reported.add(name);
       const short = truncateIdentifier(name);
       const noTx = ctx.ops.some((o) => OPERATIONS[o.op].noTransaction);
       ctx.report({

@@ -1,15 +1,8 @@
-import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
+import { as, defineRule, displayRel, quoteIdent, relKey, type RuleContext, type SafeAlternative } from '../src/kit/index.ts';
 import { lockPhrase } from '../src/advice/index.ts';
-import type { SafeAlternative } from '../src/findings/model.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
+import { CREATE_INDEX, concurrentIndexSql } from '../src/advice/concurrent-index.ts';
 import { concurrentlyFix } from '../src/advice/fixes.ts';
 
-const CREATE_INDEX = /CREATE\s+(UNIQUE\s+)?INDEX/i;
-
-/** The statement rewritten with CONCURRENTLY (the author's own text otherwise). */
-export function concurrentIndexSql(text: string): string {
-  return text.replace(CREATE_INDEX, (m) => `${m} CONCURRENTLY`).trim() + ';';
-}
 
 function recipe(ctx: RuleContext, table: string): SafeAlternative {
   const s = as(ctx.stmt.node, 'IndexStmt');

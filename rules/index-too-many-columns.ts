@@ -1,5 +1,4 @@
-import { as, displayRel, relKey } from '../src/parse/ast.ts';
-import { defineRule } from '../src/kit/rule.ts';
+import { as, defineRule, displayRel, relKey } from '../src/kit/index.ts';
 
 /** More key columns than this is reported (INCLUDE columns are payload, not keys). */
 const MAX_KEY_COLUMNS = 3;

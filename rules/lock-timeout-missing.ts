@@ -1,11 +1,6 @@
-import { displayRel } from '../src/parse/ast.ts';
+import { blocksReadsOrWrites, defineRule, describeBlocked, displayRel, fileState, type FindingDraft, type Fix, type OperationId, OPERATIONS, type RuleContext } from '../src/kit/index.ts';
 import { withLockTimeout } from '../src/advice/index.ts';
-import { OPERATIONS, type OperationId } from '../src/pg/facts.ts';
-import type { Fix } from '../src/findings/fix.ts';
-import { blocksReadsOrWrites, describeBlocked } from '../src/pg/locks.ts';
-import { defineRule, type FindingDraft, type RuleContext } from '../src/kit/rule.ts';
 
-const NS = 'lock-timeout-missing';
 
 /** The later statements of the file's or transaction's one finding, which its message lists. */
 interface Pending {
@@ -16,14 +11,20 @@ interface Pending {
 /** Later statements named in the message; beyond this they are counted. */
 const LISTED = 8;
 
+/** The one finding per transaction (or per autocommit part of the file), by `file` / `tx<id>`. */
+const PENDING = fileState(() => new Map<string, Pending>());
+/** Where lineOf stopped counting (statements come in file order). */
+const LINE_CURSOR = fileState(() => ({ index: 0, line: 1 }));
+
 /** 1-based line of the statement (counted incrementally: statements come in file order). */
 function lineOf(ctx: RuleContext): number {
-  const memo = (ctx.memo.get(`${NS}:line`) as { index: number; line: number } | undefined) ?? { index: 0, line: 1 };
-  let { index, line } = memo;
+  const cursor = ctx.state(LINE_CURSOR);
+  let { index, line } = cursor;
   const to = ctx.stmt.span.start;
   if (to < index) ((index = 0), (line = 1));
   for (let i = ctx.text.indexOf('\n', index); i !== -1 && i < to; i = ctx.text.indexOf('\n', i + 1)) line++;
-  ctx.memo.set(`${NS}:line`, { index: to, line });
+  cursor.index = to;
+  cursor.line = line;
   return line;
 }
 
@@ -69,9 +70,10 @@ export default defineRule({
     if (ctx.stmt.origin === 'function') return;
     const lock = ctx.lock;
     if (!lock || !blocksReadsOrWrites(lock.mode) || ctx.timeouts.lockTimeoutMs !== 0) return;
-    const key = `${NS}:${ctx.tx.kind === 'none' ? 'file' : `tx${ctx.tx.id}`}`;
+    const key = ctx.tx.kind === 'none' ? 'file' : `tx${ctx.tx.id}`;
+    const pendingByScope = ctx.state(PENDING);
     const rels = lock.relations.map(displayRel).join(', ');
-    const earlier = ctx.memo.get(key) as Pending | undefined;
+    const earlier = pendingByScope.get(key);
     if (earlier) {
       // One finding per file/transaction: later statements are listed in it, not reported again.
       // The list is capped (a generated file can have 500,000 such statements): the count is exact.
@@ -99,7 +101,7 @@ export default defineRule({
         steps: [{ title: `Before this statement (${where(ctx)}): give up on the lock after 2 seconds instead of queueing traffic behind it`, sql: "SET lock_timeout = '2s';", transaction: noTx ? 'outside' : 'any' }],
       },
     };
-    ctx.memo.set(key, pending);
+    pendingByScope.set(key, pending);
     ctx.report(draft);
   },
 });

@@ -1,6 +1,5 @@
 import type { Node } from 'libpg-query';
-import { as, defBoolean } from '../src/parse/ast.ts';
-import { defineRule } from '../src/kit/rule.ts';
+import { as, defBoolean, defineRule } from '../src/kit/index.ts';
 
 /**
  * Options PostgreSQL reads with defGetBoolean, per statement (sql-vacuum, sql-reindex, sql-cluster,

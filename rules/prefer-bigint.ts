@@ -1,6 +1,5 @@
-import { OPERATIONS } from '../src/pg/facts.ts';
+import { defineRule, OPERATIONS } from '../src/kit/index.ts';
 import { columnPhrase, columnSites, eachColumnOnce, retypeStep, type ColumnSite } from '../src/advice/column-types.ts';
-import { defineRule } from '../src/kit/rule.ts';
 
 const SMALL_INTS = new Set(['int4', 'int2']);
 const MAX: Record<string, string> = { int4: '2,147,483,647', int2: '32,767' };

@@ -1,5 +1,5 @@
 import { columnPhrase, columnSites, eachColumnOnce, retypeStep } from '../src/advice/column-types.ts';
-import { defineRule } from '../src/kit/rule.ts';
+import { defineRule } from '../src/kit/index.ts';
 
 export default defineRule({
   id: 'prefer-identity',

@@ -1,9 +1,6 @@
-import { as, quoteIdent, relKey, strings } from '../src/parse/ast.ts';
+import { as, defineRule, quoteIdent, relKey, type RuleContext, type SafeStep, type Span, strings } from '../src/kit/index.ts';
 import { helperName, withLockTimeout } from '../src/advice/index.ts';
 import { locksExisting, rewriteStatement, type TextEdit } from '../src/advice/column-types.ts';
-import type { SafeStep } from '../src/findings/model.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
-import type { Span } from '../src/source/text.ts';
 
 interface Spot {
   span: Span;

@@ -1,7 +1,5 @@
-import { OPERATIONS } from '../src/pg/facts.ts';
+import { defineRule, OPERATIONS, type SafeStep } from '../src/kit/index.ts';
 import { columnPhrase, columnSites, eachColumnOnce, lengthCheck, lengthCheckSteps, retypeStep, type ColumnSite } from '../src/advice/column-types.ts';
-import type { SafeStep } from '../src/findings/model.ts';
-import { defineRule } from '../src/kit/rule.ts';
 
 function isLimitedVarchar(s: ColumnSite): boolean {
   return s.facts.type?.name === 'varchar' && s.facts.type.typmods.length > 0;

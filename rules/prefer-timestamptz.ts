@@ -1,6 +1,5 @@
-import { OPERATIONS } from '../src/pg/facts.ts';
+import { defineRule, OPERATIONS } from '../src/kit/index.ts';
 import { arraySuffix, columnPhrase, columnSites, eachColumnOnce, retypeStep } from '../src/advice/column-types.ts';
-import { defineRule } from '../src/kit/rule.ts';
 
 export default defineRule({
   id: 'prefer-timestamptz',

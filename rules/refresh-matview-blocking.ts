@@ -1,8 +1,5 @@
-import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
+import { as, defineRule, displayRel, OPERATIONS, quoteIdent, relKey, type SafeStep } from '../src/kit/index.ts';
 import { helperName, lockPhrase } from '../src/advice/index.ts';
-import { OPERATIONS } from '../src/pg/facts.ts';
-import type { SafeStep } from '../src/findings/model.ts';
-import { defineRule } from '../src/kit/rule.ts';
 
 /** 'a' or 'an' before a lock mode name. */
 function article(mode: string): string {

@@ -1,9 +1,5 @@
-import type { IndexInfo } from '../src/analyze/schema.ts';
-import { as, boolOption, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
+import { as, boolOption, defineRule, displayRel, type IndexInfo, OPERATIONS, quoteIdent, relKey, type RuleContext, type SafeAlternative, type SafeStep, VERSION_FEATURES } from '../src/kit/index.ts';
 import { helperName, lockPhrase } from '../src/advice/index.ts';
-import { OPERATIONS, VERSION_FEATURES } from '../src/pg/facts.ts';
-import type { SafeAlternative, SafeStep } from '../src/findings/model.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 /** The statement with CONCURRENTLY after INDEX/TABLE (keeping the author's options and names). */
 function article(mode: string): string {

@@ -1,9 +1,6 @@
-import { as, displayRel, quoteIdent, quoteLiteral, relKey } from '../src/parse/ast.ts';
-import type { ColumnInfo, Schema } from '../src/analyze/schema.ts';
+import { as, type ColumnInfo, defineRule, displayRel, quoteIdent, quoteLiteral, relKey, type RuleContext, type SafeAlternative, type SafeStep, type Schema } from '../src/kit/index.ts';
 import { helperName, lockPhrase, notNullSteps, primaryKey, untilNoRowsUpdated, withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase } from '../src/advice/app-compat.ts';
-import type { SafeAlternative, SafeStep } from '../src/findings/model.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 /*
  * The expand/contract steps are written here rather than with src/advice/expand-contract.ts: that

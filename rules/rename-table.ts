@@ -1,21 +1,18 @@
-import { as, displayRel, nameKey, quoteIdent, quoteLiteral, relKey, strings } from '../src/parse/ast.ts';
+import { as, defineRule, displayRel, fileState, nameKey, quoteIdent, quoteLiteral, relKey, type RuleContext, type SafeAlternative, strings, VERSION_FEATURES } from '../src/kit/index.ts';
 import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase } from '../src/advice/app-compat.ts';
-import { VERSION_FEATURES } from '../src/pg/facts.ts';
-import type { SafeAlternative } from '../src/findings/model.ts';
-import { defineRule, memoSet, type RuleContext } from '../src/kit/rule.ts';
 
-const CREATED_TYPES = 'rename-table:created-types';
-const ADDED_VALUES = 'rename-table:added-enum-values';
+const CREATED_TYPES = fileState(() => new Set<string>());
+const ADDED_VALUES = fileState(() => new Set<string>());
 
 /** Enum values added earlier in this file (also for enums the replayed schema does not know). */
 function addedValues(ctx: RuleContext): Set<string> {
-  return memoSet(ctx, ADDED_VALUES);
+  return ctx.state(ADDED_VALUES);
 }
 
 /** Types created earlier in this file (composite and range types are not in the replayed schema). */
 function createdTypes(ctx: RuleContext): Set<string> {
-  return memoSet(ctx, CREATED_TYPES);
+  return ctx.state(CREATED_TYPES);
 }
 
 function rememberCreatedType(ctx: RuleContext): void {

@@ -1,6 +1,5 @@
 import type { Node, RangeVar } from 'libpg-query';
-import { as, nodeKind } from '../src/parse/ast.ts';
-import { defineRule } from '../src/kit/rule.ts';
+import { as, defineRule, nodeKind } from '../src/kit/index.ts';
 
 /** The relation a DDL statement creates, changes or drops, when its name is schema-less. */
 function unqualified(node: Node): RangeVar[] {

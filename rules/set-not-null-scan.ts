@@ -1,6 +1,5 @@
-import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
+import { alterSubcommands, as, defineRule, displayRel, quoteIdent, relKey } from '../src/kit/index.ts';
 import { lockPhrase, notNullSteps } from '../src/advice/index.ts';
-import { defineRule } from '../src/kit/rule.ts';
 
 export default defineRule({
   id: 'set-not-null-scan',
@@ -18,15 +17,12 @@ export default defineRule({
       'PostgreSQL 12+: SET NOT NULL uses a validated CHECK (col IS NOT NULL) instead of scanning. PostgreSQL 18: ADD CONSTRAINT … NOT NULL … NOT VALID, then VALIDATE CONSTRAINT. PostgreSQL 11 and older always scan.',
   },
   check(ctx) {
-    const stmt = as(ctx.stmt.node, 'AlterTableStmt');
-    if (!stmt) return;
-    const table = relKey(stmt.relation);
-    for (const op of ctx.ops) {
-      if (op.op !== 'set-not-null' || !op.scan || !op.existing || op.cmdIndex === undefined) continue;
-      const column = as(stmt.cmds?.[op.cmdIndex], 'AlterTableCmd')?.name ?? '';
+    for (const { op, cmd, cmdIndex, table } of alterSubcommands(ctx, 'set-not-null')) {
+      if (!op.scan || !op.existing) continue;
+      const column = cmd.name ?? '';
       const recipe = notNullSteps(table, column, ctx.pgVersion);
       ctx.report({
-        span: ctx.subcommandSpan(op.cmdIndex),
+        span: ctx.subcommandSpan(cmdIndex),
         message: `SET NOT NULL on ${displayRel(table)}.${quoteIdent(column)} scans every row to check for NULLs while holding an ${lockPhrase(op.mode, [table])}; the scan grows with the table's size.`,
         help:
           ctx.pgVersion >= 18

@@ -1,9 +1,7 @@
-import { displayRel } from '../src/parse/ast.ts';
-import { OPERATIONS } from '../src/pg/facts.ts';
-import { blocksReadsOrWrites, describeBlocked } from '../src/pg/locks.ts';
-import { defineRule } from '../src/kit/rule.ts';
+import { blocksReadsOrWrites, defineRule, describeBlocked, displayRel, fileState, OPERATIONS } from '../src/kit/index.ts';
 
-const NS = 'statement-timeout-missing';
+/** Transactions (`tx<id>`, or `file` for autocommit) already reported. */
+const REPORTED = fileState(() => new Set<string>());
 
 export default defineRule({
   id: 'statement-timeout-missing',
@@ -23,9 +21,10 @@ export default defineRule({
     const lock = ctx.lock;
     if (!lock || !blocksReadsOrWrites(lock.mode) || (!lock.scan && !lock.rewrite) || ctx.timeouts.statementTimeoutMs !== 0) return;
     // Once per transaction (or per file in autocommit): one SET at the top answers all of them.
-    const key = `${NS}:${ctx.tx.kind === 'none' ? 'file' : `tx${ctx.tx.id}`}`;
-    if (ctx.memo.has(key)) return;
-    ctx.memo.set(key, true);
+    const key = ctx.tx.kind === 'none' ? 'file' : `tx${ctx.tx.id}`;
+    const reported = ctx.state(REPORTED);
+    if (reported.has(key)) return;
+    reported.add(key);
     const rels = lock.relations.map(displayRel).join(', ');
     const noTx = ctx.ops.some((o) => OPERATIONS[o.op].noTransaction);
     ctx.report({

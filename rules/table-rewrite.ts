@@ -1,11 +1,5 @@
-import { as, displayRel, boolOption } from '../src/parse/ast.ts';
+import { type AppliedOp, as, boolOption, defineRule, describeBlocked, displayRel, type OperationId, OPERATIONS, type RuleContext, type SafeAlternative, type Span } from '../src/kit/index.ts';
 import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
-import type { AppliedOp } from '../src/analyze/effects.ts';
-import { OPERATIONS, type OperationId } from '../src/pg/facts.ts';
-import { describeBlocked } from '../src/pg/locks.ts';
-import type { SafeAlternative } from '../src/findings/model.ts';
-import type { Span } from '../src/source/text.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 /** 'a' or 'an' before a lock mode name. */
 function article(mode: string): string {

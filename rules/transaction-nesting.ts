@@ -1,8 +1,7 @@
-import { as } from '../src/parse/ast.ts';
-import type { RunnerProfile } from '../src/source/runners.ts';
-import { defineRule, type FindingDraft, type RuleContext, type StatementInfo } from '../src/kit/rule.ts';
+import { as, defineRule, fileState, type FindingDraft, type RuleContext, type RunnerProfile, type StatementInfo } from '../src/kit/index.ts';
 
-const NS = 'transaction-nesting';
+/** Implicit transactions (by id) in which a BEGIN was already seen. */
+const BEGUN = fileState(() => new Set<number>());
 
 /** The runner of the file each statement belongs to, for endOfSection (which gets no context). */
 const runnerOf = new WeakMap<StatementInfo, RunnerProfile | null>();
@@ -41,15 +40,15 @@ export default defineRule({
     runnerOf.set(ctx.stmt, ctx.runner);
     if (ctx.stmt.kind !== 'TransactionStmt' || ctx.stmt.origin !== 'top') return;
     const runner = runnerName(ctx.runner);
-    const implicitKey = `${NS}:begun:${ctx.tx.id}`;
+    const begun = ctx.state(BEGUN);
     // In a one-query file PostgreSQL turns the implicit transaction into a regular one at BEGIN: no warning.
     if (ctx.tx.kind === 'implicit') {
       if (isBegin(ctx.stmt)) {
-        if (!ctx.memo.has(implicitKey)) {
-          ctx.memo.set(implicitKey, true);
+        if (!begun.has(ctx.tx.id)) {
+          begun.add(ctx.tx.id);
           return;
         }
-      } else if (isEnd(ctx) && !ctx.memo.has(implicitKey)) {
+      } else if (isEnd(ctx) && !begun.has(ctx.tx.id)) {
         ctx.report({
           span: ctx.keywordSpan(/[A-Za-z]+/),
           message: `${keyword(ctx)} without BEGIN: ${runner} sends the file as one query, which PostgreSQL runs as one implicit transaction; this ${keyword(ctx)} ends it early (PostgreSQL warns "there is no transaction in progress"), and the statements after it run in a new implicit transaction.`,

@@ -1,10 +1,6 @@
-import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
-import type { Schema } from '../src/analyze/schema.ts';
+import { as, defineRule, displayRel, quoteIdent, relKey, type SafeStep, type Schema, summarize } from '../src/kit/index.ts';
 import { lockPhrase, primaryKey } from '../src/advice/index.ts';
 import { aLockPhrase, extraLocks } from '../src/advice/app-compat.ts';
-import { summarize } from '../src/analyze/effects.ts';
-import type { SafeStep } from '../src/findings/model.ts';
-import { defineRule } from '../src/kit/rule.ts';
 
 /** Every table that TRUNCATE … CASCADE empties along with `roots`: foreign keys pointing at them, transitively. */
 function cascadeTargets(schema: Schema, roots: string[]): string[] {

@@ -1,4 +1,4 @@
-import { defineRule } from '../src/kit/rule.ts';
+import { defineRule } from '../src/kit/index.ts';
 
 /** Reported by the TS/JS extraction (src/engine/script.ts), documented here like any rule. */
 export default defineRule({

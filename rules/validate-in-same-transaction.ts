@@ -1,9 +1,5 @@
-import { as, displayRel, quoteIdent, relKey } from '../src/parse/ast.ts';
+import { as, blockedBy, defineRule, displayRel, type LockMode, type LockSummary, quoteIdent, relKey, type RuleContext, strongerLock, withArticle } from '../src/kit/index.ts';
 import { lockPhrase } from '../src/advice/index.ts';
-import { withArticle } from './constraint-validation-scan.ts';
-import { blockedBy, strongerLock, type LockMode } from '../src/pg/locks.ts';
-import type { LockSummary } from '../src/findings/model.ts';
-import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 
 function where(ctx: RuleContext): { why: string; fix: string } {
   switch (ctx.tx.kind) {

@@ -11,7 +11,8 @@ import { Schema } from '../analyze/schema.ts';
 import { Session, transactionEvents, type TxKind } from '../analyze/session.ts';
 import type { Finding, FileResult, Severity, RuleSetting } from '../findings/model.ts';
 import { embeddedSql, parseRegion, plpgsqlError, type RawStatement } from '../parse/parser.ts';
-import type { Rule, RuleContext, StatementInfo, FindingDraft } from '../kit/rule.ts';
+import type { FileState, Rule, RuleContext, StatementInfo, FindingDraft } from '../kit/rule.ts';
+import { LockTakers } from '../kit/held-locks.ts';
 import { detectFormat, FORMAT_RUNNER, layout, type MigrationFormat, type Section, type SiblingReader } from '../source/formats.ts';
 import { splitTopLevel, tokenEnd, type Comment } from '../source/lexer.ts';
 import { LineMap, type OffsetMap, type Span } from '../source/text.ts';
@@ -194,7 +195,8 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
   });
   const comments: Comment[] = [];
   const statements: StatementInfo[] = [];
-  const memo = new Map<string, unknown>();
+  const state = new Map<FileState<unknown>, unknown>();
+  const takers = new LockTakers();
   let topLevel = 0;
 
   for (const section of fileLayout.sections) {
@@ -257,13 +259,14 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
       const lock = summarize(ops, true);
       const events = transactionEvents(stmt.node, tx);
       if (!input.historyOnly) {
-        const ctx = ruleContext(stmt, text, ops, lock, schema, session, events, runner, options, path, memo, section, drafts, stmts);
+        const ctx = ruleContext({ stmt, text, ops, lock, schema, session, events, runner, options, file: path, state, takers, section, drafts, siblings: stmts });
         for (const { rule, setting } of active) {
           if (stmt.origin === 'function' && !rule.functionBodies) continue;
           ctx.currentRule = rule;
           ctx.currentSeverity = setting;
           rule.check(ctx.api);
         }
+        if (stmt.origin !== 'function') takers.remember(ctx.api);
       }
       session.recordLocks(ops, stmt.index);
       session.afterStatement(stmt.node, stmt.index);
@@ -320,22 +323,29 @@ interface MutableRuleCtx {
   currentSeverity: Severity;
 }
 
-function ruleContext(
-  stmt: StatementInfo,
-  text: string,
-  ops: RuleContext['ops'],
-  lock: RuleContext['lock'],
-  schema: Schema,
-  session: Session,
-  events: RuleContext['events'],
-  runner: RunnerProfile | null,
-  options: EngineOptions,
-  file: string,
-  memo: Map<string, unknown>,
-  section: Section,
-  drafts: Draft[],
-  siblings: readonly StatementInfo[],
-): MutableRuleCtx {
+/** Everything one statement's rule context is built from. */
+interface RuleContextParts {
+  stmt: StatementInfo;
+  /** The file's analyzed text. */
+  text: string;
+  ops: RuleContext['ops'];
+  lock: RuleContext['lock'];
+  schema: Schema;
+  session: Session;
+  events: RuleContext['events'];
+  runner: RunnerProfile | null;
+  options: EngineOptions;
+  file: string;
+  /** Per-file rule state (ctx.state). */
+  state: Map<FileState<unknown>, unknown>;
+  takers: LockTakers;
+  section: Section;
+  drafts: Draft[];
+  siblings: readonly StatementInfo[];
+}
+
+function ruleContext(parts: RuleContextParts): MutableRuleCtx {
+  const { stmt, text, ops, lock, schema, session, events, runner, options, file, state, takers, section, drafts, siblings } = parts;
   const holder: MutableRuleCtx = { currentSeverity: 'error' } as MutableRuleCtx;
   let subSpans: Span[] | undefined;
   const api: RuleContext = {
@@ -350,11 +360,15 @@ function ruleContext(
     runner,
     file,
     production: options.production,
-    memo,
     siblings,
     text,
     isExisting: (rel) => isExisting(schema.tables.get(rel), { schema, pgVersion: options.pgVersion, file, tx: session.snapshot.id }),
     escapeHatch: () => escapeHatchText(runner, section),
+    state<T>(slot: FileState<T>): T {
+      if (!state.has(slot)) state.set(slot, slot.init());
+      return state.get(slot) as T;
+    },
+    heldBlockingLocks: () => takers.held(api),
     subcommandSpan(i) {
       if (!subSpans) {
         const rel = as(stmt.node, 'AlterTableStmt')?.relation;

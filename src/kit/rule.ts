@@ -14,6 +14,7 @@ import type { Span } from '../source/text.ts';
 import type { Direction, LockSummary, ProductionSize, SafeAlternative, Severity } from '../findings/model.ts';
 import type { ProductionFacts } from '../analyze/production.ts';
 import type { Fix } from '../findings/fix.ts';
+import type { HeldBlockingLock } from './held-locks.ts';
 
 export type RuleCategory = 'locking' | 'app-compat' | 'hygiene' | 'design' | 'engine';
 export type Preset = 'recommended' | 'strict';
@@ -97,8 +98,10 @@ export interface RuleContext {
   siblings: readonly StatementInfo[];
   /** The full analyzed text (for fixes that edit outside the statement, e.g. a runner annotation). */
   text: string;
-  /** Per-file memory for rules that report once per transaction/file. */
-  memo: Map<string, unknown>;
+  /** This rule's per-file state in `slot` (created on first use), for rules that report once per transaction/file. */
+  state<T>(slot: FileState<T>): T;
+  /** Blocking locks on pre-existing relations that earlier statements of this transaction (or DO block) still hold. */
+  heldBlockingLocks(): HeldBlockingLock[];
   report(finding: FindingDraft): void;
 }
 
@@ -127,14 +130,16 @@ export interface SectionEndContext {
   unterminatedTransaction: boolean;
 }
 
-/** A per-file set kept in ctx.memo under `key` (created on first use). */
-export function memoSet<T = string>(ctx: RuleContext, key: string): Set<T> {
-  let set = ctx.memo.get(key) as Set<T> | undefined;
-  if (!set) {
-    set = new Set<T>();
-    ctx.memo.set(key, set);
-  }
-  return set;
+/**
+ * A typed slot of per-file state, declared once at module level by the rule that uses it:
+ * `const SEEN = fileState(() => new Set<string>())`, then `ctx.state(SEEN)` in check.
+ */
+export interface FileState<T> {
+  readonly init: () => T;
+}
+
+export function fileState<T>(init: () => T): FileState<T> {
+  return { init };
 }
 
 export function defineRule(rule: Rule): Rule {

@@ -263,3 +263,31 @@ export function tokenEnd(text: string, i: number, end = text.length): number {
   while (j < end && isIdentChar(text.charCodeAt(j))) j++;
   return j > i ? j : i + 1;
 }
+
+/**
+ * Index of the first of `words` (upper case) that appears as a keyword at the top level of
+ * text[start, end) — outside parentheses, quotes and comments — or undefined.
+ */
+export function topLevelKeyword(text: string, start: number, end: number, words: ReadonlySet<string>): number | undefined {
+  const state = { open: -1 };
+  let depth = 0;
+  let i = start;
+  while (i < end) {
+    const after = skipQuoted(text, i, end, state);
+    if (after >= 0) {
+      i = after;
+      continue;
+    }
+    const c = text.charCodeAt(i);
+    if (c === 40) depth++;
+    else if (c === 41) depth = Math.max(0, depth - 1);
+    else if (isIdentChar(c)) {
+      const j = tokenEnd(text, i, end);
+      if (depth === 0 && words.has(text.slice(i, j).toUpperCase())) return i;
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  return undefined;
+}
