@@ -1,5 +1,5 @@
 import type { ColumnDef } from 'libpg-query';
-import { as, clauseAfterKeyword, columnFacts, columnTypeSource, constraintsOf, defineRule, displayRel, quoteIdent, relKey, type RuleContext, type SafeAlternative, type SafeStep } from '../src/kit/index.ts';
+import { as, clauseAfterKeyword, columnFacts, columnTypeSource, constraintsOf, defineRule, displayRel, quoteIdent, relKey, type RuleContext, type SafeAlternative, type SafeStep, VERSION_FEATURES } from '../src/kit/index.ts';
 import { batchedBackfill, lockPhrase, notNullSteps, withLockTimeout } from '../src/advice/index.ts';
 
 /** The column's type as the author wrote it (serial types become their integer type). */
@@ -23,7 +23,7 @@ function recipe(ctx: RuleContext, table: string, def: ColumnDef, spanEnd: number
   const type = typeSource(ctx, def, spanEnd);
   const steps: SafeStep[] = [];
   if (f.generated === 'stored') {
-    if (ctx.pgVersion >= 18) {
+    if (ctx.pgVersion >= VERSION_FEATURES.virtualGenerated) {
       const gen = constraintsOf(def).find((c) => c.contype === 'CONSTR_GENERATED');
       const expr = gen?.location !== undefined ? clauseAfterKeyword(ctx.stmt.text, ctx.stmt.toIndex(gen.location) - ctx.stmt.span.start, spanEnd - ctx.stmt.span.start) : '';
       const asExpr = /AS\s*\(([\s\S]*)\)\s*STORED\s*$/i.exec(expr)?.[1] ?? /AS\s*\(([\s\S]*)\)/i.exec(expr)?.[1] ?? '…';

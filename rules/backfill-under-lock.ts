@@ -1,10 +1,7 @@
 import type { Node, UpdateStmt } from 'libpg-query';
-import { as, blockedBy, defineRule, displayRel, exprVolatility, type HeldBlockingLock, quoteIdent, relKey, type RuleContext, type SafeAlternative, type SafeStep, splitTopLevel, statementSnippet, tokenEnd, walk } from '../src/kit/index.ts';
+import { as, blockedBy, topLevelKeyword, defineRule, displayRel, exprVolatility, type HeldBlockingLock, quoteIdent, relKey, type RuleContext, type SafeAlternative, type SafeStep, splitTopLevel, statementSnippet, tokenEnd, walk, VERSION_FEATURES } from '../src/kit/index.ts';
 import { batchedBackfill, lockPhrase, withLockTimeout } from '../src/advice/index.ts';
 import { batchedByKeyRange, batchedByPredicate, repeatedBatch } from '../src/advice/batched-update.ts';
-
-/** DO blocks that COMMIT: PostgreSQL 11+. */
-const DO_COMMIT = 11;
 
 interface Assignment {
   column: string;
@@ -18,30 +15,23 @@ interface SetList {
   assignments?: Assignment[];
 }
 
-/** Index in stmt.text of the keyword ending just before byte location `loc`, searching backwards. */
-function keywordBefore(ctx: RuleContext, loc: number | undefined, keyword: RegExp, from: number): number | undefined {
-  if (loc === undefined) return undefined;
-  const at = ctx.stmt.toIndex(loc) - ctx.stmt.span.start;
-  const head = ctx.stmt.text.slice(from, at);
-  const m = new RegExp(`${keyword.source}\\s*$`, 'i').exec(head);
-  return m ? from + m.index : undefined;
-}
+/** Top-level keywords that end an UPDATE's SET list (the statement has no WHERE here). */
+const AFTER_SET = new Set(['FROM', 'RETURNING']);
 
-/** The SET list exactly as written, split into assignments. */
+/** The SET list exactly as written, split into assignments (located from the parse tree and the lexer). */
 function setList(ctx: RuleContext, s: UpdateStmt): SetList | undefined {
   const text = ctx.stmt.text;
-  const relAt = s.relation?.location !== undefined ? ctx.stmt.toIndex(s.relation.location) - ctx.stmt.span.start : 0;
-  const set = /\bSET\b/i.exec(text.slice(relAt));
-  if (!set) return undefined;
-  const start = relAt + set.index + set[0].length;
-  let end = text.length;
-  const fromItem = s.fromClause?.[0];
-  const fromLoc = fromItem ? (as(fromItem, 'RangeVar')?.location ?? undefined) : undefined;
-  const retLoc = as(s.returningClause?.exprs?.[0], 'ResTarget')?.location;
-  end = keywordBefore(ctx, fromLoc, /\bFROM/, start) ?? keywordBefore(ctx, retLoc, /\bRETURNING/, start) ?? end;
-  if (s.fromClause?.length && fromLoc === undefined) return undefined;
-  const sql = text.slice(start, end).trim();
   const targets = (s.targetList ?? []).map((t) => as(t, 'ResTarget'));
+  const first = targets[0]?.location;
+  if (first === undefined) return undefined;
+  let start = ctx.stmt.toIndex(first) - ctx.stmt.span.start;
+  // A multi-column target `(a, b) = …` starts at its parenthesis, before the first column.
+  for (let i = start - 1; i >= 0; i--) {
+    if (text[i] === '(') start = i;
+    else if (!/\s/.test(text[i])) break;
+  }
+  const end = topLevelKeyword(text, start, text.length, AFTER_SET) ?? text.length;
+  const sql = text.slice(start, end).trim();
   const simple = targets.every((t) => t && t.name && !t.indirection?.length && !as(t.val, 'MultiAssignRef'));
   if (!simple) return { sql };
   const parts = splitTopLevel(text, start, end);
@@ -77,7 +67,7 @@ function batchedUpdate(ctx: RuleContext, table: string, s: UpdateStmt): { step: 
   const columns = new Set((a ?? []).map((x) => x.column));
   const idempotent =
     !!a && !s.fromClause?.length && a.every((x) => x.value && !readsColumns(x.value, columns) && exprVolatility(x.value, ctx.schema).volatility !== 'v');
-  const old = ctx.pgVersion < DO_COMMIT;
+  const old = ctx.pgVersion < VERSION_FEATURES.doBlockCommit;
   if (a && idempotent) {
     const single = a.length === 1 ? a[0] : undefined;
     const col = single ? ctx.schema.tables.get(table)?.columns.get(single.column) : undefined;

@@ -1,4 +1,4 @@
-import { as, type ColumnInfo, defineRule, displayRel, quoteIdent, quoteLiteral, relKey, type RuleContext, type SafeAlternative, type SafeStep, type Schema } from '../src/kit/index.ts';
+import { as, type ColumnInfo, defineRule, displayRel, quoteIdent, quoteLiteral, relKey, type RuleContext, type SafeAlternative, type SafeStep, type Schema, VERSION_FEATURES } from '../src/kit/index.ts';
 import { helperName, lockPhrase, notNullSteps, primaryKey, untilNoRowsUpdated, withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase } from '../src/advice/app-compat.ts';
 
@@ -68,8 +68,8 @@ function syncSteps(table: string, oldName: string, newName: string, pgVersion: n
   const triggerName = helperName(table, oldName, 'rename_sync');
   const fn = qualifiedHelper(table, triggerName);
   const trigger = quoteIdent(triggerName);
-  const execute = pgVersion >= 11 ? 'EXECUTE FUNCTION' : 'EXECUTE PROCEDURE';
-  const partitionNote = partitioned && pgVersion < 13 ? ' (before PostgreSQL 13 a BEFORE ROW trigger cannot be created on a partitioned table: create it on each partition)' : '';
+  const execute = pgVersion >= VERSION_FEATURES.triggerExecuteFunction ? 'EXECUTE FUNCTION' : 'EXECUTE PROCEDURE';
+  const partitionNote = partitioned && pgVersion < VERSION_FEATURES.partitionedBeforeRowTriggers ? ' (before PostgreSQL 13 a BEFORE ROW trigger cannot be created on a partitioned table: create it on each partition)' : '';
   return {
     fn,
     trigger,
@@ -108,7 +108,7 @@ function backfillStep(schema: Schema, table: string, oldName: string, newName: s
   const key = pk && pk.length === 1 ? quoteIdent(pk[0]) : partitioned ? '(tableoid, ctid)' : 'ctid';
   const keySelect = key === '(tableoid, ctid)' ? 'tableoid, ctid' : key;
   const update = `UPDATE ${rel} SET ${n} = ${o}\nWHERE ${key} IN (SELECT ${keySelect} FROM ${rel} WHERE ${n} IS NULL AND ${o} IS NOT NULL LIMIT ${batch});`;
-  if (pgVersion < 11) {
+  if (pgVersion < VERSION_FEATURES.doBlockCommit) {
     return {
       title: `Backfill existing rows one batch of ${batch} per transaction: repeat this statement until it updates 0 rows (PostgreSQL ${pgVersion} cannot COMMIT inside a DO block)`,
       sql: update,

@@ -185,7 +185,7 @@ function enumValueRename(ctx: RuleContext, key: string, oldVal: string, newVal: 
   const type = displayRel(key);
   const o = quoteLiteral(oldVal);
   const n = quoteLiteral(newVal);
-  const commit = ctx.pgVersion >= 11;
+  const commit = ctx.pgVersion >= VERSION_FEATURES.doBlockCommit;
   const inTx = ctx.pgVersion >= VERSION_FEATURES.enumAddValueInTransaction;
   ctx.report({
     span: ctx.stmt.span,

@@ -1,4 +1,4 @@
-import { alterSubcommands, as, defineRule, displayRel, quoteIdent, relKey } from '../src/kit/index.ts';
+import { alterSubcommands, as, defineRule, displayRel, quoteIdent, relKey, VERSION_FEATURES } from '../src/kit/index.ts';
 import { lockPhrase, notNullSteps } from '../src/advice/index.ts';
 
 export default defineRule({
@@ -25,9 +25,9 @@ export default defineRule({
         span: ctx.subcommandSpan(cmdIndex),
         message: `SET NOT NULL on ${displayRel(table)}.${quoteIdent(column)} scans every row to check for NULLs while holding an ${lockPhrase(op.mode, [table])}; the scan grows with the table's size.`,
         help:
-          ctx.pgVersion >= 18
+          ctx.pgVersion >= VERSION_FEATURES.notNullNotValid
             ? 'Add the NOT NULL constraint NOT VALID (no scan), then VALIDATE CONSTRAINT in a separate transaction, which scans under SHARE UPDATE EXCLUSIVE while reads and writes continue.'
-            : ctx.pgVersion >= 12
+            : ctx.pgVersion >= VERSION_FEATURES.setNotNullUsesCheck
               ? 'Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it in a separate transaction (weak lock), then SET NOT NULL skips the scan.'
               : 'PostgreSQL 11 always scans for SET NOT NULL. Keep a validated CHECK (col IS NOT NULL) constraint instead, or upgrade.',
         safeAlternative: {

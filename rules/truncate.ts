@@ -1,4 +1,4 @@
-import { as, defineRule, displayRel, quoteIdent, relKey, type SafeStep, type Schema, summarize } from '../src/kit/index.ts';
+import { as, defineRule, displayRel, quoteIdent, relKey, type SafeStep, type Schema, summarize, VERSION_FEATURES } from '../src/kit/index.ts';
 import { lockPhrase, primaryKey } from '../src/advice/index.ts';
 import { aLockPhrase, extraLocks } from '../src/advice/app-compat.ts';
 
@@ -29,7 +29,7 @@ function batchedDelete(schema: Schema, table: string, pgVersion: number, batch =
   const key = pk && pk.length === 1 ? quoteIdent(pk[0]) : partitioned ? '(tableoid, ctid)' : 'ctid';
   const select = key === '(tableoid, ctid)' ? 'tableoid, ctid' : key;
   const del = `DELETE FROM ${rel} WHERE ${key} IN (SELECT ${select} FROM ${rel} LIMIT ${batch});`;
-  if (pgVersion < 11) {
+  if (pgVersion < VERSION_FEATURES.doBlockCommit) {
     return {
       title: `Delete the rows of ${rel} one batch of ${batch} per transaction: repeat this statement until it deletes 0 rows (PostgreSQL ${pgVersion} cannot COMMIT inside a DO block)`,
       sql: del,

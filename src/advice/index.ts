@@ -4,6 +4,7 @@
  */
 import { describeBlocked, type LockMode } from '../pg/locks.ts';
 import type { LockSummary, SafeStep } from '../findings/model.ts';
+import { VERSION_FEATURES } from '../pg/facts.ts';
 import { displayRel, quoteIdent } from '../parse/ast.ts';
 import type { Schema } from '../analyze/schema.ts';
 import { batchedByKeyRange, batchedByPredicate, repeatedBatch } from './batched-update.ts';
@@ -37,7 +38,7 @@ export function batchedBackfill(schema: Schema, table: string, column: string, v
   const set = `${col} = ${valueSql}`;
   const predicate = opts.predicate ?? `${col} IS NULL`;
   const step =
-    (opts.pgVersion ?? 11) < 11
+    opts.pgVersion !== undefined && opts.pgVersion < VERSION_FEATURES.doBlockCommit
       ? repeatedBatch(schema, table, set, predicate)
       : (batchedByKeyRange(schema, table, set) ?? batchedByPredicate(schema, table, set, predicate));
   return { ...step, title: `Backfill ${displayRel(table)}.${col}: ${step.title.charAt(0).toLowerCase()}${step.title.slice(1)}` };
@@ -58,7 +59,7 @@ export function helperName(table: string, column: string, suffix: string): strin
 export function notNullSteps(table: string, column: string, pgVersion: number): { steps: SafeStep[]; note?: string } {
   const rel = displayRel(table);
   const col = quoteIdent(column);
-  if (pgVersion >= 18) {
+  if (pgVersion >= VERSION_FEATURES.notNullNotValid) {
     const name = quoteIdent(helperName(table, column, 'not_null'));
     return {
       steps: [
@@ -88,13 +89,13 @@ export function notNullSteps(table: string, column: string, pgVersion: number): 
       transaction: 'own',
     },
     {
-      title: pgVersion >= 12 ? 'SET NOT NULL now uses the validated CHECK instead of scanning; then drop the helper' : 'SET NOT NULL (PostgreSQL 11 still scans here)',
+      title: pgVersion >= VERSION_FEATURES.setNotNullUsesCheck ? 'SET NOT NULL now uses the validated CHECK instead of scanning; then drop the helper' : 'SET NOT NULL (PostgreSQL 11 still scans here)',
       sql: withLockTimeout(`ALTER TABLE ${rel} ALTER COLUMN ${col} SET NOT NULL;\nALTER TABLE ${rel} DROP CONSTRAINT ${check};`),
       transaction: 'own',
     },
   ];
   return {
     steps,
-    note: pgVersion < 12 ? 'PostgreSQL 11 and older cannot use a CHECK constraint to skip the SET NOT NULL scan: upgrade, or keep the CHECK constraint instead of NOT NULL.' : undefined,
+    note: pgVersion < VERSION_FEATURES.setNotNullUsesCheck ? 'PostgreSQL 11 and older cannot use a CHECK constraint to skip the SET NOT NULL scan: upgrade, or keep the CHECK constraint instead of NOT NULL.' : undefined,
   };
 }

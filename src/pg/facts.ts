@@ -40,8 +40,16 @@ export interface OperationFact {
 
 /** Major version features that change a hazard. */
 export const VERSION_FEATURES = {
+  /** GENERATED … AS IDENTITY columns. */
+  identityColumns: 10,
   /** ADD COLUMN with a non-volatile default stores it in the catalog (no rewrite). */
   fastDefault: 11,
+  /** A DO block (or procedure) may COMMIT, so a batched backfill can commit each batch. */
+  doBlockCommit: 11,
+  /** CREATE TRIGGER … EXECUTE FUNCTION (EXECUTE PROCEDURE before). */
+  triggerExecuteFunction: 11,
+  /** BEFORE ROW triggers on a partitioned table (before: one per partition). */
+  partitionedBeforeRowTriggers: 13,
   /** SET NOT NULL skips the scan when a validated CHECK (col IS NOT NULL) exists. */
   setNotNullUsesCheck: 12,
   reindexConcurrently: 12,
