@@ -2,7 +2,7 @@
  * Autofix: rules attach text edits to findings where the rewrite is mechanical and safe; --fix
  * applies them in place, re-analyzes and repeats until nothing changes (so a second run is a no-op).
  */
-import { lineEnding } from '../source/encoding.ts';
+import { lineEnding } from '../util/line-ending.ts';
 
 export interface TextEdit {
   start: number;
