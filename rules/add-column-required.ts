@@ -1,5 +1,5 @@
 import type { ColumnDef } from 'libpg-query';
-import { alterSubcommands, as, columnFacts, columnTypeSource, constraintsOf, defineRule, displayRel, quoteIdent, quoteLiteral, relKey, type RuleContext, type SafeAlternative, type SafeStep, type Schema, type TypeRef, VERSION_FEATURES } from '../src/kit/index.ts';
+import { alterSubcommands, as, columnFacts, columnTypeSource, constraintsOf, defineRule, displayRel, quoteIdent, quoteLiteral, type RuleContext, type SafeAlternative, type SafeStep, type Schema, type TypeRef, VERSION_FEATURES } from '../src/kit/index.ts';
 import { batchedBackfill, lockPhrase, notNullSteps, withLockTimeout } from '../src/advice/index.ts';
 
 /** 'a' or 'an' before a lock mode name. */

@@ -1,5 +1,5 @@
 import type { AlterTableCmd } from 'libpg-query';
-import { alterSubcommands, type AppliedOp, as, defineRule, displayRel, quoteIdent, relKey, type RuleContext, withArticle } from '../src/kit/index.ts';
+import { alterSubcommands, type AppliedOp, as, defineRule, displayRel, quoteIdent, type RuleContext, withArticle } from '../src/kit/index.ts';
 import { lockPhrase } from '../src/advice/index.ts';
 import { expandColumnName, expandContractSteps } from '../src/advice/expand-contract.ts';
 

@@ -1,5 +1,5 @@
-import type { AlterTableCmd, ColumnDef, Constraint } from 'libpg-query';
-import { type AppliedOp, as, constraintColumns, type ConstraintKind, constraintsOf, defaultConstraintName, defineRule, displayRel, OPERATIONS, quoteIdent, relKey, type RuleContext, type SafeAlternative, type SafeStep, type Schema, type Span, columnConstraintText, freeConstraintName, withArticle } from '../src/kit/index.ts';
+import type { AlterTableCmd } from 'libpg-query';
+import { type AppliedOp, as, constraintColumns, type ConstraintKind, constraintsOf, defineRule, displayRel, OPERATIONS, quoteIdent, relKey, type RuleContext, type SafeAlternative, type SafeStep, columnConstraintText, freeConstraintName, withArticle } from '../src/kit/index.ts';
 import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
 
 /** The op on the referenced table (the analyzer emits it right after the one on the table). */

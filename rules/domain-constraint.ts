@@ -1,5 +1,5 @@
 import type { ColumnDef, Constraint } from 'libpg-query';
-import { alterSubcommands, as, clauseAfterKeyword, columnFacts, constraintsOf, defineRule, displayRel, type DomainInfo, fileState, type LockMode, nameKey, type OperationFact, OPERATIONS, quoteIdent, relKey, type RuleContext, type SafeAlternative, strings } from '../src/kit/index.ts';
+import { alterSubcommands, as, clauseAfterKeyword, columnFacts, constraintsOf, defineRule, displayRel, type DomainInfo, fileState, type LockMode, nameKey, type OperationFact, OPERATIONS, quoteIdent, type RuleContext, type SafeAlternative, strings } from '../src/kit/index.ts';
 import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
 
 /** 'a' or 'an' before a lock mode name. */

@@ -1,5 +1,5 @@
-import { alterSubcommands, as, defineRule, displayRel, OPERATIONS, quoteIdent, relKey, type RuleContext, type SafeStep, summarize } from '../src/kit/index.ts';
-import { lockPhrase, primaryKey, withLockTimeout } from '../src/advice/index.ts';
+import { alterSubcommands, defineRule, displayRel, OPERATIONS, quoteIdent, type RuleContext, type SafeStep, summarize } from '../src/kit/index.ts';
+import { primaryKey, withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase, extraLocks } from '../src/advice/app-compat.ts';
 
 /** What else goes with the column, from the replayed schema. */

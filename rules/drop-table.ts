@@ -1,5 +1,5 @@
 import { as, defineRule, displayRel, fileState, nameKey, OPERATIONS, quoteIdent, quoteLiteral, type RuleContext, type SafeStep, type Schema, str, strings, summarize } from '../src/kit/index.ts';
-import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
+import { withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase, extraLocks } from '../src/advice/app-compat.ts';
 
 /** Databases created earlier in this file (dropping them again loses nothing). */

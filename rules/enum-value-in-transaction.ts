@@ -1,7 +1,6 @@
 import type { Node, TypeName } from 'libpg-query';
 import { as, defineRule, displayRel, fileState, nameKey, quoteLiteral, relKey, type RuleContext, strings, typeNameParts, VERSION_FEATURES } from '../src/kit/index.ts';
 
-
 interface AddedValue {
   type: string;
   /** The ALTER TYPE … ADD VALUE statement, for the recipe. */

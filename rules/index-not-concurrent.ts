@@ -3,7 +3,6 @@ import { lockPhrase } from '../src/advice/index.ts';
 import { CREATE_INDEX, concurrentIndexSql } from '../src/advice/concurrent-index.ts';
 import { concurrentlyFix } from '../src/advice/fixes.ts';
 
-
 function recipe(ctx: RuleContext, table: string): SafeAlternative {
   const s = as(ctx.stmt.node, 'IndexStmt');
   const partitioned = ctx.schema.tables.get(table)?.kind === 'partitioned';

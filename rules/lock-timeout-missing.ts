@@ -1,6 +1,4 @@
 import { blocksReadsOrWrites, defineRule, describeBlocked, displayRel, fileState, type FindingDraft, type Fix, type OperationId, OPERATIONS, type RuleContext } from '../src/kit/index.ts';
-import { withLockTimeout } from '../src/advice/index.ts';
-
 
 /** The later statements of the file's or transaction's one finding, which its message lists. */
 interface Pending {
@@ -21,7 +19,10 @@ function lineOf(ctx: RuleContext): number {
   const cursor = ctx.state(LINE_CURSOR);
   let { index, line } = cursor;
   const to = ctx.stmt.span.start;
-  if (to < index) ((index = 0), (line = 1));
+  if (to < index) {
+    index = 0;
+    line = 1;
+  }
   for (let i = ctx.text.indexOf('\n', index); i !== -1 && i < to; i = ctx.text.indexOf('\n', i + 1)) line++;
   cursor.index = to;
   cursor.line = line;

@@ -1,5 +1,5 @@
 import { as, type ColumnInfo, defineRule, displayRel, quoteIdent, quoteLiteral, relKey, type RuleContext, type SafeAlternative, type SafeStep, type Schema, VERSION_FEATURES } from '../src/kit/index.ts';
-import { helperName, lockPhrase, notNullSteps, primaryKey, untilNoRowsUpdated, withLockTimeout } from '../src/advice/index.ts';
+import { helperName, notNullSteps, primaryKey, untilNoRowsUpdated, withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase } from '../src/advice/app-compat.ts';
 
 /*

@@ -1,5 +1,5 @@
 import { as, defineRule, displayRel, fileState, nameKey, quoteIdent, quoteLiteral, relKey, type RuleContext, type SafeAlternative, strings, VERSION_FEATURES } from '../src/kit/index.ts';
-import { lockPhrase, withLockTimeout } from '../src/advice/index.ts';
+import { withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase } from '../src/advice/app-compat.ts';
 
 const CREATED_TYPES = fileState(() => new Set<string>());

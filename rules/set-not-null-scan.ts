@@ -1,4 +1,4 @@
-import { alterSubcommands, as, defineRule, displayRel, quoteIdent, relKey, VERSION_FEATURES } from '../src/kit/index.ts';
+import { alterSubcommands, defineRule, displayRel, quoteIdent, VERSION_FEATURES } from '../src/kit/index.ts';
 import { lockPhrase, notNullSteps } from '../src/advice/index.ts';
 
 export default defineRule({

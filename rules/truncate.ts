@@ -1,5 +1,5 @@
 import { as, defineRule, displayRel, quoteIdent, relKey, type SafeStep, type Schema, summarize, VERSION_FEATURES } from '../src/kit/index.ts';
-import { lockPhrase, primaryKey } from '../src/advice/index.ts';
+import { primaryKey } from '../src/advice/index.ts';
 import { aLockPhrase, extraLocks } from '../src/advice/app-compat.ts';
 
 /** Every table that TRUNCATE … CASCADE empties along with `roots`: foreign keys pointing at them, transitively. */

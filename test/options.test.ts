@@ -2,7 +2,7 @@
  * The one options resolver: what lint, trace and --fix (and the coming ESLint plugin and GitHub
  * Action) get from the same flags, config and repository. The CLI half runs the built binary.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

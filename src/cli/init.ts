@@ -134,7 +134,7 @@ function husky(cwd: string, d: Detected, force: boolean): Outcome[] {
   try {
     pkg = JSON.parse(text) as typeof pkg;
   } catch (e) {
-    throw new Error(`package.json: invalid JSON (${(e as Error).message}); nothing written to it`);
+    throw new Error(`package.json: invalid JSON (${(e as Error).message}); nothing written to it`, { cause: e });
   }
   const staged = pkg['lint-staged'];
   if (staged && Object.values(staged).some((v) => JSON.stringify(v).includes('zerodown'))) return [hook, 'unchanged'];

@@ -7,7 +7,7 @@ import { as, nodeKind, str } from '../parse/ast.ts';
 import { statementOps, summarize, isExisting, type AppliedOp, type EffectContext } from '../analyze/effects.ts';
 import { applyStatement } from '../analyze/replay.ts';
 import { RUNNERS, type RunnerId, type RunnerProfile } from '../source/runners.ts';
-import { Schema } from '../analyze/schema.ts';
+import type { Schema } from '../analyze/schema.ts';
 import { Session, transactionEvents, type TxKind } from '../analyze/session.ts';
 import type { Finding, FileResult, Severity, RuleSetting } from '../findings/model.ts';
 import { embeddedSql, parseRegion, plpgsqlError, type RawStatement } from '../parse/parser.ts';

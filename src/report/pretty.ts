@@ -16,7 +16,6 @@ const DEFAULT_WIDTH = 100;
 /** A code frame shows at most this many lines of a statement. */
 const FRAME_LINES = 4;
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
 const visible = (s: string): number => s.replace(ANSI, '').length;
 

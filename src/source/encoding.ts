@@ -52,7 +52,10 @@ function firstInvalidUtf8(buf: Buffer): { line: number; column: number; byte: nu
     const b = buf[i];
     const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
     if (len === 0 || !isUtf8(buf.subarray(i, i + len))) break;
-    if (b === 10) (line++, (lineStart = i + 1));
+    if (b === 10) {
+      line++;
+      lineStart = i + 1;
+    }
     i += len;
   }
   return { line, column: i - lineStart + 1, byte: buf[i] ?? 0 };
@@ -93,7 +96,7 @@ export function encodeSql(text: string, encoding: Encoding): Buffer | undefined 
       // A lone surrogate would be written as U+FFFD: not the text we meant.
       return /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text) ? undefined : Buffer.from(text, 'utf8');
     case 'latin1':
-      // eslint-disable-next-line no-control-regex
+
       return /[^\u0000-\u00ff]/.test(text) ? undefined : Buffer.from(text, 'latin1');
     case 'utf-16le':
       return Buffer.from(text, 'utf16le');

@@ -129,7 +129,6 @@ export const TABLE_KINDS = 'rpmfv';
 /** Statement kinds that never change columns, constraints or indexes: no catalog snapshot around them. */
 export const NO_CATALOG_CHANGE = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'VariableSetStmt', 'VariableShowStmt', 'CommentStmt', 'GrantStmt', 'GrantRoleStmt', 'TransactionStmt', 'CreateRoleStmt', 'AlterRoleStmt', 'AlterSeqStmt', 'CreateFunctionStmt', 'CreateEnumStmt', 'AlterEnumStmt', 'CreateSchemaStmt', 'CreateExtensionStmt', 'AlterOwnerStmt', 'NotifyStmt', 'VacuumStmt']);
 
-
 export interface Rels {
   byOid: Map<string, RelRow>;
   byKey: Map<string, RelRow>;
@@ -181,7 +180,6 @@ export function relkindOf(key: string, ...rels: Rels[]): string | undefined {
   }
   return undefined;
 }
-
 
 export function diffCatalog(before: Catalog, after: Catalog): string[] {
   const out: string[] = [];

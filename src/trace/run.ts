@@ -95,7 +95,6 @@ function savepointView(db: ObservableDb): ObservableDb {
   };
 }
 
-
 /** SQLSTATE of the last error (a function: TypeScript would keep a narrowing of db.lastError across awaits). */
 export function lastCode(db: TraceDb): string | undefined {
   return db.lastError?.code;
@@ -326,7 +325,6 @@ async function runStatement(
     st.error = { message: 'not run: COPY … FROM STDIN needs the data that follows it in a psql script', category: 'unsupported' };
     return st;
   }
-
 
   if (!observeAll) {
     ctx.cache = {};

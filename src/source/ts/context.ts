@@ -6,7 +6,7 @@
 import type * as TS from 'typescript';
 import type { RunnerId } from '../runners.ts';
 import type { Span } from '../text.ts';
-import { SqlBuilder } from './sql-builder.ts';
+import type { SqlBuilder } from './sql-builder.ts';
 import type { TypeScript } from './typescript.ts';
 
 export type Origin = 'raw' | 'builder';
