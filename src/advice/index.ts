@@ -3,23 +3,19 @@
  * preamble, and batched backfills. Recipes use the statement's real identifiers, quoted as needed.
  */
 import { describeBlocked, type LockMode } from '../pg/locks.ts';
-import type { LockSummary, SafeStep } from '../findings/model.ts';
+import type { SafeStep } from '../findings/model.ts';
 import { VERSION_FEATURES } from '../pg/facts.ts';
 import { displayRel, quoteIdent } from '../parse/ast.ts';
 import type { Schema } from '../analyze/schema.ts';
 import { batchedByKeyRange, batchedByPredicate, repeatedBatch } from './batched-update.ts';
 export { primaryKey, untilNoRowsUpdated } from './batched-update.ts';
 
-export const DEFAULT_LOCK_TIMEOUT = "SET lock_timeout = '2s';";
+const DEFAULT_LOCK_TIMEOUT = "SET lock_timeout = '2s';";
 
 /** "ACCESS EXCLUSIVE lock on users (blocks all reads and writes)". */
 export function lockPhrase(mode: LockMode, relations: string[]): string {
   const rels = relations.map(displayRel).join(', ');
   return `${mode} lock on ${rels || 'the table'} (blocks ${describeBlocked(mode)})`;
-}
-
-export function lockPhraseOf(lock: LockSummary | null, fallbackRelation: string, fallbackMode: LockMode): string {
-  return lock ? lockPhrase(lock.mode, lock.relations) : lockPhrase(fallbackMode, [fallbackRelation]);
 }
 
 /** Wraps SQL with the lock_timeout preamble so a blocked lock request fails fast instead of queueing traffic. */

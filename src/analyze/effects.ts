@@ -104,7 +104,7 @@ export function addColumnRewrite(def: Node | undefined, ctx: EffectContext): { r
 }
 
 /** Is `column` proven non-null by a validated CHECK (PG 12+) or NOT NULL constraint? */
-export function notNullProven(table: TableInfo | undefined, column: string): boolean {
+function notNullProven(table: TableInfo | undefined, column: string): boolean {
   if (!table) return false;
   for (const c of table.constraints.values()) {
     if (c.validated && (c.kind === 'check' || c.kind === 'notnull') && c.provesNotNull.includes(column)) return true;
@@ -303,7 +303,7 @@ function alterTableOps(relation: RangeVar | undefined, cmds: AlterTableCmd[], ct
  * with those columns proven NOT NULL (range and list bounds exclude NULL unless listed): the shape
  * of the recipe's helper constraint. Anything else is reported as not provable.
  */
-export function partitionBoundProven(ctx: EffectContext, parent: TableInfo | undefined, part: TableInfo | undefined): { proven: boolean; reason: string } {
+function partitionBoundProven(ctx: EffectContext, parent: TableInfo | undefined, part: TableInfo | undefined): { proven: boolean; reason: string } {
   const key = parent?.partitionKey;
   if (!part) return { proven: false, reason: 'the partition is not known from the replayed migrations' };
   if (!key?.length || key.includes('expr')) return { proven: false, reason: "the parent's partition key is not known from the replayed migrations" };

@@ -11,10 +11,6 @@ import type { Schema } from './schema.ts';
 
 const RANK: Record<Volatility, number> = { i: 0, s: 1, v: 2 };
 
-export function moreVolatile(a: Volatility, b: Volatility): Volatility {
-  return RANK[b] > RANK[a] ? b : a;
-}
-
 export interface VolatilityVerdict {
   volatility: Volatility;
   /** The function that decided it (for messages), e.g. `random()`. */
@@ -71,10 +67,10 @@ export function typeRef(tn: TypeName | undefined): TypeRef | null {
   return { name, typmods, array: (tn.arrayBounds?.length ?? 0) > 0, display: typeDisplay(tn) };
 }
 
-export const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
+const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
 
 /** The type as written is a serial pseudo-type (creates a sequence and a nextval() default). */
-export function isSerial(tn: TypeName | undefined): boolean {
+function isSerial(tn: TypeName | undefined): boolean {
   const names = strings(tn?.names);
   return names.length === 1 && SERIAL_TYPES.has(names[0].toLowerCase());
 }

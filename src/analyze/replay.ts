@@ -153,7 +153,7 @@ function markNotNull(table: TableInfo, column: string): void {
  * A table the migrations use but never created (it predates them): modelled as existing, with
  * columns learned as statements mention them.
  */
-export function ensureTable(schema: Schema, key: string): TableInfo {
+function ensureTable(schema: Schema, key: string): TableInfo {
   let table = schema.tables.get(key);
   if (!table) {
     table = { key, kind: 'table', columns: new Map(), constraints: new Map(), origin: HISTORY, external: true };

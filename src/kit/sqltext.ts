@@ -46,7 +46,7 @@ export function clauseAfterKeyword(text: string, at: number, end: number): strin
 }
 
 /** Text between two indices, trimmed. */
-export function sliceTrim(text: string, start: number, end: number): string {
+function sliceTrim(text: string, start: number, end: number): string {
   return text.slice(start, end).trim();
 }
 

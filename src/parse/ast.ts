@@ -17,7 +17,7 @@ export function as<K extends NodeKind>(node: Node | undefined, kind: K): NodeOf<
   return (node as Record<string, unknown>)[kind] as NodeOf<K> | undefined;
 }
 
-export function payload(node: Node): Record<string, unknown> {
+function payload(node: Node): Record<string, unknown> {
   for (const k in node) return (node as unknown as Record<string, Record<string, unknown>>)[k];
   return {};
 }

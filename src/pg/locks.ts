@@ -61,7 +61,7 @@ export function blocksReadsOrWrites(mode: LockMode): boolean {
 }
 
 /** pg_locks spells modes in CamelCase (`AccessExclusiveLock`). */
-export function pgLocksName(mode: LockMode): string {
+function pgLocksName(mode: LockMode): string {
   return (
     mode
       .toLowerCase()

@@ -7,7 +7,7 @@ import type { FileResult, Finding, LintReport } from '../findings/model.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../meta.ts';
 import { toStringReporter, totals, type ReportHead, type StreamingReporter } from './types.ts';
 
-export function jsonFinding(f: Finding): Record<string, unknown> {
+function jsonFinding(f: Finding): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ruleId: f.ruleId,
     severity: f.severity,

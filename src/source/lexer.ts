@@ -236,7 +236,7 @@ export function splitTopLevel(text: string, start: number, end: number, separato
   return parts;
 }
 
-export function trimSpan(text: string, start: number, end: number): Span {
+function trimSpan(text: string, start: number, end: number): Span {
   let s = start;
   let e = end;
   for (;;) {
