@@ -17,11 +17,6 @@ export function as<K extends NodeKind>(node: Node | undefined, kind: K): NodeOf<
   return (node as Record<string, unknown>)[kind] as NodeOf<K> | undefined;
 }
 
-function payload(node: Node): Record<string, unknown> {
-  for (const k in node) return (node as unknown as Record<string, Record<string, unknown>>)[k];
-  return {};
-}
-
 /** String value of a `{String: {sval}}` node. */
 export function str(node: Node | undefined): string | undefined {
   return as(node, 'String')?.sval;
