@@ -328,7 +328,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   let index: IndexView | undefined;
   if (values.staged) {
     if (values.fix || values['fix-all'] || values.stdin) throw new UsageError('--staged lints the git index and cannot be combined with --fix or --stdin');
-    const staged = stagedPaths(cwd, positionals, config);
+    const staged = stagedPaths(cwd, positionals, { include: resolved.include, exclude: resolved.exclude });
     if (!staged.paths.length) return 0;
     ({ paths: positionals, index } = staged);
   }

@@ -1,6 +1,6 @@
 /** The `extract` subcommand's option handling (kept apart from cli.ts). */
 import { loadConfig } from '../options/config.ts';
-import { RUNNER_IDS, type RunnerId } from '../source/runners.ts';
+import { resolveOptions } from '../options/resolve.ts';
 import type { Rule } from '../kit/rule.ts';
 import { extract } from './extract.ts';
 
@@ -14,18 +14,19 @@ export async function extractCommand(values: Values, positionals: string[], rule
     process.stderr.write(`zerodown: extract: --format must be json (got "${format}")\n`);
     return 2;
   }
-  const runnerFlag = values.runner as string | undefined;
-  if (runnerFlag !== undefined && !(RUNNER_IDS as readonly string[]).includes(runnerFlag)) {
-    process.stderr.write(`zerodown: --runner: unknown value "${runnerFlag}"; expected one of ${RUNNER_IDS.join(', ')}\n`);
+  // The runner, include/exclude and embedded-SQL targets mean what they mean for lint (the one resolver).
+  const r = resolveOptions({ flags: { runner: values.runner as string | undefined }, config, cwd, env: process.env, rules });
+  if (r.problems) {
+    for (const p of r.problems) process.stderr.write(`zerodown: ${p}\n`);
     return 2;
   }
   const { json, errors } = await extract(positionals.length ? positionals : ['.'], {
     cwd,
-    runner: (runnerFlag as RunnerId | undefined) ?? config.runner ?? null,
-    include: config.include,
-    exclude: config.exclude,
+    runner: r.options.engine.runner,
+    include: r.options.include,
+    exclude: r.options.exclude,
     down: values.down === 'same' || values.down === 'warning',
-    targets: config.embeddedSql?.targets,
+    targets: r.options.embeddedTargets,
   });
   process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   for (const e of errors) process.stderr.write(`zerodown: ${e}\n`);

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { detectRunner } from '../source/detect-runner.ts';
 import { discover } from '../source/discover.ts';
 import { FORMAT_RUNNER } from '../source/formats.ts';
-import { detectPgVersion } from '../options/detect-version.ts';
+import { resolveOptions } from '../options/resolve.ts';
 import { TOOL_VERSION } from '../meta.ts';
 
 /** Where the pre-commit hook is fetched from (its .pre-commit-hooks.yaml), pinned by `rev`. */
@@ -44,8 +44,10 @@ function detect(cwd: string): Detected {
     const r = FORMAT_RUNNER[g.files[0].format];
     if (r) runners.add(r);
   }
-  const v = detectPgVersion(cwd)?.version;
-  return { dirs, runners: [...runners], runnerSource: repo?.source, pgVersion: v !== undefined && v <= 18 ? v : undefined };
+  // The version lint would detect here, written only when zerodown models it as is (not clamped).
+  const resolved = resolveOptions({ flags: {}, config: {}, cwd, rules: [] }).options;
+  const pgVersion = resolved?.pgVersionFrom === 'repository' ? resolved.engine.pgVersion : undefined;
+  return { dirs, runners: [...runners], runnerSource: repo?.source, pgVersion };
 }
 
 /** Writes `text` to `rel` unless it exists with other content (then only with force). */

@@ -52,6 +52,7 @@ export interface ResolvedOptions {
   engine: EngineOptions;
   /** How the PostgreSQL version was chosen, for the report. */
   pgVersionSource: string;
+  pgVersionFrom: PgVersionOrigin;
   /** Things the user should know about how their settings were read (e.g. a version clamped). */
   notes: string[];
   /** Settings that work but deserve a warning (a stale stats snapshot). */
@@ -110,25 +111,30 @@ function ruleSettings(rules: readonly Rule[], config: Config, flags: readonly st
 interface PgChoice {
   version: number;
   source: string;
+  from: PgVersionOrigin;
   note?: string;
 }
+
+/** Where the PostgreSQL version came from; `repository` only when the repository's own version is supported as is (not clamped). */
+export type PgVersionOrigin = 'flag' | 'config' | 'repository' | 'clamped' | 'default';
 
 /** --pg-version, else the config, else the repository's postgres image (clamped to what zerodown models), else the default. */
 function pgVersionOf(flag: string | undefined, config: Config, cwd: string, problems: string[]): PgChoice {
   if (flag !== undefined) {
     const v = /^\d+$/.test(flag) ? Number(flag) : NaN;
-    if (isSupportedPgVersion(v)) return { version: v, source: '--pg-version' };
+    if (isSupportedPgVersion(v)) return { version: v, source: '--pg-version', from: 'flag' };
     problems.push(`--pg-version: expected a major version from ${SUPPORTED_RANGE}, got "${flag}"`);
-    return { version: DEFAULT_PG_VERSION, source: '--pg-version' };
+    return { version: DEFAULT_PG_VERSION, source: '--pg-version', from: 'flag' };
   }
-  if (config.postgresVersion) return { version: config.postgresVersion, source: 'config' };
+  if (config.postgresVersion) return { version: config.postgresVersion, source: 'config', from: 'config' };
   const detected = detectPgVersion(cwd);
-  if (!detected) return { version: DEFAULT_PG_VERSION, source: 'default (oldest supported major)' };
+  if (!detected) return { version: DEFAULT_PG_VERSION, source: 'default (oldest supported major)', from: 'default' };
   if (detected.version > NEWEST_PG_VERSION) {
     const source = `detected ${detected.version}, analyzed as ${NEWEST_PG_VERSION} (the newest zerodown knows): ${detected.source}`;
-    return { version: NEWEST_PG_VERSION, source, note: `PostgreSQL version ${source}` };
+    return { version: NEWEST_PG_VERSION, source, from: 'clamped', note: `PostgreSQL version ${source}` };
   }
-  return { version: Math.max(detected.version, OLDEST_PG_VERSION), source: `detected: ${detected.source}` };
+  const version = Math.max(detected.version, OLDEST_PG_VERSION);
+  return { version, source: `detected: ${detected.source}`, from: version === detected.version ? 'repository' : 'clamped' };
 }
 
 export function resolveOptions(req: ResolveRequest): Resolution {
@@ -160,6 +166,7 @@ export function resolveOptions(req: ResolveRequest): Resolution {
         production: production.facts,
       },
       pgVersionSource: pg.source,
+      pgVersionFrom: pg.from,
       notes: pg.note ? [pg.note] : [],
       warnings: production.warning ? [production.warning] : [],
       embeddedTargets: config.embeddedSql?.targets,
