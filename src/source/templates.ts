@@ -81,7 +81,6 @@ function quoteLiteral(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-
 /** psql `\set name value…`: the arguments concatenated, single quotes removed (psql's own rule). */
 function psqlSetValue(args: string): string {
   let out = '';

@@ -12,6 +12,8 @@ import { chainOf, unwrap, type Chain, type ExtractedStatement, type Origin, type
 import { cookInto, SqlBuilder, sqlIdent, type Literal } from './sql-builder.ts';
 import type { TypeScript } from './typescript.ts';
 import { detectScriptRunner } from './detect.ts';
+import { bindingNames, findFunctions, noTransaction, Scope } from './migration-functions.ts';
+import { bindPlaceholders, placeholderFor } from './placeholders.ts';
 import { typeormPreset } from './typeorm.ts';
 import { knexPreset } from './knex.ts';
 import { sequelizePreset } from './sequelize.ts';
@@ -21,6 +23,7 @@ import { nodePgMigratePreset } from './node-pg-migrate.ts';
 import { dbMigratePreset } from './db-migrate.ts';
 
 export type { ExtractedStatement, Unanalyzable } from './context.ts';
+export { placeholderFor } from './placeholders.ts';
 
 /** A custom sink from config `embeddedSql.targets`: a tag name (`sql`) or a call path (`db.query`). */
 export interface EmbeddedTarget {
@@ -61,54 +64,6 @@ const TRANSACTION_METHODS = new Set(['transaction']);
 /** Array methods whose callback runs once per element: its statements are conditional (a loop). */
 const SLONIK_TAGS = new Set(['sql', 'unsafe', 'typeAlias', 'type']);
 const SLONIK_FRAGMENTS = new Set(['fragment', 'identifier', 'join', 'json', 'jsonb', 'array', 'literalValue', 'binary', 'date', 'timestamp', 'interval', 'uuid']);
-
-type Binding = { kind: 'handle' } | { kind: 'expr'; expr: TS.Expression; scope: Scope } | { kind: 'function'; fn: TS.FunctionLikeDeclaration; scope: Scope } | { kind: 'unknown' };
-
-class Scope {
-  readonly vars = new Map<string, Binding>();
-  constructor(readonly parent?: Scope) {}
-  lookup(name: string): Binding | undefined {
-    return this.vars.get(name) ?? this.parent?.lookup(name);
-  }
-}
-
-interface MigrationFunctions {
-  up?: TS.FunctionLikeDeclaration;
-  down?: TS.FunctionLikeDeclaration;
-  cls?: TS.ClassLikeDeclaration;
-}
-
-/** Finds `up`/`down`: class methods, object properties, exported functions and `exports.up =`. */
-function findFunctions(ts: TypeScript, sf: TS.SourceFile): MigrationFunctions {
-  const found: MigrationFunctions = {};
-  const take = (name: string, fn: TS.Node | undefined, cls?: TS.ClassLikeDeclaration): void => {
-    if (!fn) return;
-    let f: TS.Node = fn;
-    while (ts.isParenthesizedExpression(f) || ts.isAsExpression(f) || ts.isSatisfiesExpression(f)) f = f.expression;
-    if (!(ts.isFunctionDeclaration(f) || ts.isFunctionExpression(f) || ts.isArrowFunction(f) || ts.isMethodDeclaration(f))) return;
-    if (!f.body) return;
-    const key = name === 'up' || name === 'migrateUp' ? 'up' : name === 'down' || name === 'migrateDown' ? 'down' : undefined;
-    if (!key || found[key]) return;
-    found[key] = f;
-    if (cls && !found.cls) found.cls = cls;
-  };
-  const visit = (node: TS.Node): void => {
-    if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) {
-      for (const m of node.members) if (ts.isMethodDeclaration(m) && m.name && ts.isIdentifier(m.name)) take(m.name.text, m, node);
-    } else if (ts.isFunctionDeclaration(node) && node.name) take(node.name.text, node);
-    else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) take(node.name.text, node.initializer);
-    else if (ts.isPropertyAssignment(node)) {
-      const n = node.name;
-      if (ts.isIdentifier(n) || ts.isStringLiteral(n)) take(n.text, node.initializer);
-    } else if (ts.isMethodDeclaration(node) && ts.isObjectLiteralExpression(node.parent) && ts.isIdentifier(node.name)) take(node.name.text, node);
-    else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)) {
-      take(node.left.name.text, node.right);
-    }
-    if (!found.up || !found.down) ts.forEachChild(node, visit);
-  };
-  visit(sf);
-  return found;
-}
 
 class Extractor implements PresetContext {
   readonly literals: Literal[] = [];
@@ -736,103 +691,6 @@ function ts(x: Extractor): TypeScript {
   return x.ts;
 }
 
-/**
- * Rewrites client-side binding markers into what the server receives, as placeholders: knex's `??`
- * (an identifier) and `?` (a value), sequelize's `?` and `:name` (values). Quotes, comments and
- * `::` casts are left alone.
- */
-function bindPlaceholders(b: SqlBuilder, style: 'knex' | 'sequelize'): SqlBuilder {
-  const out = new SqlBuilder(b.literals);
-  const text = b.text;
-  let quote: string | undefined;
-  let n = 0;
-  const copy = (i: number): void => out.pushCooked(text[i], b.starts[i], b.ends[i], b.lits[i]);
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === quote || (quote === '\n' && c === '\n')) quote = undefined;
-      copy(i);
-      continue;
-    }
-    if (c === "'" || c === '"') quote = c;
-    else if (c === '-' && text[i + 1] === '-') quote = '\n';
-    if (quote) {
-      copy(i);
-      continue;
-    }
-    if (style === 'knex' && c === '\\' && text[i + 1] === '?') {
-      copy(i + 1);
-      i++;
-      continue;
-    }
-    if (c === '?') {
-      if (style === 'knex' && text[i + 1] === '?') {
-        out.pushHole(`zd_dynamic_${++n}`, b.starts[i], b.ends[i + 1]);
-        i++;
-      } else out.push(`$${++n}`, b.starts[i], b.ends[i]);
-      continue;
-    }
-    if (style === 'sequelize' && c === ':' && text[i - 1] !== ':' && text[i + 1] !== ':' && /[A-Za-z_]/.test(text[i + 1] ?? '')) {
-      let j = i + 1;
-      while (j < text.length && /\w/.test(text[j])) j++;
-      out.push(`$${++n}`, b.starts[i], b.ends[j - 1]);
-      i = j - 1;
-      continue;
-    }
-    copy(i);
-  }
-  // Keep the interpolation holes of the original text.
-  for (const h of b.holes) {
-    const start = out.starts.findIndex((s, k) => s === h.srcStart && out.lits[k] === -1);
-    if (start >= 0 && !out.holes.some((x) => x.start === start)) {
-      let end = start;
-      while (end < out.length && out.starts[end] === h.srcStart) end++;
-      out.holes.push({ start, end, srcStart: h.srcStart, srcEnd: h.srcEnd });
-    }
-  }
-  out.holes.sort((x, y) => x.start - y.start);
-  return out;
-}
-
-function bindingNames(ts: TypeScript, name: TS.BindingName): string[] {
-  if (ts.isIdentifier(name)) return [name.text];
-  const out: string[] = [];
-  for (const el of name.elements) if (!ts.isOmittedExpression(el)) out.push(...bindingNames(ts, el.name));
-  return out;
-}
-
-const VALUE_BEFORE = /(?:[=<>+\-*/%|]|\b(?:default|values|in|like|ilike|limit|offset|then|else|when|and|or|not|is|between))\s*\(?\s*$/i;
-
-/**
- * The placeholder for an unknown interpolation at the end of `before`: inside a quoted string or
- * identifier, filler characters; in value position a parameter; otherwise an identifier.
- */
-export function placeholderFor(before: string, n: number): string {
-  let quote: string | undefined;
-  let i = 0;
-  while (i < before.length) {
-    const c = before[i];
-    if (quote) {
-      if (c === quote) {
-        if (before[i + 1] === quote) i++;
-        else quote = undefined;
-      }
-    } else if (c === "'" || c === '"') quote = c;
-    else if (c === '-' && before[i + 1] === '-') {
-      const nl = before.indexOf('\n', i);
-      if (nl === -1) return `zd${n}`;
-      i = nl;
-    }
-    i++;
-  }
-  if (quote) return `zd_dynamic_${n}`;
-  const tail = before.slice(-60);
-  if (VALUE_BEFORE.test(tail) && !/[.]\s*$/.test(tail)) return `$${n}`;
-  // Identifier position (after TABLE, ON, COLUMN, a dot …) and anything else: an identifier
-  // placeholder is also a valid expression, so the statement still parses.
-  return `zd_dynamic_${n}`;
-}
-
 /** Extracts a migration file's SQL; null when the file defines no `up`/`down` (not a migration). */
 export function extractScript(ts: TypeScript, path: string, source: string, opts: ExtractOptions = {}): TsMigration | null {
   const kind = /\.(ts|mts|cts)$/i.test(path) ? ts.ScriptKind.TS : ts.ScriptKind.JS;
@@ -847,21 +705,4 @@ export function extractScript(ts: TypeScript, path: string, source: string, opts
   if (fns.up) x.runMigration(fns.up, 'up');
   if (fns.down) x.runMigration(fns.down, 'down');
   return { runner, statements: x.statements, unanalyzable: x.unanalyzables, noTransaction: optOut, literals: x.literals };
-}
-
-/** Where the migration opts out of its runner's transaction, if it does. */
-function noTransaction(ts: TypeScript, sf: TS.SourceFile, source: string, runner: RunnerId | null, fns: MigrationFunctions): string | undefined {
-  if (runner === 'typeorm' && fns.cls) {
-    for (const m of fns.cls.members) {
-      if (ts.isPropertyDeclaration(m) && m.name.getText(sf) === 'transaction' && m.initializer && unwrap(ts, m.initializer).kind === ts.SyntaxKind.FalseKeyword) return '`transaction = false` on the migration class';
-    }
-  }
-  if (runner === 'mikro-orm' && fns.cls) {
-    for (const m of fns.cls.members) {
-      if (ts.isMethodDeclaration(m) && m.name.getText(sf) === 'isTransactional' && /return\s+false\b/.test(m.body?.getText(sf) ?? '')) return '`isTransactional()` returns false';
-    }
-  }
-  if (runner === 'knex' && /\bconfig\s*=\s*\{[^}]*\btransaction\s*:\s*false/.test(source)) return '`config = { transaction: false }`';
-  if (runner === 'node-pg-migrate' && fns.up && /\.noTransaction\s*\(\s*\)/.test(fns.up.getText(sf))) return '`pgm.noTransaction()`';
-  return undefined;
 }
