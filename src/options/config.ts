@@ -16,7 +16,7 @@ export const DEFAULT_PG_VERSION = 15;
 
 export class ConfigError extends Error {}
 
-function stripJsonComments(text: string): string {
+export function stripJsonComments(text: string): string {
   let out = '';
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -56,7 +56,7 @@ async function loadModule(filepath: string): Promise<unknown> {
 }
 
 /** Looked for in this order in each directory, from the working directory up to the home directory. */
-const SEARCH_PLACES = [
+export const SEARCH_PLACES = [
   'package.json',
   'zerodown.config.json',
   'zerodown.config.jsonc',

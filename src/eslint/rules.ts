@@ -1,0 +1,107 @@
+/**
+ * One ESLint rule per zerodown rule. The file is analyzed once by the engine (lintFileSync: the
+ * buffer ESLint holds, against the earlier migrations on disk) and each rule reports its own
+ * findings from that one analysis, with the CLI's positions, message and fixes.
+ */
+import path from 'node:path';
+import type { Rule } from 'eslint';
+import { lintFileSync } from '../engine/lint-file.ts';
+import { lineEnding } from '../source/encoding.ts';
+import { lex } from '../source/lexer.ts';
+import type { Finding } from '../findings/model.ts';
+import { DOCS_BASE, ruleDocsUrl } from '../meta.ts';
+import { INVALID_IGNORE, UNUSED_IGNORE } from '../engine/engine.ts';
+import { RULES } from '../../rules/index.ts';
+import { lintOptionsFor, SETTINGS_SCHEMA, type ZerodownSettings } from './options.ts';
+
+/** Findings the engine itself makes about `-- zerodown-ignore` comments (not rules of rules/). */
+const ENGINE_RULES = [
+  { id: INVALID_IGNORE, description: 'A zerodown-ignore comment names a rule that does not exist.', fixable: false },
+  { id: UNUSED_IGNORE, description: 'A zerodown-ignore comment suppresses nothing (reported with reportUnusedIgnores).', fixable: false },
+];
+
+type Context = Rule.RuleContext;
+
+/** Per ESLint SourceCode (one per linted text), the analysis per distinct settings. */
+const analyses = new WeakMap<object, Map<string, Finding[]>>();
+
+function settingsOf(context: Context): ZerodownSettings {
+  const shared = (context.settings as { zerodown?: ZerodownSettings }).zerodown ?? {};
+  const own = (context.options[0] ?? {}) as ZerodownSettings;
+  return { ...shared, ...own };
+}
+
+function findingsOf(context: Context): Finding[] {
+  const source = context.sourceCode;
+  const settings = settingsOf(context);
+  const key = JSON.stringify(settings);
+  let byKey = analyses.get(source);
+  if (!byKey) analyses.set(source, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const cwd = context.cwd;
+  // lintText without a filePath: a lone file in the working directory (no history).
+  const file = path.isAbsolute(context.physicalFilename) ? context.physicalFilename : path.join(cwd, '<text>.sql');
+  const { options } = lintOptionsFor(file, cwd, settings);
+  const { result } = lintFileSync(file, source.text, RULES, options, cwd);
+  const findings = result?.findings ?? [];
+  byKey.set(key, findings);
+  return findings;
+}
+
+/** The statement around a finding in a .sql file (the span a recipe replaces). */
+function statementAround(text: string, index: number): { start: number; end: number } | undefined {
+  return lex(text).statements.find((s) => s.start <= index && index < s.end);
+}
+
+function report(context: Context, f: Finding): void {
+  const text = context.sourceCode.text;
+  const eol = lineEnding(text);
+  const own = (s: string): string => (eol === '\r\n' ? s.replace(/\r?\n/g, '\r\n') : s);
+  const fix = f.fix;
+  const descriptor: Rule.ReportDescriptor = {
+    loc: { start: { line: f.line, column: f.column - 1 }, end: { line: f.endLine, column: f.endColumn - 1 } },
+    messageId: 'finding',
+    data: { message: f.message },
+  };
+  if (fix) descriptor.fix = (fixer) => fix.edits.map((e) => fixer.replaceTextRange([e.start, e.end], own(e.text)));
+  // A recipe replaces the statement only in a .sql file, where its SQL is the file's own text.
+  const steps = f.safeAlternative?.steps;
+  const stmt = steps?.length && context.physicalFilename.endsWith('.sql') ? statementAround(text, f.start) : undefined;
+  if (steps && stmt) {
+    const sql = steps.map((s) => `-- ${s.title}${s.transaction === 'outside' ? ' (outside a transaction block)' : ''}\n${s.sql.trim()}`).join('\n');
+    descriptor.suggest = [{ messageId: 'recipe', data: { summary: f.safeAlternative?.summary ?? '' }, fix: (fixer) => fixer.replaceTextRange([stmt.start, stmt.end], own(sql)) }];
+  }
+  context.report(descriptor);
+}
+
+function makeRule(id: string, description: string, fixable: boolean, url: string): Rule.RuleModule {
+  return {
+    meta: {
+      type: 'problem',
+      docs: { description, url },
+      ...(fixable ? { fixable: 'code' as const } : {}),
+      hasSuggestions: true,
+      schema: [SETTINGS_SCHEMA as unknown as Rule.RuleMetaData['schema'] & object],
+      messages: {
+        finding: '{{message}}',
+        recipe: 'Replace the statement with the safe recipe: {{summary}}',
+      },
+    },
+    create(context) {
+      return {
+        Program() {
+          for (const f of findingsOf(context)) if (f.ruleId === id) report(context, f);
+        },
+      };
+    },
+  };
+}
+
+/** Whether a rule's fixes exist at all is not in its metadata: every rule may carry one (`fixable`). */
+export function createRules(): Record<string, Rule.RuleModule> {
+  const rules: Record<string, Rule.RuleModule> = {};
+  for (const r of RULES) rules[r.id] = makeRule(r.id, r.description, true, ruleDocsUrl(r.id));
+  for (const r of ENGINE_RULES) rules[r.id] = makeRule(r.id, r.description, r.fixable, `${DOCS_BASE.replace(/\/rules$/, '')}/eslint.md#ignore-comments`);
+  return rules;
+}
