@@ -54,6 +54,11 @@ function statementAround(text: string, index: number): { start: number; end: num
   return lex(text).statements.find((s) => s.start <= index && index < s.end);
 }
 
+function rewritesStatement(statement: string, recipe: string): boolean {
+  const lead = /^\s*(\w+\s+\w+)/.exec(statement)?.[1];
+  return lead !== undefined && recipe.toUpperCase().replace(/\s+/g, ' ').includes(lead.toUpperCase().replace(/\s+/g, ' '));
+}
+
 function report(context: Context, f: Finding): void {
   const text = context.sourceCode.text;
   const eol = lineEnding(text);
@@ -65,10 +70,12 @@ function report(context: Context, f: Finding): void {
     data: { message: f.message },
   };
   if (fix) descriptor.fix = (fixer) => fix.edits.map((e) => fixer.replaceTextRange([e.start, e.end], own(e.text)));
-  // A recipe replaces the statement only in a .sql file, where its SQL is the file's own text.
+  // A recipe is offered as a replacement only in a .sql file (its SQL is the file's own text) and
+  // only when its steps rewrite the statement (they contain its leading words, e.g. `CREATE INDEX`);
+  // a recipe that only adds a step before it (a SET lock_timeout) would delete the statement.
   const steps = f.safeAlternative?.steps;
   const stmt = steps?.length && context.physicalFilename.endsWith('.sql') ? statementAround(text, f.start) : undefined;
-  if (steps && stmt) {
+  if (steps && stmt && rewritesStatement(text.slice(stmt.start, stmt.end), steps.map((s) => s.sql).join('\n'))) {
     const sql = steps.map((s) => `-- ${s.title}${s.transaction === 'outside' ? ' (outside a transaction block)' : ''}\n${s.sql.trim()}`).join('\n');
     descriptor.suggest = [{ messageId: 'recipe', data: { summary: f.safeAlternative?.summary ?? '' }, fix: (fixer) => fixer.replaceTextRange([stmt.start, stmt.end], own(sql)) }];
   }
