@@ -15,7 +15,8 @@ import { DEFAULT_PG_VERSION, SEARCH_PLACES, stripJsonComments, SUPPORTED_PG_VERS
 import { detectPgVersion } from '../options/detect-version.ts';
 import { loadProduction } from '../options/production.ts';
 import { parseDurationMs } from '../analyze/session.ts';
-import { AnalysisCache, defaultCacheDir } from '../cache/analysis-cache.ts';
+import { defaultCacheDir } from '../cache/analysis-cache.ts';
+import { MemoAnalysisCache } from './memo-cache.ts';
 import { RUNNER_IDS, type RunnerId } from '../source/runners.ts';
 import { FORMATS, type MigrationFormat } from '../source/formats.ts';
 import type { LintOptions } from '../engine/lint.ts';
@@ -138,7 +139,7 @@ export interface ResolvedForFile {
   base: string;
 }
 
-const caches = new Map<string, AnalysisCache>();
+const caches = new Map<string, MemoAnalysisCache>();
 
 /**
  * The engine options for one linted file: its nearest zerodown.config.* (or settings.config), with
@@ -174,7 +175,7 @@ export function lintOptionsFor(file: string, cwd: string, settings: ZerodownSett
 
   const cacheDir = settings.cache === false || !BUILD_ID ? undefined : defaultCacheDir(cwd);
   let cache = cacheDir ? caches.get(cacheDir) : undefined;
-  if (cacheDir && BUILD_ID && !cache) caches.set(cacheDir, (cache = new AnalysisCache(cacheDir, BUILD_ID)));
+  if (cacheDir && BUILD_ID && !cache) caches.set(cacheDir, (cache = new MemoAnalysisCache(cacheDir, BUILD_ID)));
 
   const options: LintOptions = {
     pgVersion,

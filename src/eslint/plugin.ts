@@ -1,17 +1,21 @@
 /**
  * `zerodown/eslint-plugin`: every zerodown rule as `zerodown/<rule-id>`, the `zerodown/postgres`
  * language for .sql files, and two flat configs: `recommended` (TS/JS migrations, by the paths the
- * runners keep them at) and `sql` (.sql files). ESLint rules are synchronous, so the WASM parser and
- * the TypeScript parser are loaded here, once, when ESLint imports the plugin.
+ * runners keep them at) and `sql` (.sql files). ESLint rules are synchronous, so the WASM parser is
+ * loaded here, once, when ESLint imports the plugin.
  */
 import type { ESLint, Linter } from 'eslint';
-import { prepareLintFile } from '../engine/lint-file.ts';
+import { initParser } from '../parse/parser.ts';
+import { loadTypeScript } from '../source/ts/typescript.ts';
 import { TOOL_VERSION } from '../meta.ts';
 import { configuredLevels } from './options.ts';
 import { createRules } from './rules.ts';
 import { postgresLanguage } from './sql-language.ts';
 
-await prepareLintFile();
+await initParser();
+// The TypeScript parser (9 MB) loads synchronously with require() on the first TS/JS migration
+// (rules.ts); only where there is no require() (ESM from source) is it loaded here.
+if (typeof require !== 'function') await loadTypeScript();
 
 const SCRIPT = '{ts,mts,cts,js,mjs,cjs}';
 

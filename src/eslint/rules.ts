@@ -8,6 +8,7 @@ import type { Rule } from 'eslint';
 import { lintFileSync } from '../engine/lint-file.ts';
 import { lineEnding } from '../source/encoding.ts';
 import { lex } from '../source/lexer.ts';
+import { isScriptFile, loadTypeScript } from '../source/ts/typescript.ts';
 import type { Finding } from '../findings/model.ts';
 import { DOCS_BASE, ruleDocsUrl } from '../meta.ts';
 import { INVALID_IGNORE, UNUSED_IGNORE } from '../engine/engine.ts';
@@ -43,6 +44,8 @@ function findingsOf(context: Context): Finding[] {
   // lintText without a filePath: a lone file in the working directory (no history).
   const file = path.isAbsolute(context.physicalFilename) ? context.physicalFilename : path.join(cwd, '<text>.sql');
   const { options } = lintOptionsFor(file, cwd, settings);
+  // Synchronous in the built plugin (require with a code cache); already loaded otherwise (plugin.ts).
+  if (isScriptFile(file)) void loadTypeScript();
   const { result } = lintFileSync(file, source.text, RULES, options, cwd);
   const findings = result?.findings ?? [];
   byKey.set(key, findings);
