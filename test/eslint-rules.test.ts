@@ -9,9 +9,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RuleTester } from 'eslint';
+import { Linter, RuleTester } from 'eslint';
 import tseslint from 'typescript-eslint';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import plugin from '../src/eslint/plugin.ts';
 import { RULES } from '../rules/index.ts';
 
@@ -132,3 +132,18 @@ for (const r of RULES) {
   if (r.docs.examplesNeed || r.docs.history) continue;
   sql.run(`${r.id}: documented good example`, rule(r.id), { valid: [{ filename: file(`003_${r.id}.sql`), code: r.docs.good }], invalid: [] });
 }
+
+describe('ESLint comments in .sql files (zerodown/postgres)', () => {
+  const linter = new Linter({ configType: 'flat', cwd: dir });
+  const config: Linter.Config[] = [{ files: ['**/*.sql'], plugins: { zerodown: plugin }, language: 'zerodown/postgres', rules: { 'zerodown/drop-column': 'error' }, settings }];
+  const lint = (code: string): string[] => linter.verify(code, config, { filename: file('005_comments.sql') }).map((m) => `${m.ruleId}@${m.line}:${m.column} ${m.severity}`);
+  const drop = 'ALTER TABLE users DROP COLUMN legacy;';
+
+  it('reports without comments', () => expect(lint(`${drop}\n`)).toEqual(['zerodown/drop-column@1:19 2']));
+  it('eslint-disable-next-line naming the rule', () => expect(lint(`-- eslint-disable-next-line zerodown/drop-column\n${drop}\n`)).toEqual([]));
+  it('eslint-disable-line at the end of the statement', () => expect(lint(`${drop} -- eslint-disable-line zerodown/drop-column\n`)).toEqual([]));
+  it('a block comment disabling the rule for the rest of the file', () => expect(lint(`/* eslint-disable zerodown/drop-column */\nSELECT 1;\n${drop}\n`)).toEqual([]));
+  // (and ESLint reports the directive as unused, at its comment)
+  it('eslint-disable naming another rule leaves it on', () => expect(lint(`-- eslint-disable-next-line zerodown/drop-table\n${drop}\n`)).toEqual(['null@1:1 1', 'zerodown/drop-column@2:19 2']));
+  it('inline rule configuration', () => expect(lint(`-- eslint zerodown/drop-column: "warn"\n${drop}\n`)).toEqual(['zerodown/drop-column@2:19 1']));
+});
