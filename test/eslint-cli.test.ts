@@ -132,11 +132,16 @@ describe('the eslint CLI with zerodown/eslint-plugin', () => {
       '  const [r] = await eslint.lintText(buffer, { filePath });',
       "  console.log(JSON.stringify(r.messages.filter((m) => m.ruleId === 'zerodown/column-type-rewrite').map((m) => [m.line, m.column, m.endColumn, m.severity, m.message])));",
       '}',
+      // An earlier migration edited on disk: the same process sees it on the next lint (no stale history).
+      "import fs from 'node:fs';",
+      "fs.writeFileSync('db/migrations/001_init.sql', 'CREATE TABLE users (id integer PRIMARY KEY, email text, legacy text);\\n');",
+      "const [again] = await eslint.lintText(buffer, { filePath: 'db/migrations/004_new.sql' });",
+      "console.log(JSON.stringify(again.messages.filter((m) => m.ruleId === 'zerodown/column-type-rewrite').map((m) => [m.line, m.column, m.endColumn, m.severity, m.message])));",
     ].join('\n');
     write('lint-text.mjs', script);
     const r = spawnSync(process.execPath, ['lint-text.mjs'], { cwd: project, encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    const [inHistory, alone] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as [number, number, number, number, string][]);
+    const [inHistory, alone, edited] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as [number, number, number, number, string][]);
     // "ALTER COLUMN id TYPE integer" at 19, 28 characters. Beside 001_init.sql (id bigint): a known
     // rewrite. Without that history the column's type is unknown (the CLI's warning; in ESLint the
     // rule's configured level applies to every report).
@@ -144,6 +149,9 @@ describe('the eslint CLI with zerodown/eslint-plugin', () => {
     expect(inHistory[0][4]).toContain('int8 → int4 converts every value');
     expect(alone.map((m) => m.slice(0, 3))).toEqual([[1, 19, 47]]);
     expect(alone[0][4]).toContain("the column's current type is unknown");
+    // integer to integer: nothing to rewrite.
+    expect(edited).toEqual([]);
+    fs.writeFileSync(path.join(project, 'db/migrations/001_init.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, email text, legacy text);\n');
   });
 
   it('a broken zerodown.config.json is a one-line error naming it, exit 2', () => {

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Rule } from 'eslint';
-import { lintFileSync } from '../engine/lint-file.ts';
+import { lintFileSync, PlanMemo } from '../engine/lint-file.ts';
 import { lineEnding } from '../source/encoding.ts';
 import { lex } from '../source/lexer.ts';
 import { isScriptFile, loadTypeScript } from '../source/ts/typescript.ts';
@@ -22,6 +22,9 @@ const ENGINE_RULES = [
 ];
 
 type Context = Rule.RuleContext;
+
+/** The migrations directories' plans, kept for the life of the ESLint process (an editor's server). */
+const plans = new PlanMemo();
 
 /** Per ESLint SourceCode (one per linted text), the analysis per distinct settings. */
 const analyses = new WeakMap<object, Map<string, Finding[]>>();
@@ -46,7 +49,7 @@ function findingsOf(context: Context): Finding[] {
   const { options } = lintOptionsFor(file, cwd, settings);
   // Synchronous in the built plugin (require with a code cache); already loaded otherwise (plugin.ts).
   if (isScriptFile(file)) void loadTypeScript();
-  const { result } = lintFileSync(file, source.text, RULES, options, cwd);
+  const { result } = lintFileSync(file, source.text, RULES, options, cwd, plans);
   const findings = result?.findings ?? [];
   byKey.set(key, findings);
   return findings;
