@@ -154,14 +154,15 @@ describe('the eslint CLI with zerodown/eslint-plugin', () => {
     fs.writeFileSync(path.join(project, 'db/migrations/001_init.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, email text, legacy text);\n');
   });
 
-  it('a broken zerodown.config.json is a one-line error naming it, exit 2', () => {
+  it('a broken zerodown.config.json is an error naming it and the file being linted, exit 2, no stack trace', () => {
     const config = path.join(project, 'zerodown.config.json');
     const good = fs.readFileSync(config, 'utf8');
     fs.writeFileSync(config, JSON.stringify({ postgresVersion: 16, rules: { 'drop-colum': 'warn' } }));
     try {
       const r = spawnSync(eslintBin(), ['db/migrations'], { cwd: project, encoding: 'utf8' });
       expect(r.status).toBe(2);
-      expect(r.stderr).toContain('zerodown.config.json: rules: unknown rule "drop-colum" (did you mean "drop-column"?)');
+      expect(r.stderr).toContain('zerodown: zerodown.config.json: rules: unknown rule "drop-colum" (did you mean "drop-column"?)');
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     } finally {
       fs.writeFileSync(config, good);
     }

@@ -61,8 +61,19 @@ export const SETTINGS_SCHEMA = {
   additionalProperties: false,
 } as const;
 
-/** A problem with the configuration: one line, naming the file or setting. */
-export class ZerodownConfigError extends Error {}
+/**
+ * A problem with the configuration: one line, naming the file or setting. ESLint stops with it
+ * (exit 2) and prints the error's `stack`: here only the message, which ESLint extends with the
+ * file being linted, without JavaScript frames.
+ */
+export class ZerodownConfigError extends Error {
+  override name = 'zerodown';
+
+  constructor(message: string) {
+    super(message);
+    Object.defineProperty(this, 'stack', { get: () => `${this.name}: ${this.message}` });
+  }
+}
 
 const RULE_IDS = RULES.map((r) => r.id);
 
