@@ -65,7 +65,46 @@ sql.run('index-not-concurrent (.sql, multi-line statement)', rule('index-not-con
       filename: file('001_g.sql'),
       code: 'CREATE INDEX users_email_idx\n  ON users (email);\n',
       output: 'CREATE INDEX CONCURRENTLY users_email_idx\n  ON users (email);\n',
-      errors: [{ messageId: 'finding', line: 1, column: 1, endLine: 1, endColumn: 13, suggestions: ONE }],
+      errors: [
+        {
+          messageId: 'finding',
+          line: 1,
+          column: 1,
+          endLine: 1,
+          endColumn: 13,
+          // The recipe replaces the statement: the concurrent build (two scans under SHARE UPDATE
+          // EXCLUSIVE), and the cleanup of the INVALID index a failed concurrent build leaves
+          // (https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY).
+          suggestions: [
+            {
+              messageId: 'recipe',
+              data: { summary: 'Build the index with CONCURRENTLY, outside any transaction.' },
+              output: [
+                '-- Build the index without blocking writes (two table scans; SHARE UPDATE EXCLUSIVE) (outside a transaction block)',
+                'CREATE INDEX CONCURRENTLY users_email_idx',
+                '  ON users (email);',
+                '-- If the build fails or is cancelled it leaves an INVALID index: drop it and retry (outside a transaction block)',
+                'DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;',
+                '',
+              ].join('\n'),
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
+
+sql.run('add-column-rewrite: rule options override settings.zerodown (pgVersion)', rule('add-column-rewrite'), {
+  // PostgreSQL 11 stores a constant default in the catalog; 10 rewrites the table to fill it.
+  valid: [{ filename: file('001_h.sql'), code: 'ALTER TABLE users ADD COLUMN flag boolean DEFAULT true;\n' }],
+  invalid: [
+    {
+      // "ADD COLUMN flag boolean DEFAULT true" (36 characters) after "ALTER TABLE users ".
+      filename: file('001_i.sql'),
+      code: 'ALTER TABLE users ADD COLUMN flag boolean DEFAULT true;\n',
+      options: [{ pgVersion: 10 }],
+      errors: [{ messageId: 'finding', line: 1, column: 19, endLine: 1, endColumn: 55, suggestions: ONE }],
     },
   ],
 });
