@@ -55,13 +55,53 @@ function findingsOf(context: Context): Finding[] {
   return findings;
 }
 
-/** The statement around a finding in a .sql file (the span a recipe replaces). */
-function statementAround(text: string, index: number): { start: number; end: number } | undefined {
-  return lex(text).statements.find((s) => s.start <= index && index < s.end);
+/** The SQL without `--` comment lines, blanks collapsed and without the final `;`, for comparing statements. */
+const bareSql = (sql: string): string => sql.replace(/^\s*--.*$/gm, '').replace(/\s+/g, ' ').replace(/;\s*$/, '').trim().toUpperCase();
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+/** The statements of a .sql file and the one around a finding (the span a recipe replaces). */
+function statementAround(text: string, index: number): { stmt: Span; all: Span[] } | undefined {
+  const all = lex(text).statements;
+  const stmt = all.find((s) => s.start <= index && index < s.end);
+  return stmt && { stmt, all };
+}
+
+/** Whether the statement at `index` of `all` follows a BEGIN / START TRANSACTION of the file not yet ended. */
+function inExplicitTransaction(text: string, all: Span[], index: number): boolean {
+  let open = false;
+  for (const s of all.slice(0, index)) {
+    const head = bareSql(text.slice(s.start, s.end));
+    if (/^(BEGIN|START TRANSACTION)\b/.test(head)) open = true;
+    else if (/^(COMMIT|END|ROLLBACK|ABORT)\b/.test(head) && !/^ROLLBACK TO\b/.test(head)) open = false;
+  }
+  return open;
+}
+
+/**
+ * Whether replacing the statement with the recipe's steps leaves a file that does what the recipe
+ * says. Not when a step restates another statement of the file (the recipe reorders statements the
+ * file already has), nor when steps meant to commit separately would land inside the file's own
+ * BEGIN … COMMIT.
+ */
+function replaceableInPlace(text: string, found: { stmt: Span; all: Span[] }, steps: readonly { sql: string; transaction: string }[]): boolean {
+  const sql = steps.map((s) => s.sql).join('\n');
+  const recipe = new Set(lex(sql).statements.map((s) => bareSql(sql.slice(s.start, s.end))));
+  // Session settings and transaction control repeat by design (every step sets its lock_timeout).
+  const restated = found.all.filter((s) => s !== found.stmt).map((s) => bareSql(text.slice(s.start, s.end))).filter((s) => recipe.has(s) && !/^(SET|RESET|BEGIN|COMMIT|END|START)\b/.test(s));
+  if (restated.length) return false;
+  const separate = steps.length > 1 || steps.some((s) => s.transaction === 'outside');
+  return !(separate && inExplicitTransaction(text, found.all, found.all.indexOf(found.stmt)));
 }
 
 function rewritesStatement(statement: string, recipe: string): boolean {
   const lead = /^\s*(\w+\s+\w+)/.exec(statement)?.[1];
+  // A recipe that moves the statement elsewhere (its own migration, a later transaction) repeats it
+  // unchanged: as a replacement it would only add comments and leave the hazard in place.
+  if (bareSql(recipe) === bareSql(statement)) return false;
   return lead !== undefined && recipe.toUpperCase().replace(/\s+/g, ' ').includes(lead.toUpperCase().replace(/\s+/g, ' '));
 }
 
@@ -80,8 +120,9 @@ function report(context: Context, f: Finding): void {
   // only when its steps rewrite the statement (they contain its leading words, e.g. `CREATE INDEX`);
   // a recipe that only adds a step before it (a SET lock_timeout) would delete the statement.
   const steps = f.safeAlternative?.steps;
-  const stmt = steps?.length && context.physicalFilename.endsWith('.sql') ? statementAround(text, f.start) : undefined;
-  if (steps && stmt && rewritesStatement(text.slice(stmt.start, stmt.end), steps.map((s) => s.sql).join('\n'))) {
+  const found = steps?.length && context.physicalFilename.endsWith('.sql') ? statementAround(text, f.start) : undefined;
+  const stmt = found?.stmt;
+  if (steps && found && stmt && rewritesStatement(text.slice(stmt.start, stmt.end), steps.map((s) => s.sql).join('\n')) && replaceableInPlace(text, found, steps)) {
     const sql = steps.map((s) => `-- ${s.title}${s.transaction === 'outside' ? ' (outside a transaction block)' : ''}\n${s.sql.trim()}`).join('\n');
     descriptor.suggest = [{ messageId: 'recipe', data: { summary: f.safeAlternative?.summary ?? '' }, fix: (fixer) => fixer.replaceTextRange([stmt.start, stmt.end], own(sql)) }];
   }
