@@ -937,6 +937,29 @@ invalid(sql, 'drop-column', [
       },
     ],
   },
+  {
+    // A file that already sets lock_timeout keeps the suggestion: the recipe's own SET is not a
+    // restated statement. Line 2, same columns as above.
+    filename: file('004_drop-column-b.sql'),
+    code: "SET lock_timeout = '2s';\nALTER TABLE users DROP COLUMN legacy;\n",
+    errors: [
+      {
+        message: has('Dropping users.legacy breaks the application version that is still running'), line: 2, column: 19, endLine: 2, endColumn: 37,
+        suggestions: [
+          {
+            desc: 'Replace the statement with the safe recipe: Deploy ordering: the code stops using legacy first; the column is dropped in a later migration.',
+            output: [
+              "SET lock_timeout = '2s';",
+              '-- Drop the column (catalog-only: the ACCESS EXCLUSIVE lock is brief, and lock_timeout keeps it from queueing traffic)',
+              "SET lock_timeout = '2s';",
+              'ALTER TABLE users DROP COLUMN legacy;',
+              '',
+            ].join('\n'),
+          },
+        ],
+      },
+    ],
+  },
 ]);
 
 invalid(sql, 'drop-table', [
