@@ -11,6 +11,7 @@ import rerun from './rerun.mjs';
 import tsMigrations from './ts-migrations.mjs';
 import { nodeRuntime } from '../scripts/node-runtime.mjs';
 import explicitList from './explicit-list.mjs';
+import eslintCase from './eslint.mjs';
 
 console.log(`# zerodown benchmarks — ${new Date().toISOString()}`);
 console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
@@ -43,7 +44,9 @@ for (const node of nodes) {
 await explicitList();
 await tsMigrations();
 rows.push(['—', '(g) GitHub Action on a PR (700-file history)', '—', '—', 'not measured: the Action does not exist yet']);
-rows.push(['—', '(h) ESLint lintText / first lint', '—', '—', 'not measured: the ESLint plugin does not exist yet']);
+const h = await eslintCase();
+rows.push([nodes[0].label, '(h) ESLint lintText, warm (700-file history)', `${h.warmMedianMs.toFixed(1)} ms`, '—', '≤ 20 ms']);
+rows.push([nodes[0].label, '(h) ESLint first lint, fresh process', `${h.firstLintMedianMs.toFixed(0)} ms`, '—', '≤ 300 ms']);
 
 console.log('\n# summary (zerodown; ratios are medians of per-round ratios within this sitting)\n');
 console.log('| node | case | zerodown | ratio | target |\n| --- | --- | ---: | ---: | --- |');

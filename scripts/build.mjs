@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 // Identifies the analysis code, so that caches written by another build are never used.
@@ -40,6 +40,22 @@ await build({
   outdir: 'dist',
   banner: { js: "import { createRequire as __zdCreateRequire } from 'node:module'; const require = __zdCreateRequire(import.meta.url);" },
 });
+// The ESLint plugin (zerodown/eslint-plugin): ESM like the library, with the parser left in
+// node_modules; ESLint itself is the host's. Its types are written beside it.
+await build({
+  ...common,
+  format: 'esm',
+  entryPoints: { 'eslint-plugin': 'src/eslint/plugin.ts' },
+  external: [...common.external, 'libpg-query', 'libpg-query/*', 'eslint', 'eslint/*'],
+  outdir: 'dist',
+  banner: { js: "import { createRequire as __zdCreateRequire } from 'node:module'; const require = __zdCreateRequire(import.meta.url);" },
+});
+writeFileSync(
+  'dist/eslint-plugin.d.ts',
+  "import type { ESLint, Linter } from 'eslint';\n" +
+    "declare const plugin: ESLint.Plugin & { configs: { recommended: Linter.Config[]; sql: Linter.Config[] } };\n" +
+    'export default plugin;\n',
+);
 // zod (config validation) is more than half of the CLI's code and is needed only when a config file
 // exists: it goes to its own file, which the CLI requires on that path alone.
 const configSchemaApart = {

@@ -60,7 +60,8 @@ export interface Expectation {
   fragment: string;
 }
 
-const EXPECT_COMMENT = /--\s*expect:(.*)$/;
+/** `-- expect:` in SQL (also inside a TS/JS template literal), `// expect:` in TS/JS. */
+const EXPECT_COMMENT = /(?:--|\/\/)\s*expect:(.*)$/;
 const EXPECT_ITEM = /^\s*([a-z0-9-]+)@(\d+):(\d+)\s+"((?:[^"\\]|\\.)*)"\s*(,|$)/;
 
 /**

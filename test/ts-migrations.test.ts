@@ -1,8 +1,8 @@
 /**
  * TS/JS migrations: fixtures/ts/<runner>/ are migration directories linted as a whole (history
- * replayed from the earlier TS files); every `// expect: rule-id` comment must be matched by a
- * finding starting on that line and every finding must be expected (companion warnings as in
- * fixtures.test.ts). Then the template text map, the extract contract and --fix in template raw form.
+ * replayed from the earlier TS files); every `// expect: rule-id@line:column "fragment"` comment
+ * (`-- expect:` inside SQL text; the form of fixtures/README.md) must be matched by one finding and
+ * every finding must be expected (companion warnings as in fixtures.test.ts). Then the template text map, the extract contract and --fix in template raw form.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,30 +10,31 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintPaths } from '../src/engine/lint.ts';
-import type { FileResult } from '../src/findings/model.ts';
+import type { FileResult, Finding } from '../src/findings/model.ts';
 import { cookInto, escapeForLiteral, SqlBuilder } from '../src/source/ts/sql-builder.ts';
 import { RULES } from '../rules/index.ts';
-import { FIXTURES, presetRules } from './fixture-files.ts';
+import { expectations, FIXTURES, presetRules, showExpectation } from './fixture-files.ts';
 import { CLI, engineOptions, ROOT } from './helpers.ts';
 
 const TS_FIXTURES = path.join(FIXTURES, 'ts');
 const COMPANIONS = ['lock-timeout-missing', 'locks-held-across-statements'];
 
-function expectations(text: string): string[] {
-  const out: string[] = [];
-  text.split('\n').forEach((line, i) => {
-    const m = /(?:\/\/|--)\s*expect:\s*([a-z0-9, -]+?)\s*(?:\*\/)?$/.exec(line);
-    if (m) for (const id of m[1].split(',').map((s) => s.trim()).filter(Boolean)) out.push(`${i + 1} ${id}`);
-  });
-  return out.sort();
+/** Findings as `rule@line:column message`, companions left out unless the file names them (as fixtures.test.ts). */
+function actual(result: FileResult, text: string): Finding[] {
+  const answered = COMPANIONS.filter((id) => text.includes(id));
+  return result.findings.filter((f) => !f.direction && (!COMPANIONS.includes(f.ruleId) || answered.includes(f.ruleId)));
 }
 
-function actual(result: FileResult, text: string): string[] {
-  const answered = COMPANIONS.filter((id) => text.includes(id));
-  return result.findings
-    .filter((f) => !f.direction && (!COMPANIONS.includes(f.ruleId) || answered.includes(f.ruleId)))
-    .map((f) => `${f.line} ${f.ruleId}`)
-    .sort();
+/** Every expectation met by exactly one finding (rule, line, column, message fragment), no finding left over. */
+function compare(result: FileResult, text: string): { missing: string[]; unexpected: string[] } {
+  const open = expectations(text);
+  const unexpected: string[] = [];
+  for (const f of actual(result, text)) {
+    const i = open.findIndex((e) => e.rule === f.ruleId && e.line === f.line && e.column === f.column && f.message.includes(e.fragment));
+    if (i >= 0) open.splice(i, 1);
+    else unexpected.push(`${f.ruleId}@${f.line}:${f.column} ${f.message}`);
+  }
+  return { missing: open.map(showExpectation), unexpected };
 }
 
 async function lintDir(dir: string): Promise<Awaited<ReturnType<typeof lintPaths>>> {
@@ -53,7 +54,7 @@ describe('fixtures/ts (one migration directory per runner)', () => {
         const result = report.files.find((r) => r.path === rel);
         expect(result, rel).toBeDefined();
         const text = fs.readFileSync(path.join(dir, f), 'utf8');
-        expect(actual(result as FileResult, text), rel).toEqual(expectations(text));
+        expect(compare(result as FileResult, text), rel).toEqual({ missing: [], unexpected: [] });
       }
     });
   }

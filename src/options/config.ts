@@ -44,15 +44,20 @@ const SEARCH_PLACES = [
   '.zerodownrc.json',
 ];
 
-interface Found {
+export interface Found {
   config: unknown;
   filepath: string;
 }
 
+/** A JS config to load (async import for the CLI, require() for the synchronous ESLint plugin). */
+interface ModuleConfig {
+  module: string;
+}
+
 /** Reads one candidate; null when it holds no configuration (package.json without "zerodown", an empty file). */
-async function readCandidate(filepath: string, explicit: boolean): Promise<Found | null> {
+function readData(filepath: string, explicit: boolean): Found | ModuleConfig | null {
   const ext = path.extname(filepath);
-  if (ext === '.js' || ext === '.mjs' || ext === '.cjs') return { config: await loadModule(filepath), filepath };
+  if (ext === '.js' || ext === '.mjs' || ext === '.cjs') return { module: filepath };
   const content = fs.readFileSync(filepath, 'utf8');
   if (path.basename(filepath) === 'package.json') {
     // A broken package.json is the project's problem, not ours, unless it may hold our config.
@@ -70,14 +75,47 @@ async function readCandidate(filepath: string, explicit: boolean): Promise<Found
   return { config: loadJson(filepath, content), filepath };
 }
 
-async function search(cwd: string): Promise<Found | null> {
+async function readCandidate(filepath: string, explicit: boolean): Promise<Found | null> {
+  const data = readData(filepath, explicit);
+  return data && 'module' in data ? { config: await loadModule(data.module), filepath } : data;
+}
+
+/** The candidates that exist, nearest first: each directory from `cwd` up to the home directory, in SEARCH_PLACES order. */
+function* candidates(cwd: string): Generator<string> {
   for (const dir of upwardDirs(cwd, { stopAt: os.homedir() })) {
     for (const name of SEARCH_PLACES) {
       const file = path.join(dir, name);
-      if (!fs.existsSync(file)) continue;
-      const found = await readCandidate(file, false);
-      if (found) return found;
+      if (fs.existsSync(file)) yield file;
     }
+  }
+}
+
+async function search(cwd: string): Promise<Found | null> {
+  for (const file of candidates(cwd)) {
+    const found = await readCandidate(file, false);
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * The same search, synchronously and unchecked (for ESLint rules, which are synchronous): JS configs
+ * are loaded with `loadModule` (require(), which loads ES modules on Node ≥ 20.19). `explicit`: this
+ * file instead of the search. The caller validates the result with the config schema.
+ */
+export function findConfigSync(cwd: string, explicit: string | undefined, loadModuleSync: (file: string) => unknown): Found | null {
+  const read = (file: string, isExplicit: boolean): Found | null => {
+    const data = readData(file, isExplicit);
+    return data && 'module' in data ? { config: loadModuleSync(data.module), filepath: file } : data;
+  };
+  if (explicit) {
+    const file = path.resolve(cwd, explicit);
+    if (!fs.existsSync(file)) throw new ConfigError(`${explicit}: config file not found`);
+    return read(file, true);
+  }
+  for (const file of candidates(cwd)) {
+    const found = read(file, false);
+    if (found) return found;
   }
   return null;
 }

@@ -29,6 +29,8 @@ export interface OptionFlags {
   /** `<rule-id>=<off|warn|error>`, later ones win. */
   rules?: readonly string[];
   lockTimeout?: string;
+  /** Default: config `statementTimeout` (the ESLint plugin's settings may set it). */
+  statementTimeout?: string;
   down?: string;
   reportUnusedIgnores?: boolean;
   /** Do not reuse or store analysis results between runs. */
@@ -148,6 +150,9 @@ export function resolveOptions(req: ResolveRequest): Resolution {
   const lockTimeoutRaw = flags.lockTimeout ?? config.lockTimeout ?? 0;
   const lockTimeoutMs = parseDurationMs(lockTimeoutRaw);
   if (lockTimeoutMs === undefined) problems.push(`--lock-timeout: expected a duration such as 2s or 500ms, got "${lockTimeoutRaw}"`);
+  const statementTimeoutRaw = flags.statementTimeout ?? config.statementTimeout ?? 0;
+  const statementTimeoutMs = parseDurationMs(statementTimeoutRaw);
+  if (statementTimeoutMs === undefined) problems.push(`--statement-timeout: expected a duration such as 2s or 500ms, got "${statementTimeoutRaw}"`);
   const rules = ruleSettings(req.rules, config, flags.rules ?? [], problems);
   const production = loadProduction(flags.stats ?? config.statsFile, config, cwd);
   if ('error' in production) problems.push(production.error);
@@ -161,7 +166,7 @@ export function resolveOptions(req: ResolveRequest): Resolution {
         rules,
         down,
         lockTimeoutMs: lockTimeoutMs ?? 0,
-        statementTimeoutMs: parseDurationMs(config.statementTimeout ?? 0) ?? 0,
+        statementTimeoutMs: statementTimeoutMs ?? 0,
         reportUnusedIgnores: flags.reportUnusedIgnores === true,
         production: production.facts,
       },
