@@ -1,0 +1,296 @@
+/** RuleTester: one invalid case for every rule the plugin exposes (part c: transactions, production stats, naming and type preferences, ignore comments), run by test/eslint-rules.test.ts. */
+import { ONE, STATS, file, has, invalid, js, sql } from './eslint-rule-kit.ts';
+
+invalid(sql, 'transaction-nesting', [
+  // Flyway wraps each migration in a transaction: BEGIN (5) on line 1, 1 to 6; COMMIT (6) on line 3, 1 to 7.
+  {
+    filename: file('004_transaction-nesting.sql'),
+    code: [
+      'BEGIN;',
+      'ALTER TABLE orders ADD COLUMN note text;',
+      'COMMIT;',
+      '',
+    ].join('\n'),
+    options: [{ runner: 'flyway' }],
+    errors: [
+      { message: has('BEGIN inside a transaction: Flyway already runs this migration in a transaction'), line: 1, column: 1, endLine: 1, endColumn: 6, suggestions: [] },
+      { message: has('COMMIT ends the transaction Flyway opened around this migration'), line: 3, column: 1, endLine: 3, endColumn: 7, suggestions: [] },
+    ],
+  },
+]);
+
+invalid(sql, 'drop-index-still-used', [
+  // The keyword "DROP INDEX" (10): 1 to 11; the snapshot counts 1,234,567 scans of orders_status_idx.
+  {
+    filename: file('004_drop-index-still-used.sql'),
+    code: 'DROP INDEX CONCURRENTLY orders_status_idx;\n',
+    options: [{ stats: STATS }],
+    errors: [
+      { message: has('orders_status_idx is still used in production: 1,234,567 index scans'), line: 1, column: 1, endLine: 1, endColumn: 11, suggestions: [] },
+    ],
+  },
+]);
+
+invalid(sql, 'duplicate-column-assignment', [
+  // "UPDATE orders SET status = 'paid', " (35): the second status (6) at 36, ends before 42.
+  {
+    filename: file('004_duplicate-column-assignment.sql'),
+    code: "UPDATE orders SET status = 'paid', status = 'shipped' WHERE id = 1;\n",
+    errors: [
+      { message: has('UPDATE … SET names column status twice: PostgreSQL rejects the statement'), line: 1, column: 36, endLine: 1, endColumn: 42, suggestions: [] },
+    ],
+  },
+]);
+
+invalid(sql, 'identifier-too-long', [
+  // "CREATE INDEX CONCURRENTLY " (26): the 65-character name at 27, ends before 92. The suggestion spells the first 63 bytes, the name PostgreSQL stores.
+  {
+    filename: file('004_identifier-too-long.sql'),
+    code: 'CREATE INDEX CONCURRENTLY orders_customer_id_created_at_status_shipping_country_partial_idx ON orders (customer_id);\n',
+    errors: [
+      {
+        message: has('Identifier orders_customer_id_created_at_status_shipping_country_partial_idx is 65 bytes long'), line: 1, column: 27, endLine: 1, endColumn: 92,
+        suggestions: [
+          {
+            desc: 'Replace the statement with the safe recipe: Spell the name as PostgreSQL stores it (63 bytes), so the migration and the catalog agree.',
+            output: [
+              '-- The statement with the identifier shortened (outside a transaction block)',
+              'CREATE INDEX CONCURRENTLY orders_customer_id_created_at_status_shipping_country_partial_i ON orders (customer_id);',
+              '',
+            ].join('\n'),
+          },
+        ],
+      },
+    ],
+  },
+]);
+
+invalid(sql, 'index-too-many-columns', [
+  // Opt-in. The keyword "CREATE INDEX" (12): 1 to 13.
+  {
+    filename: file('004_index-too-many-columns.sql'),
+    code: 'CREATE INDEX CONCURRENTLY orders_search_idx ON orders (customer_id, status, created_at, region, channel);\n',
+    errors: [
+      { message: has('This index on orders has 5 key columns'), line: 1, column: 1, endLine: 1, endColumn: 13, suggestions: [] },
+    ],
+  },
+]);
+
+invalid(sql, 'prefer-bigint', [
+  // "ALTER TABLE payments ADD COLUMN invoice_id " (43): the type integer (7) at 44, ends before 51.
+  {
+    filename: file('004_prefer-bigint.sql'),
+    code: 'ALTER TABLE payments ADD COLUMN invoice_id integer;\n',
+    errors: [
+      {
+        message: has('column invoice_id of payments is declared as integer'), line: 1, column: 44, endLine: 1, endColumn: 51,
+        suggestions: [
+          {
+            desc: 'Replace the statement with the safe recipe: Declare the column as bigint.',
+            output: [
+              '-- The same statement with the suggested column type',
+              "SET lock_timeout = '2s';",
+              'ALTER TABLE payments ADD COLUMN invoice_id bigint;',
+              '',
+            ].join('\n'),
+          },
+        ],
+      },
+    ],
+  },
+]);
+
+invalid(sql, 'prefer-identity', [
+  // "CREATE TABLE events (id " (24): the type bigserial (9) at 25, ends before 34.
+  {
+    filename: file('004_prefer-identity.sql'),
+    code: 'CREATE TABLE events (id bigserial PRIMARY KEY);\n',
+    errors: [
+      {
+        message: has('column id of events is declared as bigserial'), line: 1, column: 25, endLine: 1, endColumn: 34,
+        suggestions: [
+          {
+            desc: 'Replace the statement with the safe recipe: Declare the column as a bigint identity column.',
+            output: [
+              '-- The same statement with the suggested column type',
+              'CREATE TABLE events (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY);',
+              '',
+            ].join('\n'),
+          },
+        ],
+      },
+    ],
+  },
+]);
+
+invalid(sql, 'prefer-jsonb', [
+  // "ALTER TABLE orders ADD COLUMN metadata " (39): the type json (4) at 40, ends before 44.
+  {
+    filename: file('004_prefer-jsonb.sql'),
+    code: 'ALTER TABLE orders ADD COLUMN metadata json;\n',
+    errors: [
+      {
+        message: has('column metadata of orders is declared as json'), line: 1, column: 40, endLine: 1, endColumn: 44,
+        suggestions: [
+          {
+            desc: 'Replace the statement with the safe recipe: Declare the column as jsonb.',
+            output: [
+              '-- The same statement with the suggested column type',
+              "SET lock_timeout = '2s';",
+              'ALTER TABLE orders ADD COLUMN metadata jsonb;',
+              '',
+            ].join('\n'),
+          },
+        ],
+      },
+    ],
+  },
+]);
+
+invalid(sql, 'prefer-robust-statements', [
+  // psql runs each statement on its own: the keyword "DROP TYPE" (9), 1 to 10.
+  {
+    filename: file('004_prefer-robust-statements.sql'),
+    code: 'DROP TYPE billing.invoice_state;\n',
+    options: [{ runner: 'psql' }],
+    errors: [
+      {
+        message: has('DROP TYPE billing.invoice_state has no IF EXISTS, and psql runs this statement outside a transaction'), line: 1, column: 1, endLine: 1, endColumn: 10,
+        suggestions: [
+          {
+            desc: 'Replace the statement with the safe recipe: Make the statement re-runnable with IF EXISTS.',
+            output: [
+              '-- The same statement, safe to run again',
+              'DROP TYPE IF EXISTS billing.invoice_state;',
+              '',
+            ].join('\n'),
+          },
+        ],
+      },
+    ],
+  },
+]);
+
+invalid(sql, 'prefer-text', [
+  // "ALTER TABLE users ADD COLUMN nickname " (38): the type varchar(50) (11) at 39, ends before 50.
+  {
+    filename: file('004_prefer-text.sql'),
+    code: 'ALTER TABLE users ADD COLUMN nickname varchar(50);\n',
+    errors: [
+      {
+        message: has('column nickname of users is declared as varchar(50): the length limit lives in the type'), line: 1, column: 39, endLine: 1, endColumn: 50,
+        suggestions: [
+          {
+            desc: 'Replace the statement with the safe recipe: Declare the column as text and keep the 50-character limit as a CHECK constraint.',
+            output: [
+              '-- The same statement with the suggested column type',
+              "SET lock_timeout = '2s';",
+              'ALTER TABLE users ADD COLUMN nickname text;',
+              '-- Keep the length limit as a CHECK constraint, added without checking existing rows (brief ACCESS EXCLUSIVE lock, no scan)',
+              "SET lock_timeout = '2s';",
+              'ALTER TABLE users ADD CONSTRAINT users_nickname_length_check CHECK (char_length(nickname) <= 50) NOT VALID;',
+              '-- Validate it: scans the table under SHARE UPDATE EXCLUSIVE, reads and writes continue',
+              'ALTER TABLE users VALIDATE CONSTRAINT users_nickname_length_check;',
+              '',
+            ].join('\n'),
+          },
+        ],
+      },
+    ],
+  },
+]);
+
+invalid(sql, 'prefer-timestamptz', [
+  // "ALTER TABLE orders ADD COLUMN shipped_at " (41): the type timestamp (9) at 42, ends before 51.
+  {
+    filename: file('004_prefer-timestamptz.sql'),
+    code: 'ALTER TABLE orders ADD COLUMN shipped_at timestamp;\n',
+    errors: [
+      {
+        message: has('column shipped_at of orders is declared as timestamp'), line: 1, column: 42, endLine: 1, endColumn: 51,
+        suggestions: [
+          {
+            desc: 'Replace the statement with the safe recipe: Declare the column as timestamptz.',
+            output: [
+              '-- The same statement with the suggested column type',
+              "SET lock_timeout = '2s';",
+              'ALTER TABLE orders ADD COLUMN shipped_at timestamptz;',
+              '',
+            ].join('\n'),
+          },
+        ],
+      },
+    ],
+  },
+]);
+
+invalid(sql, 'require-table-schema', [
+  // Opt-in. "CREATE TABLE IF NOT EXISTS " (27): the table name orders (6) at 28, ends before 34.
+  {
+    filename: file('004_require-table-schema.sql'),
+    code: 'CREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY);\n',
+    errors: [
+      { message: has('orders is not schema-qualified: search_path decides at run time'), line: 1, column: 28, endLine: 1, endColumn: 34, suggestions: [] },
+    ],
+  },
+]);
+
+invalid(sql, 'ban-char', [
+  // "ALTER TABLE accounts ADD COLUMN currency " (41): the type char(3) (7) at 42, ends before 49.
+  {
+    filename: file('004_ban-char.sql'),
+    code: 'ALTER TABLE accounts ADD COLUMN currency char(3);\n',
+    errors: [
+      {
+        message: has('column currency of accounts is declared as char(3): char pads values with blanks to 3 characters'), line: 1, column: 42, endLine: 1, endColumn: 49,
+        suggestions: [
+          {
+            desc: 'Replace the statement with the safe recipe: Declare the column as text and keep the 3-character limit as a CHECK constraint.',
+            output: [
+              '-- The same statement with the suggested column type',
+              "SET lock_timeout = '2s';",
+              'ALTER TABLE accounts ADD COLUMN currency text;',
+              '-- Keep the length limit as a CHECK constraint, added without checking existing rows (brief ACCESS EXCLUSIVE lock, no scan)',
+              "SET lock_timeout = '2s';",
+              'ALTER TABLE accounts ADD CONSTRAINT accounts_currency_length_check CHECK (char_length(currency) <= 3) NOT VALID;',
+              '-- Validate it: scans the table under SHARE UPDATE EXCLUSIVE, reads and writes continue',
+              'ALTER TABLE accounts VALIDATE CONSTRAINT accounts_currency_length_check;',
+              '',
+            ].join('\n'),
+          },
+        ],
+      },
+    ],
+  },
+]);
+
+invalid(sql, 'invalid-ignore', [
+  // The whole comment "-- zerodown-ignore index-not-concurent -- typo" (46): 1 to 47.
+  {
+    filename: file('004_invalid-ignore.sql'),
+    code: [
+      '-- zerodown-ignore index-not-concurent -- typo',
+      'SELECT 1;',
+      '',
+    ].join('\n'),
+    errors: [
+      { message: has('unknown rule id "index-not-concurent" in zerodown-ignore (did you mean "index-not-concurrent"?)'), line: 1, column: 1, endLine: 1, endColumn: 47, suggestions: [] },
+    ],
+  },
+]);
+
+invalid(sql, 'unused-ignore', [
+  // Reported with reportUnusedIgnores. The whole comment "-- zerodown-ignore add-column-rewrite -- not needed" (51): 1 to 52.
+  {
+    filename: file('004_unused-ignore.sql'),
+    code: [
+      '-- zerodown-ignore add-column-rewrite -- not needed',
+      'SELECT 1;',
+      '',
+    ].join('\n'),
+    options: [{ reportUnusedIgnores: true }],
+    errors: [
+      { message: has('zerodown-ignore for "add-column-rewrite" suppresses nothing'), line: 1, column: 1, endLine: 1, endColumn: 52, suggestions: [] },
+    ],
+  },
+]);
