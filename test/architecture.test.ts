@@ -11,7 +11,7 @@ import { ROOT } from './helpers.ts';
 
 /**
  * Layers, lowest first. A module may import its own layer and any layer listed before it. The front
- * doors (trace, and the coming eslint and action) sit side by side: each may import everything
+ * doors (trace, eslint, and the coming action) sit side by side: each may import everything
  * below, but not each other — they share code through options/ and engine/. The cli program hosts
  * the trace subcommand, so it sits above them; src/index.ts is the library's entry point.
  */
@@ -119,6 +119,11 @@ describe('architecture', () => {
       if (e.from === 'rules/index.ts' && !(e.to.startsWith('rules/') || e.to === KIT || e.to === 'src/kit/rule.ts')) bad.push(`${e.from} → ${e.to}`);
     }
     expect(bad).toEqual([]);
+  });
+
+  it('the ESLint plugin is an entry point of its own (dist/eslint-plugin.js): nothing outside src/eslint/ imports it', () => {
+    expect(graph.edges.filter((e) => e.to.startsWith('src/eslint/') && !e.from.startsWith('src/eslint/')).map((e) => `${e.from} → ${e.to}`)).toEqual([]);
+    expect(graph.edges).toContainEqual({ from: 'src/eslint/options.ts', to: 'src/options/resolve.ts' });
   });
 
   it('no import cycles', () => {
