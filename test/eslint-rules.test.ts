@@ -8,6 +8,8 @@
  * an invalid case (checked below). Fixed and suggested SQL is parsed by the real parser, and the
  * autofixes are run on PGlite.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
@@ -208,4 +210,26 @@ describe('ESLint comments in .sql files (zerodown/postgres)', () => {
   // (and ESLint reports the directive as unused, at its comment)
   it('eslint-disable naming another rule leaves it on', () => expect(lint(`-- eslint-disable-next-line zerodown/drop-table\n${drop}\n`)).toEqual(['null@1:1 1', 'zerodown/drop-column@2:19 2']));
   it('inline rule configuration', () => expect(lint(`-- eslint zerodown/drop-column: "warn"\n${drop}\n`)).toEqual(['zerodown/drop-column@2:19 1']));
+});
+
+describe('options through resolveOptions', () => {
+  const linter = new Linter({ configType: 'flat', cwd: dir });
+  const lintWith = (zerodown: Record<string, unknown>, name = '006_options.sql'): string[] =>
+    linter
+      .verify('ALTER TABLE users DROP COLUMN legacy;\n', [{ files: ['**/*.sql'], plugins: { zerodown: plugin }, language: 'zerodown/postgres', rules: { 'zerodown/drop-column': 'error' }, settings: { zerodown } }], { filename: file(name) })
+      .map((m) => `${m.ruleId}@${m.line}:${m.column}`);
+
+  it('a bad setting is one error naming settings.zerodown, not a command-line flag', () => {
+    expect(() => lintWith({ pgVersion: 9, cache: false })).toThrow(/^settings\.zerodown\.pgVersion: expected a major version from /);
+    expect(() => lintWith({ statementTimeout: 'later', cache: false })).toThrow('settings.zerodown.statementTimeout: expected a duration such as 2s or 500ms, got "later"');
+    expect(() => lintWith({ runner: 'flywya', cache: false })).toThrow(/^settings\.zerodown\.runner: unknown value "flywya" \(did you mean "flyway"\?\)/);
+  });
+
+  it('settings.config: a JSONC file (comments, trailing commas) read by the options layer', () => {
+    const config = path.join(dir, 'options.jsonc');
+    fs.writeFileSync(config, '{\n  // the plugin reads it with jsonc-parser\n  "postgresVersion": 15,\n  "rules": { "drop-column": "warn", },\n}\n');
+    expect(lintWith({ config, cache: false })).toEqual(['zerodown/drop-column@1:19']);
+    fs.writeFileSync(config, '{ "postgresVersion": 15, }}');
+    expect(() => lintWith({ config, cache: false })).toThrow(/options\.jsonc: invalid JSON at line 1, column 27: EndOfFileExpected/);
+  });
 });

@@ -66,6 +66,8 @@ describe('resolveOptions', () => {
   it('config lockTimeout and statementTimeout become engine milliseconds; a flag wins', () => {
     expect(resolve({}, { lockTimeout: '2s', statementTimeout: '1min' }).options?.engine).toMatchObject({ lockTimeoutMs: 2000, statementTimeoutMs: 60000 });
     expect(resolve({ lockTimeout: '500ms' }, { lockTimeout: '2s' }).options?.engine.lockTimeoutMs).toBe(500);
+    expect(resolve({ statementTimeout: '5s' }, { statementTimeout: '1min' }).options?.engine.statementTimeoutMs).toBe(5000);
+    expect(resolve({ statementTimeout: 'later' }).problems).toEqual(['--statement-timeout: expected a duration such as 2s or 500ms, got "later"']);
   });
 
   it('rule severities: preset, then config, then flags', () => {
