@@ -35,7 +35,7 @@ const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'build', 'target', 'v
 /** popx ships per-dialect variants; only the PostgreSQL ones (and dialect-neutral files) run on Postgres. */
 const OTHER_DIALECT = /\.(mysql|sqlite3?|cockroach|crdb|mssql|sqlserver)\.(up|down)\.sql$/i;
 
-function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i];

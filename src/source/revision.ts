@@ -1,0 +1,106 @@
+/**
+ * The application code of one revision as a read-only file system, for the ORM model check:
+ * a git commit (the deployed revision), read with ONE `git cat-file --batch` process, or the
+ * working tree (tracked and untracked, not ignored files). Shaped as analyze/models' RevisionFiles.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { globToRegExp } from './discover.ts';
+import { GitError } from './git.ts';
+
+/** Files a model reader may need: schemas and application scripts; large files (generated bundles) are skipped. */
+const CANDIDATE = /\.(prisma|ts|tsx|mts|cts|js|mjs|cjs)$/i;
+const SKIP = /(^|\/)(node_modules|\.git|dist|build|coverage|\.next|vendor)\//;
+const MAX_BYTES = 1024 * 1024;
+
+export interface RevisionSource {
+  label: string;
+  paths(): readonly string[];
+  read(path: string): string | undefined;
+}
+
+/** `models` globs from the configuration (repository-relative); none = every candidate file. */
+function selector(globs: readonly string[] | undefined): (p: string) => boolean {
+  const res = (globs ?? []).map(globToRegExp);
+  return (p) => CANDIDATE.test(p) && !/\.d\.[mc]?ts$/i.test(p) && (res.length ? res.some((r) => r.test(p)) : !SKIP.test(p));
+}
+
+function run(cwd: string, args: string[], input?: Buffer): Buffer {
+  const r = spawnSync('git', args, { cwd, input, maxBuffer: 1024 * 1024 * 1024, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
+  if (r.error) throw new GitError(`git ${args[0]}: ${r.error.message}`);
+  if (r.status !== 0) throw new GitError(`git ${args[0]}: ${r.stderr.toString().trim()}`);
+  return r.stdout;
+}
+
+/** Every candidate file of `commit`, read at once. */
+export function gitRevision(root: string, commit: string, label: string, globs?: readonly string[]): RevisionSource {
+  const wanted = selector(globs);
+  const entries: { path: string; oid: string }[] = [];
+  for (const line of run(root, ['ls-tree', '-r', '-z', '-l', commit]).toString('utf8').split('\0')) {
+    // <mode> SP <type> SP <object> SP+ <size> TAB <path>
+    const m = /^\d+ blob ([0-9a-f]+) +(\d+|-)\t(.*)$/s.exec(line);
+    if (!m || !wanted(m[3]) || Number(m[2]) > MAX_BYTES) continue;
+    entries.push({ path: m[3], oid: m[1] });
+  }
+  const texts = new Map<string, string>();
+  if (entries.length) {
+    const out = run(root, ['cat-file', '--batch'], Buffer.from(entries.map((e) => e.oid).join('\n') + '\n'));
+    let at = 0;
+    for (const e of entries) {
+      const nl = out.indexOf(0x0a, at);
+      const header = out.toString('utf8', at, nl).split(' ');
+      const size = Number(header[2]);
+      const body = out.subarray(nl + 1, nl + 1 + size);
+      at = nl + 1 + size + 1;
+      if (!body.subarray(0, 8192).includes(0)) texts.set(e.path, body.toString('utf8'));
+    }
+  }
+  const paths = [...texts.keys()];
+  return { label, paths: () => paths, read: (p) => texts.get(p) };
+}
+
+/** The working tree below `root`: git's view (tracked + untracked, not ignored) inside a repository, else a directory walk. */
+export function workingTree(root: string, inGit: boolean, globs?: readonly string[]): RevisionSource {
+  const wanted = selector(globs);
+  let all: string[];
+  if (inGit) {
+    all = run(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']).toString('utf8').split('\0').filter(Boolean);
+  } else {
+    all = [];
+    const walk = (dir: string, rel: string): void => {
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const d of entries) {
+        const r = rel ? `${rel}/${d.name}` : d.name;
+        if (d.isDirectory()) {
+          if (!SKIP.test(`${r}/`) && !d.name.startsWith('.')) walk(path.join(dir, d.name), r);
+        } else if (d.isFile()) all.push(r);
+      }
+    };
+    walk(root, '');
+  }
+  const paths = [...new Set(all)].filter(wanted);
+  const cache = new Map<string, string | undefined>();
+  return {
+    label: 'working tree',
+    paths: () => paths,
+    read(p) {
+      if (!cache.has(p)) {
+        let text: string | undefined;
+        try {
+          const buf = fs.readFileSync(path.join(root, p));
+          text = buf.length > MAX_BYTES || buf.subarray(0, 8192).includes(0) ? undefined : buf.toString('utf8');
+        } catch {
+          text = undefined; // deleted but still in the index
+        }
+        cache.set(p, text);
+      }
+      return cache.get(p);
+    },
+  };
+}
