@@ -5,6 +5,7 @@ import { summarize } from '../src/analyze/effects.ts';
 import { OPERATIONS } from '../src/pg/facts.ts';
 import type { SafeStep } from '../src/findings/model.ts';
 import { defineRule, type RuleContext } from '../src/kit/rule.ts';
+import { columnVerdict, dropColumnFirstDeploy } from '../src/advice/models.ts';
 
 /** What else goes with the column, from the replayed schema. */
 function dependents(ctx: RuleContext, table: string, column: string): { indexes: string[]; constraints: string[]; referenced: string[] } {
@@ -51,6 +52,11 @@ export default defineRule({
       // A column added earlier in this file was never used by the running code.
       if (col && col.origin.file === ctx.file) continue;
       const c = quoteIdent(column);
+      const models = columnVerdict(ctx.models, table, column, `${rel}.${c}`);
+      if (models.kind === 'unused') {
+        ctx.note(models.note);
+        continue;
+      }
       const dep = dependents(ctx, table, column);
       const goes: string[] = [];
       if (dep.indexes.length) goes.push(`index${dep.indexes.length > 1 ? 'es' : ''} ${dep.indexes.map(quoteIdent).join(', ')}`);
@@ -62,12 +68,13 @@ export default defineRule({
       const cascadeNote = cascade ? ' CASCADE also drops views and other tables\' foreign keys that depend on the column.' : '';
       const steps: SafeStep[] = [];
       const inPk = primaryKey(ctx.schema, table)?.includes(column) ?? false;
-      if (col?.notNull && !col.hasDefault && !inPk) {
+      const required = !!col?.notNull && !col.hasDefault && !inPk;
+      if (required) {
         steps.push({
           title: `Make ${c} nullable first, so code that stops writing it can still insert rows (catalog-only, brief lock)`,
           sql: withLockTimeout(`ALTER TABLE ${rel} ALTER COLUMN ${c} DROP NOT NULL;`),
           transaction: 'own',
-          deploy: `Then deploy code that no longer reads or writes ${c} (ORM: remove it from the model or mark it ignored, e.g. Rails ignored_columns).`,
+          deploy: models.kind === 'mapped' ? `Then ${dropColumnFirstDeploy(models.uses, column, true)}` : `Then deploy code that no longer reads or writes ${c} (ORM: remove it from the model or mark it ignored, e.g. Rails ignored_columns).`,
         });
       }
       steps.push({
@@ -76,13 +83,20 @@ export default defineRule({
         transaction: 'own',
         deploy: steps.length
           ? `Only after no running instance reads or writes ${c}.`
+          : models.kind === 'mapped'
+          ? dropColumnFirstDeploy(models.uses, column, false)
           : `First deploy code that no longer reads or writes ${c} (ORM: remove it from the model or mark it ignored, e.g. Rails ignored_columns), and wait until no old instance is left.`,
       });
+      const proof = models.kind === 'mapped' ? `${models.evidence}. ` : '';
       ctx.report({
         span: ctx.subcommandSpan(op.cmdIndex),
-        message: `Dropping ${rel}.${c} breaks the application version that is still running: from the moment this commits, every query that names ${c} — explicitly, or through an ORM that lists every mapped column in its SELECTs and INSERTs — fails until the new code is everywhere.${alsoDrops}${cascadeNote}${alsoLocks}`,
+        relatedLocations: models.kind === 'mapped' ? models.related : undefined,
+        message: `${proof}Dropping ${rel}.${c} breaks the application version that is still running: from the moment this commits, every query that names ${c} — explicitly, or through an ORM that lists every mapped column in its SELECTs and INSERTs — fails until the new code is everywhere.${alsoDrops}${cascadeNote}${alsoLocks}`,
         lock: summarize([...ctx.ops.filter((o) => o.existing), ...extraLocks('drop-column', refMode, dep.referenced)]),
-        help: `Deploy code that no longer reads or writes ${c} first (ORM: remove the attribute from the model or mark it ignored)${steps.length > 1 ? ', after making the column nullable so that code can still insert' : ''}; drop the column in a later migration, with lock_timeout.${col ? '' : ' If the column is NOT NULL without a default, drop NOT NULL before deploying that code, or its inserts fail.'}`,
+        help:
+          models.kind === 'mapped'
+            ? `Two deploys. ${required ? `First make ${c} nullable (so the code that stops writing it can still insert). ` : ''}${dropColumnFirstDeploy(models.uses, column, required)} Deploy B: drop the column in a later migration, with lock_timeout.`
+            : `Deploy code that no longer reads or writes ${c} first (ORM: remove the attribute from the model or mark it ignored)${steps.length > 1 ? ', after making the column nullable so that code can still insert' : ''}; drop the column in a later migration, with lock_timeout.${col ? '' : ' If the column is NOT NULL without a default, drop NOT NULL before deploying that code, or its inserts fail.'}`,
         safeAlternative: {
           summary: `Deploy ordering: the code stops using ${c} first; the column is dropped in a later migration.`,
           steps,

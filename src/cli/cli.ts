@@ -11,6 +11,7 @@ import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, typ
 import { ENCODING_NOTE, lintPaths, type LintOptions } from '../engine/lint.ts';
 import { fixFiles } from './fix-files.ts';
 import { GitError } from '../source/git.ts';
+import { loadModelFacts } from './models.ts';
 import { nearestConfigOptions } from './nearest-config.ts';
 import { stagedPaths } from './staged.ts';
 import type { IndexView } from '../source/git-index.ts';
@@ -73,7 +74,10 @@ Options:
       --fix-all                 --fix every file, applied migrations too. Flyway and Prisma Migrate
                                 checksum applied migrations and refuse or report drift when one changes
       --deployed-ref <ref>      the ref that stands for the deployed revision (default: @{upstream},
-                                origin/HEAD, origin/main, origin/master, main, master)
+                                origin/HEAD, origin/main, origin/master, main, master). The ORM
+                                model check reads Prisma/TypeORM/Drizzle models at its merge-base
+                                and in the working tree: a DROP/RENAME of what they still map is an
+                                error naming the model line (config \`models\`: globs, or false)
       --staged                  lint the staged .sql files as staged in the git index (history too),
                                 for a plain git pre-commit hook; paths limit which ones; exit 0 and
                                 no output when none is staged
@@ -371,6 +375,12 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   }
   const cache = values['no-cache'] === true || !BUILD_ID ? undefined : new AnalysisCache(defaultCacheDir(cwd), BUILD_ID);
   const options: LintOptions = { ...engineOptions(values, config, cwd), cache };
+  options.models = await loadModelFacts({ cwd, deployedRef: (values['deployed-ref'] as string | undefined) ?? config.deployedRef, models: config.models });
+  if (options.models) {
+    mark('models read');
+    if (options.models.note) process.stderr.write(`zerodown: ${options.models.note}\n`);
+    for (const rev of [options.models.deployed, options.models.current]) for (const p of rev?.problems ?? []) process.stderr.write(`zerodown: warning: ${p.ref.path}:${p.ref.line}:${p.ref.column}: ${rev?.label}: ${p.message}\n`);
+  }
   // Monorepos: each migrations directory follows the configuration nearest to it.
   if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir), cache }), RULES.map((r) => r.id));
   let index: IndexView | undefined;
@@ -395,7 +405,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   if (fix && values.stdin) throw new UsageError('--fix rewrites files in place and cannot be combined with --stdin');
   if (fix) {
     const lint = (): Promise<LintReport> => lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format });
-    const fixed = await fixFiles(lint, { cwd, all: values['fix-all'] === true, deployedRef: values['deployed-ref'] as string | undefined, log: (l) => process.stderr.write(`${l}\n`) });
+    const fixed = await fixFiles(lint, { cwd, all: values['fix-all'] === true, deployedRef: (values['deployed-ref'] as string | undefined) ?? config.deployedRef, log: (l) => process.stderr.write(`${l}\n`) });
     report = fixed.report;
     if (fixed.code) fatalCode = fixed.code;
   } else if (values.stdin) {

@@ -17,6 +17,7 @@ import { splitTopLevel, tokenEnd, type Comment } from '../source/lexer.ts';
 import { LineMap, type OffsetMap, type Span } from '../source/text.ts';
 import { describePlaceholder, renderTemplates, type ControlBlock, type RenderedTemplate } from '../source/templates.ts';
 import type { ProductionFacts } from '../analyze/production.ts';
+import type { ModelFacts } from '../analyze/models/facts.ts';
 import { sizeFinding } from './production-sizing.ts';
 import { parseSuppressions, type Suppressions } from './suppress.ts';
 
@@ -35,6 +36,8 @@ export interface EngineOptions {
   reportUnusedIgnores: boolean;
   /** Production sizes and index usage from a stats snapshot (`--stats`). */
   production?: ProductionFacts;
+  /** ORM models at the deployed revision and in the working tree (the model check). */
+  models?: ModelFacts;
 }
 
 export interface SqlInput {
@@ -257,7 +260,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
       const lock = summarize(ops, true);
       const events = transactionEvents(stmt.node, tx);
       if (!input.historyOnly) {
-        const ctx = ruleContext(stmt, text, ops, lock, schema, session, events, runner, options, path, memo, section, drafts, stmts);
+        const ctx = ruleContext(stmt, text, ops, lock, schema, session, events, runner, options, path, memo, section, drafts, stmts, result.notes);
         for (const { rule, setting } of active) {
           if (stmt.origin === 'function' && !rule.functionBodies) continue;
           ctx.currentRule = rule;
@@ -335,6 +338,7 @@ function ruleContext(
   section: Section,
   drafts: Draft[],
   siblings: readonly StatementInfo[],
+  notes: string[],
 ): MutableRuleCtx {
   const holder: MutableRuleCtx = { currentSeverity: 'error' } as MutableRuleCtx;
   let subSpans: Span[] | undefined;
@@ -350,6 +354,10 @@ function ruleContext(
     runner,
     file,
     production: options.production,
+    models: options.models,
+    note(message) {
+      if (!notes.includes(message)) notes.push(message);
+    },
     memo,
     siblings,
     text,
@@ -459,6 +467,7 @@ export function toFinding(ruleId: string, severity: Severity, span: Span, f: Fin
   };
   if (f.fix) finding.fix = f.fix;
   if (f.production) finding.production = f.production;
+  if (f.relatedLocations?.length) finding.relatedLocations = f.relatedLocations;
   if (direction === 'down') finding.direction = 'down';
   return finding;
 }
