@@ -35,7 +35,7 @@ function subject(u: ModelUse): string {
 }
 
 function whereLabel(facts: ModelFacts, u: ModelUse): string {
-  return u.where === 'deployed' ? (facts.deployed ? facts.deployed.label : `${facts.current.label}; no deployed revision known`) : `${facts.current.label}, the code this change deploys`;
+  return u.where === 'deployed' ? (facts.deployed ? `deployed at ${facts.deployed.label.replace(/ \(deployed\)$/, '')}` : `${facts.current.label}; no deployed revision known`) : `${facts.current.label}, the code this change deploys`;
 }
 
 function verdict(facts: ModelFacts | undefined, target: string, find: (rev: ModelRevision) => ModelUse[]): ModelVerdict {

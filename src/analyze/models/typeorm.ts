@@ -32,7 +32,8 @@ function strategyOf(texts: readonly string[]): Strategy {
 function columnName(strategy: Strategy, property: string, custom: string | undefined, prefixes: readonly string[]): string {
   if (strategy === 'snake') return custom && !prefixes.length ? custom : snakeCase([...prefixes, custom ?? property].join('_'));
   if (!prefixes.length) return custom ?? property;
-  const title = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+  // TypeORM's StringUtils.titleCase: first letter upper, the rest of the word lower.
+  const title = (s: string): string => s.replace(/\w\S*/g, (w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase());
   return camelCase(prefixes.join('_')) + title(custom ?? property);
 }
 
