@@ -5,6 +5,7 @@ import type { Schema } from '../src/analyze/schema.ts';
 import { batchedBackfill, lockPhrase, notNullSteps, withLockTimeout } from '../src/advice/index.ts';
 import { VERSION_FEATURES } from '../src/pg/facts.ts';
 import type { SafeAlternative, SafeStep } from '../src/findings/model.ts';
+import { deployedInsertersWithout } from '../src/advice/models.ts';
 import { defineRule, type RuleContext } from '../src/kit/rule.ts';
 import { columnTypeSource } from '../src/kit/sqltext.ts';
 
@@ -108,9 +109,12 @@ export default defineRule({
       if (f.defaultExpr && as(f.defaultExpr, 'A_Const')?.isnull !== true) continue;
       const span = ctx.subcommandSpan(op.cmdIndex);
       const col = quoteIdent(f.name);
+      const inserters = deployedInsertersWithout(ctx.models, table, f.name);
+      const models = inserters.length ? ` ${inserters[0].message.replace(/ inserts into .*$/, '')} in ${inserters[0].path}:${inserters[0].line} is such code: its INSERTs do not write ${col}.` : '';
       ctx.report({
         span,
-        message: `ADD COLUMN ${col} is NOT NULL without a default: existing rows of ${displayRel(table)} would hold NULL, so the migration fails on a table with rows (SQLSTATE 23502) after taking ${article(op.mode)} ${lockPhrase(op.mode, [table])}; and where it succeeds, INSERTs from running application code that do not set ${col} fail with the same error.`,
+        relatedLocations: inserters.length ? inserters : undefined,
+        message: `ADD COLUMN ${col} is NOT NULL without a default: existing rows of ${displayRel(table)} would hold NULL, so the migration fails on a table with rows (SQLSTATE 23502) after taking ${article(op.mode)} ${lockPhrase(op.mode, [table])}; and where it succeeds, INSERTs from running application code that do not set ${col} fail with the same error.${models}`,
         help: 'Add the column as nullable (or with a constant DEFAULT that fits every row), deploy code that writes it, backfill existing rows in batches, then add NOT NULL without a long scan.',
         safeAlternative: recipe(ctx, table, def, span.end),
       });

@@ -218,3 +218,13 @@ describe('Drizzle', () => {
     expect(result?.relatedLocations?.[0].message.text).toContain('deployed at HEAD~1');
   });
 });
+
+describe('NOT NULL column the deployed model does not write', () => {
+  it('add-column-required names the deployed model whose INSERTs leave the column out', () => {
+    const dir = repo({ 'prisma/schema.prisma': PRISMA, 'migrations/001_init.sql': INIT }, { 'migrations/002_add.sql': 'ALTER TABLE users ADD COLUMN tenant_id int NOT NULL;\n' });
+    const f = lint(dir).findings.find((x) => x.ruleId === 'add-column-required');
+    expect(f?.severity).toBe('error');
+    expect(f?.message).toContain('`User` (prisma, deployed at main) in prisma/schema.prisma:6 is such code: its INSERTs do not write tenant_id.');
+    expect(f?.relatedLocations?.[0]).toMatchObject({ path: 'prisma/schema.prisma', line: 6 });
+  });
+});

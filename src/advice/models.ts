@@ -152,3 +152,15 @@ export function renameTableMapping(uses: readonly ModelUse[], oldName: string): 
   });
   return [...new Set(parts)].join('; ');
 }
+
+/**
+ * Models at the deployed revision that insert into `relKey` without mapping `column`: their INSERTs
+ * leave it out, so a NOT NULL column without default makes them fail.
+ */
+export function deployedInsertersWithout(facts: ModelFacts | undefined, relKey: string, column: string): RelatedLocation[] {
+  if (!facts) return [];
+  const rev = deployedOf(facts);
+  return tableUses(rev, relKey)
+    .filter((t) => columnUses(rev, relKey, column, true).every((u) => u.table !== t))
+    .map((t) => ({ path: t.ref.path, line: t.ref.line, column: t.ref.column, message: `\`${t.model}\` (${t.orm}, ${facts.deployed ? `deployed at ${facts.deployed.label.replace(/ \(deployed\)$/, '')}` : facts.current.label}) inserts into ${relKey.startsWith('public.') ? relKey.slice(7) : relKey} without ${column}` }));
+}
