@@ -3,10 +3,12 @@
  * config `deployedRef`, default the merge-base with the upstream/default branch) and in the working
  * tree, for the model-aware rules. Without git only the working tree is read, and the report says so.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { readModels, type ModelFacts, type ModelRevision } from '../analyze/models/facts.ts';
 import { deployedBase, gitRoot } from '../source/git.ts';
-import { gitRevision, workingTree, type RevisionSource } from '../source/revision.ts';
+import { gitRevision, workingTree } from '../source/revision.ts';
+import { MODEL_DEFINITION_HINT, MODEL_FILE_HINT, MODEL_READERS, SCHEMA_FILE_READERS } from '../analyze/models/readers.ts';
 import { loadTypeScript } from '../source/ts/typescript.ts';
 
 export interface ModelCheckOptions {
@@ -16,11 +18,14 @@ export interface ModelCheckOptions {
   models?: readonly string[] | false;
 }
 
-/** Text that can hold a model some reader understands (cheap test before loading TypeScript). */
-const ORM_HINT = /\btypeorm\b|drizzle-orm|\bsequelize\b|@mikro-orm|\bkysely\b/;
+/** Project markers above the working directory, when it is not in a git repository. */
+const PROJECT_MARKERS = ['package.json', 'prisma', 'schema.prisma'];
 
-function mayHoldModels(files: RevisionSource): boolean {
-  return files.paths().some((p) => p.endsWith('.prisma') || ORM_HINT.test(files.read(p) ?? ''));
+function projectRoot(dir: string): string | undefined {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (PROJECT_MARKERS.some((m) => fs.existsSync(path.join(d, m)))) return d;
+    if (path.dirname(d) === d) return undefined;
+  }
 }
 
 /** Model references as paths relative to the working directory, as the findings' paths are. */
@@ -39,14 +44,23 @@ export async function loadModelFacts(options: ModelCheckOptions): Promise<ModelF
   if (options.models === false) return undefined;
   const globs = options.models;
   const base = deployedBase(options.cwd, options.deployedRef);
-  const root = base?.root ?? gitRoot(options.cwd) ?? options.cwd;
-  const current = workingTree(root, base !== undefined || gitRoot(options.cwd) !== undefined, globs);
-  const deployed = base ? gitRevision(root, base.commit, `${base.ref} (deployed)`, globs) : undefined;
-  if (!mayHoldModels(current) && !(deployed && mayHoldModels(deployed))) return undefined;
-  await loadTypeScript();
+  const repo = base?.root ?? gitRoot(options.cwd);
+  // Outside git only a project directory is read (never a whole home or temp directory).
+  const root = repo ?? projectRoot(options.cwd);
+  if (!root) return undefined;
+  const hint = MODEL_FILE_HINT.source;
+  const current = workingTree(root, repo !== undefined, globs, hint);
+  const deployed = base ? gitRevision(root, base.commit, `${base.ref} (deployed)`, hint, globs) : undefined;
+  const revs = deployed ? [current, deployed] : [current];
+  const schemaFiles = revs.some((r) => r.paths().some((p) => p.endsWith('.prisma')));
+  // The TypeScript parser (~1 s to load) only when some file defines models in code.
+  const codeModels = revs.some((r) => r.paths().some((p) => !p.endsWith('.prisma') && MODEL_DEFINITION_HINT.test(r.read(p) ?? '')));
+  if (!schemaFiles && !codeModels) return undefined;
+  if (codeModels) await loadTypeScript();
+  const readers = codeModels ? MODEL_READERS : SCHEMA_FILE_READERS;
   const facts: ModelFacts = {
-    deployed: deployed ? relativeRefs(readModels(deployed), root, options.cwd) : undefined,
-    current: relativeRefs(readModels(current), root, options.cwd),
+    deployed: deployed ? relativeRefs(readModels(deployed, readers), root, options.cwd) : undefined,
+    current: relativeRefs(readModels(current, readers), root, options.cwd),
   };
   if (!base) facts.note = 'ORM model check: no deployed revision (not a git repository, or no upstream/main/master branch): the working tree stands in for the running code; pass --deployed-ref <ref>';
   return facts;

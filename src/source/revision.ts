@@ -26,21 +26,39 @@ function selector(globs: readonly string[] | undefined): (p: string) => boolean 
   return (p) => CANDIDATE.test(p) && !/\.d\.[mc]?ts$/i.test(p) && (res.length ? res.some((r) => r.test(p)) : !SKIP.test(p));
 }
 
-function run(cwd: string, args: string[], input?: Buffer): Buffer {
+function run(cwd: string, args: string[], input?: Buffer, okStatus: readonly number[] = [0]): Buffer {
   const r = spawnSync('git', args, { cwd, input, maxBuffer: 1024 * 1024 * 1024, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
   if (r.error) throw new GitError(`git ${args[0]}: ${r.error.message}`);
-  if (r.status !== 0) throw new GitError(`git ${args[0]}: ${r.stderr.toString().trim()}`);
+  if (!okStatus.includes(r.status ?? -1)) throw new GitError(`git ${args[0]}: ${r.stderr.toString().trim()}`);
   return r.stdout;
 }
 
-/** Every candidate file of `commit`, read at once. */
-export function gitRevision(root: string, commit: string, label: string, globs?: readonly string[]): RevisionSource {
+/**
+ * Paths whose text matches `hint` (an extended regular expression), found by `git grep` in C
+ * instead of reading every file here: in a commit, or (no commit) in the working tree with
+ * untracked files. Exit status 1 means no match.
+ */
+function grep(root: string, hint: string, commit?: string): Set<string> {
+  const args = ['grep', '-l', '-z', '-I', '-E', '-e', hint];
+  if (commit) args.push(commit);
+  else args.push('--untracked');
+  const out = run(root, args, undefined, [0, 1]).toString('utf8');
+  const prefix = commit ? `${commit}:` : '';
+  return new Set(out.split('\0').filter(Boolean).map((p) => (prefix && p.startsWith(prefix) ? p.slice(prefix.length) : p)));
+}
+
+/**
+ * Every candidate file of `commit` whose text matches `hint` (and every .prisma file), read at once.
+ * The hint is the front door's union of the readers' markers (ORM package names, decorators).
+ */
+export function gitRevision(root: string, commit: string, label: string, hint: string, globs?: readonly string[]): RevisionSource {
   const wanted = selector(globs);
+  const hits = grep(root, hint, commit);
   const entries: { path: string; oid: string }[] = [];
   for (const line of run(root, ['ls-tree', '-r', '-z', '-l', commit]).toString('utf8').split('\0')) {
     // <mode> SP <type> SP <object> SP+ <size> TAB <path>
     const m = /^\d+ blob ([0-9a-f]+) +(\d+|-)\t(.*)$/s.exec(line);
-    if (!m || !wanted(m[3]) || Number(m[2]) > MAX_BYTES) continue;
+    if (!m || !wanted(m[3]) || Number(m[2]) > MAX_BYTES || !(hits.has(m[3]) || m[3].endsWith('.prisma'))) continue;
     entries.push({ path: m[3], oid: m[1] });
   }
   const texts = new Map<string, string>();
@@ -60,12 +78,19 @@ export function gitRevision(root: string, commit: string, label: string, globs?:
   return { label, paths: () => paths, read: (p) => texts.get(p) };
 }
 
-/** The working tree below `root`: git's view (tracked + untracked, not ignored) inside a repository, else a directory walk. */
-export function workingTree(root: string, inGit: boolean, globs?: readonly string[]): RevisionSource {
+/**
+ * The working tree below `root`: git's view (tracked + untracked, not ignored; with `hint`, only
+ * files matching it and .prisma files) inside a repository, else a directory walk.
+ */
+export function workingTree(root: string, inGit: boolean, globs?: readonly string[], hint?: string): RevisionSource {
   const wanted = selector(globs);
   let all: string[];
   if (inGit) {
     all = run(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']).toString('utf8').split('\0').filter(Boolean);
+    if (hint) {
+      const hits = grep(root, hint);
+      all = all.filter((p) => hits.has(p) || p.endsWith('.prisma'));
+    }
   } else {
     all = [];
     const walk = (dir: string, rel: string): void => {
