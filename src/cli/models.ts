@@ -43,14 +43,22 @@ function relativeRefs(rev: ModelRevision, root: string, cwd: string): ModelRevis
 export async function loadModelFacts(options: ModelCheckOptions): Promise<ModelFacts | undefined> {
   if (options.models === false) return undefined;
   const globs = options.models;
-  const base = deployedBase(options.cwd, options.deployedRef);
-  const repo = base?.root ?? gitRoot(options.cwd);
+  const inGit = gitRoot(options.cwd);
   // Outside git only a project directory is read (never a whole home or temp directory).
-  const root = repo ?? projectRoot(options.cwd);
-  if (!root) return undefined;
+  const root = inGit ?? projectRoot(options.cwd);
+  if (!root) {
+    if (options.deployedRef) deployedBase(options.cwd, options.deployedRef); // throws the one-line git error
+    return undefined;
+  }
   const hint = MODEL_FILE_HINT.source;
-  const current = workingTree(root, repo !== undefined, globs, hint);
-  const deployed = base ? gitRevision(root, base.commit, `${base.ref} (deployed)`, hint, globs) : undefined;
+  const current = workingTree(root, inGit !== undefined, globs, hint);
+  // No model file in the working tree: no ORM to check (the deployed revision is not consulted).
+  if (!current.paths().length) {
+    if (options.deployedRef) deployedBase(options.cwd, options.deployedRef);
+    return undefined;
+  }
+  const base = deployedBase(options.cwd, options.deployedRef);
+  const deployed = base ? gitRevision(base.root, base.commit, `${base.ref} (deployed)`, hint, globs) : undefined;
   const revs = deployed ? [current, deployed] : [current];
   const schemaFiles = revs.some((r) => r.paths().some((p) => p.endsWith('.prisma')));
   // The TypeScript parser (~1 s to load) only when some file defines models in code.
