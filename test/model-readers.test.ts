@@ -101,6 +101,12 @@ export class UserProfile {
     expect(cols(table(rev.tables, 'user_profile'))).toEqual(['display_name']);
   });
 
+  it("a project's own class named SnakeNamingStrategy is not the package's: names are probable", () => {
+    const own = "import { DefaultNamingStrategy } from 'typeorm';\nexport class SnakeNamingStrategy extends DefaultNamingStrategy {}\n";
+    const rev = readModels(files({ 'src/user.entity.ts': user, 'src/base.ts': base, 'src/address.ts': address, 'src/naming.ts': own }));
+    expect(table(rev.tables, 'users').columns.find((c) => c.field === 'email')?.certainty).toBe('probable');
+  });
+
   it('a custom naming strategy makes derived names probable', () => {
     const config = "import { DataSource } from 'typeorm';\nexport default new DataSource({ type: 'postgres', namingStrategy: new MyStrategy() });\n";
     const rev = readModels(files({ 'src/user.entity.ts': user, 'src/base.ts': base, 'src/address.ts': address, 'src/ds.ts': config }));

@@ -23,14 +23,18 @@ interface ClassInfo {
 }
 
 function strategyOf(texts: readonly string[]): Strategy {
-  if (texts.some((t) => /\bSnakeNamingStrategy\b/.test(t))) return 'snake';
+  // A strategy written in the project (even one called SnakeNamingStrategy) may pluralise or
+  // prefix: only the package's own class is known.
+  if (texts.some((t) => /\bextends\s+DefaultNamingStrategy\b|\bimplements\s+NamingStrategyInterface\b/.test(t))) return 'unknown';
+  if (texts.some((t) => /from\s+['"]typeorm-naming-strategies['"]|require\(\s*['"]typeorm-naming-strategies['"]\s*\)/.test(t))) return 'snake';
   if (texts.some((t) => /\bnamingStrategy\s*:/.test(t))) return 'unknown';
   return 'default';
 }
 
 /** DefaultNamingStrategy.columnName / SnakeNamingStrategy.columnName. */
 function columnName(strategy: Strategy, property: string, custom: string | undefined, prefixes: readonly string[]): string {
-  if (strategy === 'snake') return custom && !prefixes.length ? custom : snakeCase([...prefixes, custom ?? property].join('_'));
+  // typeorm-naming-strategies: snakeCase(prefixes + '_') + (customName ?? snakeCase(propertyName)).
+  if (strategy === 'snake') return (prefixes.length ? snakeCase([...prefixes, ''].join('_')) : '') + (custom ?? snakeCase(property));
   if (!prefixes.length) return custom ?? property;
   // TypeORM's StringUtils.titleCase: first letter upper, the rest of the word lower.
   const title = (s: string): string => s.replace(/\w\S*/g, (w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase());
