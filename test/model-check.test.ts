@@ -129,6 +129,16 @@ describe('Prisma', () => {
     expect(f?.help).toContain('keep `@map("legacy_name")`');
   });
 
+  it('quoted mixed-case names: model Post without @@map is the table "Post"; dropping it in the change that deletes the model is flagged', () => {
+    const post = 'model Post {\n  id    Int    @id\n  title String\n}\n';
+    const dir = repo({ 'prisma/schema.prisma': PRISMA + post, 'migrations/001_init.sql': `${INIT}CREATE TABLE "Post" (id int PRIMARY KEY, title text NOT NULL);\n` }, { 'prisma/schema.prisma': PRISMA, 'migrations/002_drop.sql': 'DROP TABLE "Post";\n' });
+    const f = lint(dir).findings.find((x) => x.ruleId === 'drop-table');
+    expect(f?.relatedLocations?.[0]).toMatchObject({ path: 'prisma/schema.prisma', line: 13 });
+    // An unquoted post is another table (folded to lower case): no model maps it.
+    write(dir, { 'migrations/002_drop.sql': 'DROP TABLE post;\n' });
+    expect(lint(dir).findings.find((x) => x.ruleId === 'drop-table')).toBeUndefined();
+  });
+
   it('without git the working tree stands in, and stderr says so', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zd-models-nogit-'));
     dirs.push(dir);
