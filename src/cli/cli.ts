@@ -382,7 +382,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     for (const rev of [options.models.deployed, options.models.current]) for (const p of rev?.problems ?? []) process.stderr.write(`zerodown: warning: ${p.ref.path}:${p.ref.line}:${p.ref.column}: ${rev?.label}: ${p.message}\n`);
   }
   // Monorepos: each migrations directory follows the configuration nearest to it.
-  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir), cache }), RULES.map((r) => r.id));
+  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir), cache, models: options.models }), RULES.map((r) => r.id));
   let index: IndexView | undefined;
   if (values.staged) {
     if (values.fix || values['fix-all'] || values.stdin) throw new UsageError('--staged lints the git index and cannot be combined with --fix or --stdin');
