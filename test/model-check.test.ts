@@ -238,3 +238,12 @@ describe('NOT NULL column the deployed model does not write', () => {
     expect(f?.relatedLocations?.[0]).toMatchObject({ path: 'prisma/schema.prisma', line: 6 });
   });
 });
+
+describe('tables no model maps', () => {
+  it('a column of a table no model maps keeps the general drop-column error (no model line to name)', () => {
+    const dir = repo({ 'prisma/schema.prisma': PRISMA, 'migrations/001_init.sql': `${INIT}CREATE TABLE reports (id int PRIMARY KEY, body text);\n` }, { 'migrations/002_drop.sql': 'ALTER TABLE reports DROP COLUMN body;\n' });
+    const f = lint(dir).findings.find((x) => x.ruleId === 'drop-column');
+    expect(f?.severity).toBe('error');
+    expect(f?.relatedLocations).toBeUndefined();
+  });
+});

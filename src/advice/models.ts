@@ -64,6 +64,8 @@ function verdict(facts: ModelFacts | undefined, target: string, find: (rev: Mode
 }
 
 export function columnVerdict(facts: ModelFacts | undefined, relKey: string, column: string, target: string): ModelVerdict {
+  // A table no model maps is used (if at all) by code no reader understands: absence proves nothing.
+  if (facts && !tableUses(deployedOf(facts), relKey).length && !tableUses(facts.current, relKey).length) return { kind: 'unknown' };
   return verdict(facts, target, (rev) => columnUses(rev, relKey, column).map((u: ColumnUse) => ({ table: u.table, column: u.column, where: 'deployed' })));
 }
 
