@@ -15,3 +15,8 @@ export { jsonReport } from './report/json.ts';
 export { ruleMarkdown } from './report/rule-docs.ts';
 export { configJsonSchema } from './options/config-schema.ts';
 export { trace, renderTrace, type TraceOptions, type TraceReport } from './trace/trace.ts';
+export { readModels, type ModelFacts, type ModelRevision } from './analyze/models/facts.ts';
+export { MODEL_READERS } from './analyze/models/readers.ts';
+export type { ModelColumn, ModelReader, ModelTable, RevisionFiles } from './analyze/models/types.ts';
+export { workingTree } from './source/revision.ts';
+export { loadTypeScript } from './source/ts/typescript.ts';
