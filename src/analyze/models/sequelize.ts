@@ -1,0 +1,259 @@
+/**
+ * Sequelize v6 models, read statically: `Model.init(attributes, options)`, `sequelize.define(name,
+ * attributes, options)` and sequelize-typescript classes (`@Table`, `@Column`, `@CreatedAt`, …).
+ * Names follow Sequelize's own rules (docs/orm-readers-models2.md cites them): the table is
+ * `tableName`, else the model name when `freezeTableName`, else the model name pluralised by the
+ * `inflection` package (the one Sequelize uses) and underscored when `underscored`; a column is
+ * `field`, else the attribute name, underscored when `underscored`; `timestamps` (default on) adds
+ * createdAt/updatedAt and `paranoid` deletedAt unless renamed or set to false; with no primary key
+ * Sequelize adds `id`. `define:` defaults of a `new Sequelize(…)` in the project apply to all models.
+ */
+import inflection from 'inflection';
+import type * as TS from 'typescript';
+import { typescript, type TypeScript } from '../../source/ts/typescript.ts';
+import {
+  boolOf,
+  classChain,
+  classIndex,
+  decoratorsOf,
+  member,
+  memberName,
+  objectOf,
+  parseMatching,
+  propName,
+  refOf,
+  resolveLocal,
+  stringOf,
+  unwrap,
+  type ClassEntry,
+  type ScriptFile,
+} from './script-files.ts';
+import type { Certainty, ModelColumn, ModelReader, ModelReadResult, ModelTable, RevisionFiles, SourceRef } from './types.ts';
+
+/** Model options that decide names (InitOptions / ModelOptions / @Table options). */
+interface NamingOptions {
+  tableName?: string;
+  schema?: string;
+  modelName?: string;
+  freezeTableName?: boolean;
+  underscored?: boolean;
+  timestamps?: boolean;
+  paranoid?: boolean;
+  /** undefined = default name, false = disabled, string = renamed attribute. */
+  createdAt?: string | false;
+  updatedAt?: string | false;
+  deletedAt?: string | false;
+}
+
+interface Attribute {
+  name: string;
+  field?: string;
+  primaryKey: boolean;
+  ref: SourceRef;
+  certainty: Certainty;
+}
+
+const TS_DECORATORS = new Set(['Column', 'PrimaryKey', 'CreatedAt', 'UpdatedAt', 'DeletedAt', 'ForeignKey', 'AutoIncrement', 'Default', 'AllowNull', 'Unique']);
+
+export const sequelizeReader: ModelReader = {
+  orm: 'sequelize',
+  read(files: RevisionFiles): ModelReadResult {
+    const ts = typescript();
+    const parsed = parseMatching(files, ['sequelize']);
+    const result: ModelReadResult = { tables: [], problems: [] };
+    const defaults = globalDefine(ts, parsed);
+    const classes = classIndex(ts, parsed);
+    for (const file of parsed) {
+      try {
+        readFile(ts, file, defaults, classes, result);
+      } catch (e) {
+        result.problems.push({ ref: { path: file.path, line: 1, column: 1 }, message: `Sequelize models not read: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+    return result;
+  },
+};
+
+function readFile(ts: TypeScript, file: ScriptFile, defaults: NamingOptions, classes: Map<string, ClassEntry[]>, out: ModelReadResult): void {
+  const visit = (node: TS.Node): void => {
+    if (ts.isCallExpression(node)) readCall(ts, file, node, defaults, out);
+    else if (ts.isClassDeclaration(node) && node.name && decoratorsOf(ts, node).some((d) => d.name === 'Table')) {
+      out.tables.push(decoratedModel(ts, { file, decl: node }, defaults, classes));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file.sf);
+}
+
+/** `X.init({…}, { sequelize, … })` and `sequelize.define('name', {…}, {…})`. */
+function readCall(ts: TypeScript, file: ScriptFile, call: TS.CallExpression, defaults: NamingOptions, out: ModelReadResult): void {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee)) return;
+  const method = callee.name.text;
+  if (method === 'init' && call.arguments.length >= 2) {
+    const attrs = objectOf(ts, file.sf, call.arguments[0]);
+    const opts = objectOf(ts, file.sf, call.arguments[1]);
+    // Model.init requires the `sequelize` instance in its options: that tells it from other init()s.
+    if (!attrs || !opts || !member(ts, opts, 'sequelize')) return;
+    const target = unwrap(ts, callee.expression);
+    const className = ts.isIdentifier(target) ? target.text : ts.isPropertyAccessExpression(target) ? target.name.text : undefined;
+    const options = { ...defaults, ...namingOptions(ts, file, opts) };
+    const name = options.modelName ?? className;
+    if (!name) return;
+    out.tables.push(model(file, name, callee.expression, attributesOf(ts, file, attrs), options));
+  } else if (method === 'define' && call.arguments.length >= 2) {
+    const name = stringOf(ts, file.sf, call.arguments[0]);
+    const attrs = objectOf(ts, file.sf, call.arguments[1]);
+    if (name === undefined || !attrs) return;
+    const opts = objectOf(ts, file.sf, call.arguments[2]);
+    const options = { ...defaults, ...(opts ? namingOptions(ts, file, opts) : {}) };
+    out.tables.push(model(file, name, call.arguments[0], attributesOf(ts, file, attrs), options));
+  }
+}
+
+/** The `define:` defaults of the first `new Sequelize(…)` that has them. */
+function globalDefine(ts: TypeScript, files: readonly ScriptFile[]): NamingOptions {
+  for (const file of files) {
+    let found: NamingOptions | undefined;
+    const visit = (node: TS.Node): void => {
+      if (found) return;
+      if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'Sequelize') {
+        for (const arg of node.arguments ?? []) {
+          const define = objectOf(ts, file.sf, member(ts, objectOf(ts, file.sf, arg), 'define'));
+          if (define) found = namingOptions(ts, file, define);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file.sf);
+    if (found) return found;
+  }
+  return {};
+}
+
+function namingOptions(ts: TypeScript, file: ScriptFile, obj: TS.ObjectLiteralExpression): NamingOptions {
+  const o: NamingOptions = {};
+  const str = (k: string): string | undefined => stringOf(ts, file.sf, member(ts, obj, k));
+  const bool = (k: string): boolean | undefined => boolOf(ts, file.sf, member(ts, obj, k));
+  const renamable = (k: string): string | false | undefined => {
+    const v = member(ts, obj, k);
+    return boolOf(ts, file.sf, v) === false ? false : stringOf(ts, file.sf, v);
+  };
+  const set = <K extends keyof NamingOptions>(k: K, v: NamingOptions[K] | undefined): void => {
+    if (v !== undefined) o[k] = v;
+  };
+  set('tableName', str('tableName'));
+  set('schema', str('schema'));
+  set('modelName', str('modelName'));
+  set('freezeTableName', bool('freezeTableName'));
+  set('underscored', bool('underscored'));
+  set('timestamps', bool('timestamps'));
+  set('paranoid', bool('paranoid'));
+  set('createdAt', renamable('createdAt'));
+  set('updatedAt', renamable('updatedAt'));
+  set('deletedAt', renamable('deletedAt'));
+  return o;
+}
+
+/** A type expression that is `DataTypes.VIRTUAL` / `DataType.VIRTUAL(…)`: no column behind it. */
+function isVirtual(ts: TypeScript, file: ScriptFile, expr: TS.Expression | undefined): boolean {
+  const e = resolveLocal(ts, file.sf, expr);
+  if (!e) return false;
+  const callee = ts.isCallExpression(e) ? e.expression : e;
+  return (ts.isPropertyAccessExpression(callee) && callee.name.text === 'VIRTUAL') || (ts.isIdentifier(callee) && callee.text === 'VIRTUAL');
+}
+
+/** Attributes of an attributes object (spreads of local consts inlined). */
+function attributesOf(ts: TypeScript, file: ScriptFile, obj: TS.ObjectLiteralExpression, depth = 0): Attribute[] {
+  const out: Attribute[] = [];
+  for (const p of obj.properties) {
+    if (ts.isSpreadAssignment(p)) {
+      const inner = objectOf(ts, file.sf, p.expression);
+      if (inner && depth < 5) out.push(...attributesOf(ts, file, inner, depth + 1));
+      continue;
+    }
+    if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) continue;
+    const name = propName(ts, p.name);
+    if (name === undefined) continue;
+    const value = ts.isPropertyAssignment(p) ? p.initializer : p.name;
+    const def = objectOf(ts, file.sf, value);
+    if (def) {
+      if (isVirtual(ts, file, member(ts, def, 'type'))) continue;
+      const field = stringOf(ts, file.sf, member(ts, def, 'field'));
+      out.push({ name, field, primaryKey: boolOf(ts, file.sf, member(ts, def, 'primaryKey')) === true, ref: refOf(file, p), certainty: 'exact' });
+    } else {
+      if (isVirtual(ts, file, value)) continue;
+      out.push({ name, primaryKey: false, ref: refOf(file, p), certainty: 'exact' });
+    }
+  }
+  return out;
+}
+
+/** A sequelize-typescript class: its own and inherited decorated members, @Table options. */
+function decoratedModel(ts: TypeScript, entry: ClassEntry, defaults: NamingOptions, classes: Map<string, ClassEntry[]>): ModelTable {
+  const chain = classChain(ts, classes, entry);
+  const attrs = new Map<string, Attribute>();
+  const stamps: NamingOptions = {};
+  let tableOpts: NamingOptions = {};
+  // Farthest base first, so a subclass's redeclaration wins as in sequelize-typescript.
+  for (const { file, decl } of [...chain].reverse()) {
+    const table = decoratorsOf(ts, decl).find((d) => d.name === 'Table');
+    const tableArg = objectOf(ts, file.sf, table?.args[0]);
+    if (tableArg && decl === entry.decl) tableOpts = namingOptions(ts, file, tableArg);
+    for (const m of decl.members) {
+      if (!ts.isPropertyDeclaration(m) && !ts.isGetAccessorDeclaration(m) && !ts.isSetAccessorDeclaration(m)) continue;
+      const name = memberName(ts, m);
+      if (name === undefined) continue;
+      const decs = decoratorsOf(ts, m);
+      if (!decs.some((d) => TS_DECORATORS.has(d.name))) continue;
+      for (const d of decs) {
+        // @CreatedAt etc. make the member the timestamp attribute and switch timestamps on.
+        if (d.name === 'CreatedAt') stamps.createdAt = name;
+        if (d.name === 'UpdatedAt') stamps.updatedAt = name;
+        if (d.name === 'DeletedAt') {
+          stamps.deletedAt = name;
+          stamps.paranoid = true;
+        }
+        if (d.name === 'CreatedAt' || d.name === 'UpdatedAt' || d.name === 'DeletedAt') stamps.timestamps = true;
+      }
+      const column = decs.find((d) => d.name === 'Column');
+      const colArg = column?.args[0];
+      const colOpts = objectOf(ts, file.sf, colArg);
+      if (isVirtual(ts, file, colOpts ? member(ts, colOpts, 'type') : colArg)) continue;
+      const isStamp = decs.some((d) => d.name === 'CreatedAt' || d.name === 'UpdatedAt' || d.name === 'DeletedAt');
+      if (!column && !isStamp && !decs.some((d) => d.name === 'PrimaryKey' || d.name === 'ForeignKey')) continue;
+      attrs.set(name, {
+        name,
+        field: stringOf(ts, file.sf, member(ts, colOpts, 'field')),
+        primaryKey: decs.some((d) => d.name === 'PrimaryKey') || boolOf(ts, file.sf, member(ts, colOpts, 'primaryKey')) === true,
+        ref: refOf(file, m.name),
+        certainty: 'exact',
+      });
+    }
+  }
+  const options = { ...defaults, ...stamps, ...tableOpts };
+  const name = options.modelName ?? entry.decl.name?.text ?? 'Model';
+  return model(entry.file, name, entry.decl.name ?? entry.decl, [...attrs.values()], options);
+}
+
+/** Applies Sequelize's naming rules to a model's attributes and options. */
+function model(file: ScriptFile, name: string, at: TS.Node, attributes: Attribute[], o: NamingOptions): ModelTable {
+  const underscored = o.underscored === true;
+  const fieldOf = (attr: string): string => (underscored ? inflection.underscore(attr) : attr);
+  const table = o.tableName ?? (o.freezeTableName ? name : underscored ? inflection.underscore(inflection.pluralize(name)) : inflection.pluralize(name));
+  const ref = refOf(file, at);
+  const columns: ModelColumn[] = attributes.map((a) => ({ column: a.field ?? fieldOf(a.name), field: a.name, ref: a.ref, certainty: a.certainty, markers: [] }));
+  const has = (attr: string): boolean => attributes.some((a) => a.name === attr);
+  const implicit = (attr: string): void => {
+    if (!has(attr)) columns.push({ column: fieldOf(attr), field: attr, ref, certainty: 'exact', markers: [] });
+  };
+  // Sequelize adds `id` when no attribute is a primary key.
+  if (!attributes.some((a) => a.primaryKey) && !has('id')) columns.unshift({ column: 'id', field: 'id', ref, certainty: 'exact', markers: [] });
+  if (o.timestamps !== false) {
+    if (o.createdAt !== false) implicit(o.createdAt ?? 'createdAt');
+    if (o.updatedAt !== false) implicit(o.updatedAt ?? 'updatedAt');
+    if (o.paranoid === true && o.deletedAt !== false) implicit(o.deletedAt ?? 'deletedAt');
+  }
+  return { orm: 'sequelize', model: name, schema: o.schema, table, ref, certainty: 'exact', columns };
+}
+
