@@ -1,0 +1,181 @@
+/**
+ * Sequelize model reader over model files written to temp dirs. Expected names follow Sequelize v6's
+ * documentation:
+ * - table name inference, pluralised with the `inflection` library (User → Users, person → people),
+ *   freezeTableName and tableName: https://sequelize.org/docs/v6/core-concepts/model-basics/#table-name-inference
+ * - timestamps / createdAt: false / updatedAt: 'updateTimestamp': https://sequelize.org/docs/v6/core-concepts/model-basics/#timestamps
+ * - `field:` and `underscored: true` (user → users with created_at, updated_at; userId → user_id):
+ *   https://sequelize.org/docs/v6/other-topics/naming-strategies/
+ * - paranoid adds deletedAt (timestamps required): https://sequelize.org/docs/v6/core-concepts/paranoid/
+ * - the implicit `id` primary key: https://sequelize.org/docs/v6/core-concepts/model-basics/#column-declaration-shorthand-syntax
+ *   ("Sequelize will assume your table has a id primary key property by default" in model-basics)
+ * - sequelize-typescript @Table/@Column/@CreatedAt/@DeletedAt: https://github.com/sequelize/sequelize-typescript#readme
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadTypeScript } from '../src/source/ts/typescript.ts';
+import { sequelizeReader } from '../src/analyze/models/sequelize.ts';
+import { columnsByTable, tableNamed, writeProject } from './models-files.ts';
+
+beforeAll(async () => {
+  await loadTypeScript();
+});
+
+describe('Sequelize reader', () => {
+  it('reads Model.init with tableName, field:, underscored and VIRTUAL attributes', () => {
+    const files = writeProject({
+      'src/models/user.ts': `import { DataTypes, Model } from 'sequelize';
+import { sequelize } from '../db';
+export class User extends Model {
+  declare id: number;
+  get fullName() { return this.firstName + ' ' + this.lastName; }
+}
+User.init(
+  {
+    id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+    firstName: { type: DataTypes.STRING, allowNull: false },
+    lastName: DataTypes.STRING,
+    legacyName: { type: DataTypes.STRING, field: 'legacy_nm' },
+    fullName: { type: DataTypes.VIRTUAL, get() { return 'x'; } },
+  },
+  { sequelize, tableName: 'app_users', underscored: true },
+);
+`,
+    });
+    const { tables, problems } = sequelizeReader.read(files);
+    expect(problems).toEqual([]);
+    const t = tableNamed(tables, 'app_users');
+    expect(t.model).toBe('User');
+    expect(t.columns.map((c) => c.column).sort()).toEqual(['created_at', 'first_name', 'id', 'last_name', 'legacy_nm', 'updated_at']);
+    const legacy = t.columns.find((c) => c.field === 'legacyName');
+    expect(legacy).toMatchObject({ column: 'legacy_nm', certainty: 'exact', ref: { path: 'src/models/user.ts', line: 12, column: 5 } });
+  });
+
+  it('infers table names with inflection (person → people), freezeTableName and underscored', () => {
+    const files = writeProject({
+      'models.js': `const { Sequelize, DataTypes } = require('sequelize');
+const sequelize = new Sequelize('postgres://localhost/app');
+const Person = sequelize.define('person', { name: DataTypes.STRING });
+const User = sequelize.define('User', { username: DataTypes.STRING });
+const Frozen = sequelize.define('Category', { title: DataTypes.TEXT }, { freezeTableName: true });
+const Under = sequelize.define('user', { username: Sequelize.STRING }, { underscored: true });
+const Task = sequelize.define('task', { title: DataTypes.STRING, userId: DataTypes.INTEGER }, { underscored: true });
+const Status = sequelize.define('UserStatus', { label: DataTypes.STRING }, { underscored: true });
+`,
+    });
+    const { tables } = sequelizeReader.read(files);
+    const byTable = columnsByTable(tables);
+    expect(byTable.people).toEqual(['createdAt', 'id', 'name', 'updatedAt']);
+    expect(byTable.Users).toEqual(['createdAt', 'id', 'updatedAt', 'username']);
+    expect(byTable.Category).toEqual(['createdAt', 'id', 'title', 'updatedAt']);
+    expect(byTable.users).toEqual(['created_at', 'id', 'updated_at', 'username']);
+    expect(byTable.tasks).toEqual(['created_at', 'id', 'title', 'updated_at', 'user_id']);
+    expect(byTable.user_statuses).toEqual(['created_at', 'id', 'label', 'updated_at']);
+  });
+
+  it('applies timestamps: false, renamed / disabled timestamps and paranoid deletedAt', () => {
+    const files = writeProject({
+      'src/models.ts': `import { DataTypes, Model, Sequelize } from 'sequelize';
+const sequelize = new Sequelize('postgres://x');
+export const NoStamps = sequelize.define('NoStamps', { a: DataTypes.STRING }, { timestamps: false, freezeTableName: true });
+export const Renamed = sequelize.define('Renamed', { a: DataTypes.STRING }, { freezeTableName: true, createdAt: false, updatedAt: 'updateTimestamp' });
+export const Soft = sequelize.define('Soft', { a: DataTypes.STRING }, { freezeTableName: true, paranoid: true });
+export const SoftRenamed = sequelize.define('SoftRenamed', { a: DataTypes.STRING }, { freezeTableName: true, paranoid: true, deletedAt: 'destroyTime', underscored: true });
+export const ParanoidNoStamps = sequelize.define('ParanoidNoStamps', { a: DataTypes.STRING }, { freezeTableName: true, paranoid: true, timestamps: false });
+export const ExplicitStamp = sequelize.define('ExplicitStamp', { createdAt: { type: DataTypes.DATE, field: 'inserted_at' } }, { freezeTableName: true });
+`,
+    });
+    const byTable = columnsByTable(sequelizeReader.read(files).tables);
+    expect(byTable.NoStamps).toEqual(['a', 'id']);
+    expect(byTable.Renamed).toEqual(['a', 'id', 'updateTimestamp']);
+    expect(byTable.Soft).toEqual(['a', 'createdAt', 'deletedAt', 'id', 'updatedAt']);
+    expect(byTable.SoftRenamed).toEqual(['a', 'created_at', 'destroy_time', 'id', 'updated_at']);
+    expect(byTable.ParanoidNoStamps).toEqual(['a', 'id']);
+    expect(byTable.ExplicitStamp).toEqual(['id', 'inserted_at', 'updatedAt']);
+  });
+
+  it('applies the define: defaults of new Sequelize() to every model, and inlines spread attribute consts', () => {
+    const files = writeProject({
+      'src/db.ts': `import { Sequelize } from 'sequelize';
+export const sequelize = new Sequelize(process.env.DATABASE_URL!, { dialect: 'postgres', define: { underscored: true, paranoid: true } });
+`,
+      'src/models/order.ts': `import { DataTypes, Model } from 'sequelize';
+import { sequelize } from '../db';
+const audit = { createdBy: DataTypes.UUID, updatedBy: { type: DataTypes.UUID, field: 'modified_by' } };
+export class OrderLine extends Model {}
+OrderLine.init({ ...audit, unitPrice: DataTypes.DECIMAL }, { sequelize, modelName: 'OrderLine' });
+`,
+    });
+    const t = tableNamed(sequelizeReader.read(files).tables, 'order_lines');
+    expect(t.columns.map((c) => c.column).sort()).toEqual(['created_at', 'created_by', 'deleted_at', 'id', 'modified_by', 'unit_price', 'updated_at']);
+  });
+
+  it('reads sequelize-typescript classes with inherited id / timestamps / soft-delete columns', () => {
+    const files = writeProject({
+      'server/models/base/IdModel.ts': `import { Column, CreatedAt, DataType, Default, Model, PrimaryKey, UpdatedAt } from 'sequelize-typescript';
+class IdModel<A extends object = any, C extends object = A> extends Model<A, C> {
+  @PrimaryKey
+  @Default(DataType.UUIDV4)
+  @Column(DataType.UUID)
+  id: string;
+
+  @CreatedAt
+  createdAt: Date;
+
+  @UpdatedAt
+  updatedAt: Date;
+}
+export default IdModel;
+`,
+      'server/models/base/ParanoidModel.ts': `import { DeletedAt } from 'sequelize-typescript';
+import IdModel from './IdModel';
+class ParanoidModel<A extends object = any, C extends object = A> extends IdModel<A, C> {
+  @DeletedAt
+  deletedAt: Date | null;
+
+  get isDeleted() { return !!this.deletedAt; }
+}
+export default ParanoidModel;
+`,
+      'server/models/Share.ts': `import { BelongsTo, Column, DataType, ForeignKey, Table } from 'sequelize-typescript';
+import ParanoidModel from './base/ParanoidModel';
+import User from './User';
+@Table({ tableName: 'shares', modelName: 'share' })
+class Share extends ParanoidModel {
+  @Column(DataType.BOOLEAN)
+  published: boolean;
+
+  @Column({ type: DataType.STRING, field: 'url_id' })
+  urlId: string;
+
+  @Column(DataType.VIRTUAL)
+  get url() { return '/s/' + this.urlId; }
+
+  /** Not decorated: an in-memory property, no column. */
+  cachedTitle?: string;
+
+  @BelongsTo(() => User, 'userId')
+  user: User;
+
+  @ForeignKey(() => User)
+  @Column(DataType.UUID)
+  userId: string;
+}
+export default Share;
+`,
+      'server/models/Event.ts': `import { Column, Table, Model } from 'sequelize-typescript';
+@Table({ underscored: true, timestamps: false })
+export class AuditEvent extends Model {
+  @Column
+  actorId: string;
+}
+`,
+    });
+    const { tables, problems } = sequelizeReader.read(files);
+    expect(problems).toEqual([]);
+    const byTable = columnsByTable(tables);
+    expect(byTable.shares).toEqual(['createdAt', 'deletedAt', 'id', 'published', 'updatedAt', 'url_id', 'userId']);
+    expect(byTable.audit_events).toEqual(['actor_id', 'id']);
+    const deleted = tableNamed(tables, 'shares').columns.find((c) => c.column === 'deletedAt');
+    expect(deleted?.ref.path).toBe('server/models/base/ParanoidModel.ts');
+  });
+});
