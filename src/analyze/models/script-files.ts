@@ -20,16 +20,16 @@ export interface ScriptFile {
 /** Folders that hold generated or third-party code, never the project's models. */
 const SKIPPED_DIR = /(^|\/)(node_modules|dist|build|coverage|\.git|\.next|out)\//;
 
-/** Script paths worth reading: not declarations, not vendored/built output. */
-export function scriptPaths(files: RevisionFiles): string[] {
-  return files.paths().filter((p) => isScriptFile(p) && !SKIPPED_DIR.test(p));
+/** Script paths worth reading: not vendored/built output; declaration files (`db.d.ts`) only when asked. */
+export function scriptPaths(files: RevisionFiles, declarations = false): string[] {
+  return files.paths().filter((p) => (isScriptFile(p) || (declarations && /\.d\.[mc]?ts$/i.test(p))) && !SKIPPED_DIR.test(p));
 }
 
 /** Files whose text mentions one of `needles` (a cheap filter before parsing), parsed. */
-export function parseMatching(files: RevisionFiles, needles: readonly string[]): ScriptFile[] {
+export function parseMatching(files: RevisionFiles, needles: readonly string[], declarations = false): ScriptFile[] {
   const ts = typescript();
   const out: ScriptFile[] = [];
-  for (const path of scriptPaths(files)) {
+  for (const path of scriptPaths(files, declarations)) {
     const text = files.read(path);
     if (text === undefined || !needles.some((n) => text.includes(n))) continue;
     out.push({ path, text, sf: parseScript(ts, path, text) });
@@ -204,4 +204,25 @@ export function camelCase(name: string): string {
 /** The distinct spellings to match when the naming strategy is not known: exact, snake, camel. */
 export function spellings(name: string): string[] {
   return [...new Set([name, snakeCase(name), camelCase(name)])];
+}
+
+const EXTENSIONS = ['', '.ts', '.tsx', '.d.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '/index.ts', '/index.d.ts', '/index.js'];
+
+/**
+ * The repository path a relative import specifier names (`./a.js` → `a.ts` as TypeScript's
+ * node16 resolution allows), or undefined for packages and missing files.
+ */
+export function resolveImport(fromPath: string, specifier: string, exists: (path: string) => boolean): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  const parts = fromPath.split('/').slice(0, -1);
+  for (const seg of specifier.split('/')) {
+    if (seg === '..') parts.pop();
+    else if (seg !== '.' && seg !== '') parts.push(seg);
+  }
+  const joined = parts.join('/');
+  const stem = joined.replace(/\.(m|c)?js$/, '');
+  for (const base of stem === joined ? [joined] : [stem, joined]) {
+    for (const ext of EXTENSIONS) if (exists(base + ext)) return base + ext;
+  }
+  return undefined;
 }
