@@ -162,6 +162,15 @@ class Share extends ParanoidModel {
 }
 export default Share;
 `,
+      'server/models/OAuthCode.ts': `import { Column, DataType, Table } from 'sequelize-typescript';
+import IdModel from './base/IdModel';
+@Table({ tableName: 'oauth_codes', modelName: 'oauth_code', updatedAt: false })
+class OAuthCode extends IdModel {
+  @Column(DataType.STRING)
+  codeHash: string;
+}
+export default OAuthCode;
+`,
       'server/models/Event.ts': `import { Column, Table, Model } from 'sequelize-typescript';
 @Table({ underscored: true, timestamps: false })
 export class AuditEvent extends Model {
@@ -175,7 +184,9 @@ export class AuditEvent extends Model {
     const byTable = columnsByTable(tables);
     expect(byTable.shares).toEqual(['createdAt', 'deletedAt', 'id', 'published', 'updatedAt', 'url_id', 'userId']);
     expect(byTable.audit_events).toEqual(['actor_id', 'id']);
+    // updatedAt: false in @Table wins over the base class's @UpdatedAt.
+    expect(byTable.oauth_codes).toEqual(['codeHash', 'createdAt', 'id']);
     const deleted = tableNamed(tables, 'shares').columns.find((c) => c.column === 'deletedAt');
-    expect(deleted?.ref.path).toBe('server/models/base/ParanoidModel.ts');
+    expect(deleted?.ref).toEqual({ path: 'server/models/base/ParanoidModel.ts', line: 5, column: 3 });
   });
 });

@@ -141,7 +141,9 @@ class TypeResolver {
     return this.parsed.get(path) ?? undefined;
   }
 
-  private exists = (path: string): boolean => this.parsed.get(path) != null || this.files.read(path) !== undefined;
+  private known: Set<string> | undefined;
+
+  private exists = (path: string): boolean => (this.known ??= new Set(this.files.paths())).has(path);
 
   /** A type name (`DB`, `ns.PartialDB`) as seen from `file`. */
   resolve(file: ScriptFile, name: TS.EntityName, depth = 0): Located | undefined {

@@ -15,9 +15,6 @@ import { typescript, type TypeScript } from '../../source/ts/typescript.ts';
 import { parseScript, scriptPaths, type ScriptFile } from './script-files.ts';
 import type { ModelColumn, ModelReader, ModelReadResult, ModelTable, RevisionFiles, SourceRef } from './types.ts';
 
-/** Folders whose code does not run in the deployed application (migrations run once, tests never). */
-const NOT_APP_CODE = /(^|\/)(migrations?|migrate|seeds?|seeders|alterations|__tests__|tests?|spec|e2e|fixtures?)\//i;
-const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/i;
 const QUERY_START = /^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*\(?\s*(select|insert|update|delete|with)\b/i;
 const MENTIONS_SQL = /\b(select|insert|update|delete)\b/i;
 
@@ -35,7 +32,6 @@ export const rawSqlReader: ModelReader = {
     const ts = typescript();
     const result: ModelReadResult = { tables: [], problems: [] };
     for (const path of scriptPaths(files)) {
-      if (NOT_APP_CODE.test(path) || TEST_FILE.test(path)) continue;
       const text = files.read(path);
       if (text === undefined || !MENTIONS_SQL.test(text)) continue;
       try {

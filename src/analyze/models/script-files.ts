@@ -20,9 +20,16 @@ export interface ScriptFile {
 /** Folders that hold generated or third-party code, never the project's models. */
 const SKIPPED_DIR = /(^|\/)(node_modules|dist|build|coverage|\.git|\.next|out)\//;
 
-/** Script paths worth reading: not vendored/built output; declaration files (`db.d.ts`) only when asked. */
+/** Folders whose code does not run in the deployed application (migrations run once, tests never). */
+const NOT_APP_CODE = /(^|\/)(migrations?|migrate|seeds?|seeders|alterations|__tests__|tests?|spec|e2e|fixtures?)\//i;
+const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/i;
+
+/**
+ * Script paths of application code: not vendored/built output, not migrations, seeds or tests;
+ * declaration files (`db.d.ts`) only when asked.
+ */
 export function scriptPaths(files: RevisionFiles, declarations = false): string[] {
-  return files.paths().filter((p) => (isScriptFile(p) || (declarations && /\.d\.[mc]?ts$/i.test(p))) && !SKIPPED_DIR.test(p));
+  return files.paths().filter((p) => (isScriptFile(p) || (declarations && /\.d\.[mc]?ts$/i.test(p))) && !SKIPPED_DIR.test(p) && !NOT_APP_CODE.test(p) && !TEST_FILE.test(p));
 }
 
 /** Files whose text mentions one of `needles` (a cheap filter before parsing), parsed. */

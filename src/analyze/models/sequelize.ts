@@ -194,6 +194,7 @@ function decoratedModel(ts: TypeScript, entry: ClassEntry, defaults: NamingOptio
   const chain = classChain(ts, classes, entry);
   const attrs = new Map<string, Attribute>();
   const stamps: NamingOptions = {};
+  const stampRefs = new Map<string, SourceRef>();
   let tableOpts: NamingOptions = {};
   // Farthest base first, so a subclass's redeclaration wins as in sequelize-typescript.
   for (const { file, decl } of [...chain].reverse()) {
@@ -220,8 +221,13 @@ function decoratedModel(ts: TypeScript, entry: ClassEntry, defaults: NamingOptio
       const colArg = column?.args[0];
       const colOpts = objectOf(ts, file.sf, colArg);
       if (isVirtual(ts, file, colOpts ? member(ts, colOpts, 'type') : colArg)) continue;
-      const isStamp = decs.some((d) => d.name === 'CreatedAt' || d.name === 'UpdatedAt' || d.name === 'DeletedAt');
-      if (!column && !isStamp && !decs.some((d) => d.name === 'PrimaryKey' || d.name === 'ForeignKey')) continue;
+      // @CreatedAt alone only names the timestamp option (sequelize-typescript adds no attribute):
+      // the column exists while timestamps are on and the option is not false, as for plain Sequelize.
+      if (!column && decs.some((d) => d.name === 'CreatedAt' || d.name === 'UpdatedAt' || d.name === 'DeletedAt')) {
+        stampRefs.set(name, refOf(file, m.name));
+        continue;
+      }
+      if (!column && !decs.some((d) => d.name === 'PrimaryKey' || d.name === 'ForeignKey')) continue;
       attrs.set(name, {
         name,
         field: stringOf(ts, file.sf, member(ts, colOpts, 'field')),
@@ -233,11 +239,11 @@ function decoratedModel(ts: TypeScript, entry: ClassEntry, defaults: NamingOptio
   }
   const options = { ...defaults, ...stamps, ...tableOpts };
   const name = options.modelName ?? entry.decl.name?.text ?? 'Model';
-  return model(entry.file, name, entry.decl.name ?? entry.decl, [...attrs.values()], options);
+  return model(entry.file, name, entry.decl.name ?? entry.decl, [...attrs.values()], options, stampRefs);
 }
 
 /** Applies Sequelize's naming rules to a model's attributes and options. */
-function model(file: ScriptFile, name: string, at: TS.Node, attributes: Attribute[], o: NamingOptions): ModelTable {
+function model(file: ScriptFile, name: string, at: TS.Node, attributes: Attribute[], o: NamingOptions, stampRefs = new Map<string, SourceRef>()): ModelTable {
   const underscored = o.underscored === true;
   const fieldOf = (attr: string): string => (underscored ? inflection.underscore(attr) : attr);
   const table = o.tableName ?? (o.freezeTableName ? name : underscored ? inflection.underscore(inflection.pluralize(name)) : inflection.pluralize(name));
@@ -245,7 +251,7 @@ function model(file: ScriptFile, name: string, at: TS.Node, attributes: Attribut
   const columns: ModelColumn[] = attributes.map((a) => ({ column: a.field ?? fieldOf(a.name), field: a.name, ref: a.ref, certainty: a.certainty, markers: [] }));
   const has = (attr: string): boolean => attributes.some((a) => a.name === attr);
   const implicit = (attr: string): void => {
-    if (!has(attr)) columns.push({ column: fieldOf(attr), field: attr, ref, certainty: 'exact', markers: [] });
+    if (!has(attr)) columns.push({ column: fieldOf(attr), field: attr, ref: stampRefs.get(attr) ?? ref, certainty: 'exact', markers: [] });
   };
   // Sequelize adds `id` when no attribute is a primary key.
   if (!attributes.some((a) => a.primaryKey) && !has('id')) columns.unshift({ column: 'id', field: 'id', ref, certainty: 'exact', markers: [] });
