@@ -109,6 +109,35 @@ OrderLine.init({ ...audit, unitPrice: DataTypes.DECIMAL }, { sequelize, modelNam
     expect(t.columns.map((c) => c.column).sort()).toEqual(['created_at', 'created_by', 'deleted_at', 'id', 'modified_by', 'unit_price', 'updated_at']);
   });
 
+  it('follows spreads of shared init options; options spread from an import make names probable', () => {
+    const files = writeProject({
+      'src/models/base.ts': `import type { InitOptions } from 'sequelize';
+import { sequelize } from '../db';
+export const tableConfigs: InitOptions = { sequelize, paranoid: true, timestamps: true, underscored: true };
+`,
+      'src/models/local.ts': `import { DataTypes, Model, Sequelize } from 'sequelize';
+const sequelize = new Sequelize('postgres://x');
+const shared = { sequelize, underscored: true, timestamps: false };
+export class Invoice extends Model {}
+Invoice.init({ dueDate: DataTypes.DATEONLY }, { ...shared, tableName: 'invoices' });
+`,
+      'src/models/imported.ts': `import { DataTypes, Model } from 'sequelize';
+import { tableConfigs } from './base';
+export class Payment extends Model {}
+Payment.init({ paidAt: DataTypes.DATE, amount: { type: DataTypes.DECIMAL, field: 'amount_cents' } }, { ...tableConfigs, tableName: 'payments' });
+`,
+    });
+    const { tables } = sequelizeReader.read(files);
+    expect(columnsByTable(tables).invoices).toEqual(['due_date', 'id']);
+    const payments = tableNamed(tables, 'payments');
+    expect(payments.certainty).toBe('exact');
+    expect(payments.columns.filter((c) => c.field === 'paidAt').map((c) => [c.column, c.certainty])).toEqual([
+      ['paidAt', 'probable'],
+      ['paid_at', 'probable'],
+    ]);
+    expect(payments.columns.find((c) => c.field === 'amount')).toMatchObject({ column: 'amount_cents', certainty: 'exact' });
+  });
+
   it('reads sequelize-typescript classes with inherited id / timestamps / soft-delete columns', () => {
     const files = writeProject({
       'server/models/base/IdModel.ts': `import { Column, CreatedAt, DataType, Default, Model, PrimaryKey, UpdatedAt } from 'sequelize-typescript';

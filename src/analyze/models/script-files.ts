@@ -129,9 +129,28 @@ export function member(ts: TypeScript, obj: TS.ObjectLiteralExpression | undefin
   return undefined;
 }
 
-/** Has the object literal a spread (`...base`) whose contents are not known statically? */
-export function hasSpread(ts: TypeScript, obj: TS.ObjectLiteralExpression): boolean {
-  return obj.properties.some((p) => ts.isSpreadAssignment(p));
+/** A property by name, looking into spreads of local consts (`{ ...base, tableName }`); the last one wins as at run time. */
+export function memberIn(ts: TypeScript, sf: TS.SourceFile, obj: TS.ObjectLiteralExpression | undefined, name: string, depth = 0): TS.Expression | undefined {
+  if (!obj || depth > 5) return undefined;
+  for (let i = obj.properties.length - 1; i >= 0; i--) {
+    const p = obj.properties[i];
+    if (ts.isPropertyAssignment(p) && propName(ts, p.name) === name) return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
+    if (ts.isSpreadAssignment(p)) {
+      const found = memberIn(ts, sf, objectOf(ts, sf, p.expression), name, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Has the object a spread whose contents are not known statically (an import, a call)? */
+export function hasUnknownSpread(ts: TypeScript, sf: TS.SourceFile, obj: TS.ObjectLiteralExpression, depth = 0): boolean {
+  return obj.properties.some((p) => {
+    if (!ts.isSpreadAssignment(p)) return false;
+    const inner = objectOf(ts, sf, p.expression);
+    return !inner || (depth < 5 && hasUnknownSpread(ts, sf, inner, depth + 1));
+  });
 }
 
 export interface ClassEntry {

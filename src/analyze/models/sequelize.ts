@@ -16,7 +16,9 @@ import {
   classChain,
   classIndex,
   decoratorsOf,
+  hasUnknownSpread,
   member,
+  memberIn,
   memberName,
   objectOf,
   parseMatching,
@@ -43,6 +45,8 @@ interface NamingOptions {
   createdAt?: string | false;
   updatedAt?: string | false;
   deletedAt?: string | false;
+  /** Options come partly from a spread not known statically: underscored / timestamps may differ. */
+  unknownNaming?: boolean;
 }
 
 interface Attribute {
@@ -93,11 +97,14 @@ function readCall(ts: TypeScript, file: ScriptFile, call: TS.CallExpression, def
   if (method === 'init' && call.arguments.length >= 2) {
     const attrs = objectOf(ts, file.sf, call.arguments[0]);
     const opts = objectOf(ts, file.sf, call.arguments[1]);
-    // Model.init requires the `sequelize` instance in its options: that tells it from other init()s.
-    if (!attrs || !opts || !member(ts, opts, 'sequelize')) return;
+    // Model.init requires the `sequelize` instance in its options: that tells it from other init()s
+    // (it may come in a spread of shared options imported from elsewhere).
+    if (!attrs || !opts) return;
+    const unknown = hasUnknownSpread(ts, file.sf, opts);
+    if (!memberIn(ts, file.sf, opts, 'sequelize') && !unknown) return;
     const target = unwrap(ts, callee.expression);
     const className = ts.isIdentifier(target) ? target.text : ts.isPropertyAccessExpression(target) ? target.name.text : undefined;
-    const options = { ...defaults, ...namingOptions(ts, file, opts) };
+    const options = { ...defaults, ...namingOptions(ts, file, opts), unknownNaming: unknown };
     const name = options.modelName ?? className;
     if (!name) return;
     out.tables.push(model(file, name, callee.expression, attributesOf(ts, file, attrs), options));
@@ -106,7 +113,7 @@ function readCall(ts: TypeScript, file: ScriptFile, call: TS.CallExpression, def
     const attrs = objectOf(ts, file.sf, call.arguments[1]);
     if (name === undefined || !attrs) return;
     const opts = objectOf(ts, file.sf, call.arguments[2]);
-    const options = { ...defaults, ...(opts ? namingOptions(ts, file, opts) : {}) };
+    const options = { ...defaults, ...(opts ? namingOptions(ts, file, opts) : {}), unknownNaming: !!opts && hasUnknownSpread(ts, file.sf, opts) };
     out.tables.push(model(file, name, call.arguments[0], attributesOf(ts, file, attrs), options));
   }
 }
@@ -133,10 +140,10 @@ function globalDefine(ts: TypeScript, files: readonly ScriptFile[]): NamingOptio
 
 function namingOptions(ts: TypeScript, file: ScriptFile, obj: TS.ObjectLiteralExpression): NamingOptions {
   const o: NamingOptions = {};
-  const str = (k: string): string | undefined => stringOf(ts, file.sf, member(ts, obj, k));
-  const bool = (k: string): boolean | undefined => boolOf(ts, file.sf, member(ts, obj, k));
+  const str = (k: string): string | undefined => stringOf(ts, file.sf, memberIn(ts, file.sf, obj, k));
+  const bool = (k: string): boolean | undefined => boolOf(ts, file.sf, memberIn(ts, file.sf, obj, k));
   const renamable = (k: string): string | false | undefined => {
-    const v = member(ts, obj, k);
+    const v = memberIn(ts, file.sf, obj, k);
     return boolOf(ts, file.sf, v) === false ? false : stringOf(ts, file.sf, v);
   };
   const set = <K extends keyof NamingOptions>(k: K, v: NamingOptions[K] | undefined): void => {
@@ -248,10 +255,16 @@ function model(file: ScriptFile, name: string, at: TS.Node, attributes: Attribut
   const fieldOf = (attr: string): string => (underscored ? inflection.underscore(attr) : attr);
   const table = o.tableName ?? (o.freezeTableName ? name : underscored ? inflection.underscore(inflection.pluralize(name)) : inflection.pluralize(name));
   const ref = refOf(file, at);
-  const columns: ModelColumn[] = attributes.map((a) => ({ column: a.field ?? fieldOf(a.name), field: a.name, ref: a.ref, certainty: a.certainty, markers: [] }));
+  const columns: ModelColumn[] = [];
+  // Unknown options (an imported spread): the attribute and its underscored spelling, both probable.
+  const push = (attr: string, field: string | undefined, at: SourceRef, certainty: Certainty): void => {
+    const names = field !== undefined ? [field] : o.unknownNaming ? [...new Set([fieldOf(attr), attr, inflection.underscore(attr)])] : [fieldOf(attr)];
+    for (const column of names) columns.push({ column, field: attr, ref: at, certainty: field === undefined && o.unknownNaming ? 'probable' : certainty, markers: [] });
+  };
+  for (const a of attributes) push(a.name, a.field, a.ref, a.certainty);
   const has = (attr: string): boolean => attributes.some((a) => a.name === attr);
   const implicit = (attr: string): void => {
-    if (!has(attr)) columns.push({ column: fieldOf(attr), field: attr, ref: stampRefs.get(attr) ?? ref, certainty: 'exact', markers: [] });
+    if (!has(attr)) push(attr, undefined, stampRefs.get(attr) ?? ref, 'exact');
   };
   // Sequelize adds `id` when no attribute is a primary key.
   if (!attributes.some((a) => a.primaryKey) && !has('id')) columns.unshift({ column: 'id', field: 'id', ref, certainty: 'exact', markers: [] });
@@ -260,6 +273,7 @@ function model(file: ScriptFile, name: string, at: TS.Node, attributes: Attribut
     if (o.updatedAt !== false) implicit(o.updatedAt ?? 'updatedAt');
     if (o.paranoid === true && o.deletedAt !== false) implicit(o.deletedAt ?? 'deletedAt');
   }
-  return { orm: 'sequelize', model: name, schema: o.schema, table, ref, certainty: 'exact', columns };
+  const certainty: Certainty = o.unknownNaming && o.tableName === undefined ? 'probable' : 'exact';
+  return { orm: 'sequelize', model: name, schema: o.schema, table, ref, certainty, columns };
 }
 
