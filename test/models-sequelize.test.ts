@@ -9,6 +9,9 @@
  * - paranoid adds deletedAt (timestamps required): https://sequelize.org/docs/v6/core-concepts/paranoid/
  * - the implicit `id` primary key: https://sequelize.org/docs/v6/core-concepts/model-basics/#column-declaration-shorthand-syntax
  *   ("Sequelize will assume your table has a id primary key property by default" in model-basics)
+ * - associations: A.belongsTo(B) puts the key in A (Ship.belongsTo(Captain) → ships.captainId),
+ *   A.hasOne/hasMany(B) in B; `foreignKey` as a string or { name, field }:
+ *   https://sequelize.org/docs/v6/core-concepts/assocs/
  * - sequelize-typescript @Table/@Column/@CreatedAt/@DeletedAt: https://github.com/sequelize/sequelize-typescript#readme
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +141,32 @@ Payment.init({ paidAt: DataTypes.DATE, amount: { type: DataTypes.DECIMAL, field:
     expect(payments.columns.find((c) => c.field === 'amount')).toMatchObject({ column: 'amount_cents', certainty: 'exact' });
   });
 
+  it('adds association foreign keys: belongsTo on the source, hasMany / hasOne on the target', () => {
+    const files = writeProject({
+      'src/models.js': `const { Sequelize, DataTypes } = require('sequelize');
+const sequelize = new Sequelize('postgres://x');
+const Ship = sequelize.define('ship', { name: DataTypes.TEXT }, { timestamps: false });
+const Captain = sequelize.define('captain', { name: DataTypes.TEXT }, { timestamps: false });
+const Team = sequelize.define('team', { name: DataTypes.TEXT }, { timestamps: false });
+const Player = sequelize.define('player', { name: DataTypes.TEXT }, { timestamps: false, underscored: true });
+const Foo = sequelize.define('foo', { name: DataTypes.TEXT }, { timestamps: false });
+const Bar = sequelize.define('bar', { name: DataTypes.TEXT }, { timestamps: false });
+Ship.belongsTo(Captain);
+Team.hasMany(Player);
+Foo.hasOne(Bar, { foreignKey: { name: 'myFooId', field: 'my_foo' } });
+Bar.belongsTo(Ship, { as: 'vessel', foreignKey: 'vesselRef' });
+`,
+    });
+    const { tables } = sequelizeReader.read(files);
+    expect(columnsByTable(tables)).toMatchObject({
+      ships: ['captainId', 'id', 'name'],
+      players: ['id', 'name', 'team_id'],
+      bars: ['id', 'my_foo', 'name', 'vesselRef'],
+    });
+    expect(tableNamed(tables, 'ships').columns.find((c) => c.column === 'captainId')?.certainty).toBe('probable');
+    expect(tableNamed(tables, 'bars').columns.find((c) => c.column === 'my_foo')?.certainty).toBe('exact');
+  });
+
   it('reads sequelize-typescript classes with inherited id / timestamps / soft-delete columns', () => {
     const files = writeProject({
       'server/models/base/IdModel.ts': `import { Column, CreatedAt, DataType, Default, Model, PrimaryKey, UpdatedAt } from 'sequelize-typescript';
@@ -185,6 +214,9 @@ class Share extends ParanoidModel {
   @BelongsTo(() => User, 'userId')
   user: User;
 
+  @BelongsTo(() => User, { foreignKey: 'revokedById' })
+  revokedBy: User;
+
   @ForeignKey(() => User)
   @Column(DataType.UUID)
   userId: string;
@@ -211,7 +243,7 @@ export class AuditEvent extends Model {
     const { tables, problems } = sequelizeReader.read(files);
     expect(problems).toEqual([]);
     const byTable = columnsByTable(tables);
-    expect(byTable.shares).toEqual(['createdAt', 'deletedAt', 'id', 'published', 'updatedAt', 'url_id', 'userId']);
+    expect(byTable.shares).toEqual(['createdAt', 'deletedAt', 'id', 'published', 'revokedById', 'updatedAt', 'url_id', 'userId']);
     expect(byTable.audit_events).toEqual(['actor_id', 'id']);
     // updatedAt: false in @Table wins over the base class's @UpdatedAt.
     expect(byTable.oauth_codes).toEqual(['codeHash', 'createdAt', 'id']);

@@ -57,6 +57,9 @@ interface Attribute {
   certainty: Certainty;
 }
 
+/** Models by the identifiers code uses for them (class name, `const X = sequelize.define(…)`), for associations. */
+type Registry = Map<string, { table: ModelTable; options: NamingOptions; name: string }>;
+
 const TS_DECORATORS = new Set(['Column', 'PrimaryKey', 'CreatedAt', 'UpdatedAt', 'DeletedAt', 'ForeignKey', 'AutoIncrement', 'Default', 'AllowNull', 'Unique']);
 
 export const sequelizeReader: ModelReader = {
@@ -67,20 +70,28 @@ export const sequelizeReader: ModelReader = {
     const result: ModelReadResult = { tables: [], problems: [] };
     const defaults = globalDefine(ts, parsed);
     const classes = classIndex(ts, parsed);
+    const registry: Registry = new Map();
     for (const file of parsed) {
       try {
-        readFile(ts, file, defaults, classes, result);
+        readFile(ts, file, defaults, classes, result, registry);
       } catch (e) {
         result.problems.push({ ref: { path: file.path, line: 1, column: 1 }, message: `Sequelize models not read: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+    for (const file of parsed) {
+      try {
+        readAssociations(ts, file, registry);
+      } catch (e) {
+        result.problems.push({ ref: { path: file.path, line: 1, column: 1 }, message: `Sequelize associations not read: ${e instanceof Error ? e.message : String(e)}` });
       }
     }
     return result;
   },
 };
 
-function readFile(ts: TypeScript, file: ScriptFile, defaults: NamingOptions, classes: Map<string, ClassEntry[]>, out: ModelReadResult): void {
+function readFile(ts: TypeScript, file: ScriptFile, defaults: NamingOptions, classes: Map<string, ClassEntry[]>, out: ModelReadResult, registry: Registry): void {
   const visit = (node: TS.Node): void => {
-    if (ts.isCallExpression(node)) readCall(ts, file, node, defaults, out);
+    if (ts.isCallExpression(node)) readCall(ts, file, node, defaults, out, registry);
     else if (ts.isClassDeclaration(node) && node.name && decoratorsOf(ts, node).some((d) => d.name === 'Table')) {
       out.tables.push(decoratedModel(ts, { file, decl: node }, defaults, classes));
     }
@@ -90,7 +101,7 @@ function readFile(ts: TypeScript, file: ScriptFile, defaults: NamingOptions, cla
 }
 
 /** `X.init({…}, { sequelize, … })` and `sequelize.define('name', {…}, {…})`. */
-function readCall(ts: TypeScript, file: ScriptFile, call: TS.CallExpression, defaults: NamingOptions, out: ModelReadResult): void {
+function readCall(ts: TypeScript, file: ScriptFile, call: TS.CallExpression, defaults: NamingOptions, out: ModelReadResult, registry: Registry): void {
   const callee = call.expression;
   if (!ts.isPropertyAccessExpression(callee)) return;
   const method = callee.name.text;
@@ -107,15 +118,61 @@ function readCall(ts: TypeScript, file: ScriptFile, call: TS.CallExpression, def
     const options = { ...defaults, ...namingOptions(ts, file, opts), unknownNaming: unknown };
     const name = options.modelName ?? className;
     if (!name) return;
-    out.tables.push(model(file, name, callee.expression, attributesOf(ts, file, attrs), options));
+    const table = model(file, name, callee.expression, attributesOf(ts, file, attrs), options);
+    out.tables.push(table);
+    if (className) registry.set(className, { table, options, name });
   } else if (method === 'define' && call.arguments.length >= 2) {
     const name = stringOf(ts, file.sf, call.arguments[0]);
     const attrs = objectOf(ts, file.sf, call.arguments[1]);
     if (name === undefined || !attrs) return;
     const opts = objectOf(ts, file.sf, call.arguments[2]);
     const options = { ...defaults, ...(opts ? namingOptions(ts, file, opts) : {}), unknownNaming: !!opts && hasUnknownSpread(ts, file.sf, opts) };
-    out.tables.push(model(file, name, call.arguments[0], attributesOf(ts, file, attrs), options));
+    const table = model(file, name, call.arguments[0], attributesOf(ts, file, attrs), options);
+    out.tables.push(table);
+    const holder = call.parent;
+    if (ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) registry.set(holder.name.text, { table, options, name });
   }
+}
+
+/** Sequelize's camelize: `[-_\s]+x` → `X` (`captain_id` → `captainId`). */
+function camelize(s: string): string {
+  return s.trim().replace(/[-_\s]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''));
+}
+
+/**
+ * `A.belongsTo(B)` adds the foreign key to A, `A.hasOne(B)` / `A.hasMany(B)` to B. An explicit
+ * `foreignKey` is exact; the default (the singular `as` or model name + `Id`, assuming the target's
+ * primary key is `id`) is probable.
+ */
+function readAssociations(ts: TypeScript, file: ScriptFile, registry: Registry): void {
+  const visit = (node: TS.Node): void => {
+    ts.forEachChild(node, visit);
+    if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return;
+    const method = node.expression.name.text;
+    if (method !== 'belongsTo' && method !== 'hasOne' && method !== 'hasMany') return;
+    const src = unwrap(ts, node.expression.expression);
+    const dst = node.arguments[0] && unwrap(ts, node.arguments[0]);
+    const source = ts.isIdentifier(src) ? registry.get(src.text) : undefined;
+    const target = dst && ts.isIdentifier(dst) ? registry.get(dst.text) : undefined;
+    if (!source || !target) return;
+    const opts = objectOf(ts, file.sf, node.arguments[1]);
+    const holder = method === 'belongsTo' ? source : target;
+    const named = method === 'belongsTo' ? target : source;
+    const fk = memberIn(ts, file.sf, opts, 'foreignKey');
+    const fkObj = objectOf(ts, file.sf, fk);
+    let attr = stringOf(ts, file.sf, fkObj ? memberIn(ts, file.sf, fkObj, 'name') : fk);
+    const field = fkObj ? stringOf(ts, file.sf, memberIn(ts, file.sf, fkObj, 'field')) : undefined;
+    let certainty: Certainty = 'exact';
+    if (attr === undefined) {
+      const as = method === 'belongsTo' ? stringOf(ts, file.sf, memberIn(ts, file.sf, opts, 'as')) : undefined;
+      attr = camelize(`${inflection.singularize(as ?? named.name)}_id`);
+      certainty = 'probable';
+    }
+    if (holder.table.columns.some((c) => c.field === attr)) return;
+    const column = field ?? (holder.options.underscored ? inflection.underscore(attr) : attr);
+    holder.table.columns.push({ column, field: attr, ref: refOf(file, node), certainty, markers: [] });
+  };
+  visit(file.sf);
 }
 
 /** The `define:` defaults of the first `new Sequelize(…)` that has them. */
@@ -202,6 +259,7 @@ function decoratedModel(ts: TypeScript, entry: ClassEntry, defaults: NamingOptio
   const attrs = new Map<string, Attribute>();
   const stamps: NamingOptions = {};
   const stampRefs = new Map<string, SourceRef>();
+  const foreignKeys = new Map<string, SourceRef>();
   let tableOpts: NamingOptions = {};
   // Farthest base first, so a subclass's redeclaration wins as in sequelize-typescript.
   for (const { file, decl } of [...chain].reverse()) {
@@ -213,6 +271,13 @@ function decoratedModel(ts: TypeScript, entry: ClassEntry, defaults: NamingOptio
       const name = memberName(ts, m);
       if (name === undefined) continue;
       const decs = decoratorsOf(ts, m);
+      // @BelongsTo(() => User, 'ownerId' | { foreignKey }) adds the key when no @Column declares it.
+      const belongsTo = decs.find((d) => d.name === 'BelongsTo');
+      if (belongsTo) {
+        const arg = belongsTo.args[1];
+        const fk = stringOf(ts, file.sf, arg) ?? stringOf(ts, file.sf, memberIn(ts, file.sf, objectOf(ts, file.sf, arg), 'foreignKey'));
+        if (fk !== undefined && !attrs.has(fk)) foreignKeys.set(fk, refOf(file, m.name));
+      }
       if (!decs.some((d) => TS_DECORATORS.has(d.name))) continue;
       for (const d of decs) {
         // @CreatedAt etc. make the member the timestamp attribute and switch timestamps on.
@@ -244,6 +309,7 @@ function decoratedModel(ts: TypeScript, entry: ClassEntry, defaults: NamingOptio
       });
     }
   }
+  for (const [fk, ref] of foreignKeys) if (!attrs.has(fk)) attrs.set(fk, { name: fk, primaryKey: false, ref, certainty: 'exact' });
   const options = { ...defaults, ...stamps, ...tableOpts };
   const name = options.modelName ?? entry.decl.name?.text ?? 'Model';
   return model(entry.file, name, entry.decl.name ?? entry.decl, [...attrs.values()], options, stampRefs);
