@@ -167,6 +167,37 @@ Bar.belongsTo(Ship, { as: 'vessel', foreignKey: 'vesselRef' });
     expect(tableNamed(tables, 'bars').columns.find((c) => c.column === 'my_foo')?.certainty).toBe('exact');
   });
 
+  it('reads sequelize-cli style models: super.init in a static method, associations through models.X', () => {
+    const files = writeProject({
+      'models/project.js': `'use strict';
+const { Model } = require('sequelize');
+module.exports = (sequelize, DataTypes) => {
+  class Project extends Model {
+    static associate(models) {
+      this.belongsTo(models.Owner, { foreignKey: 'owner_ref' });
+    }
+    static init(sequelize) {
+      return super.init({ title: DataTypes.STRING }, { sequelize, modelName: 'Project', underscored: true });
+    }
+  }
+  return Project;
+};
+`,
+      'models/owner.js': `'use strict';
+const { Model } = require('sequelize');
+module.exports = (sequelize, DataTypes) => {
+  class Owner extends Model {}
+  Owner.init({ fullName: DataTypes.STRING }, { sequelize, modelName: 'Owner', timestamps: false });
+  return Owner;
+};
+`,
+    });
+    expect(columnsByTable(sequelizeReader.read(files).tables)).toEqual({
+      Owners: ['fullName', 'id'],
+      projects: ['created_at', 'id', 'owner_ref', 'title', 'updated_at'],
+    });
+  });
+
   it('reads sequelize-typescript classes with inherited id / timestamps / soft-delete columns', () => {
     const files = writeProject({
       'server/models/base/IdModel.ts': `import { Column, CreatedAt, DataType, Default, Model, PrimaryKey, UpdatedAt } from 'sequelize-typescript';

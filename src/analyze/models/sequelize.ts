@@ -113,8 +113,7 @@ function readCall(ts: TypeScript, file: ScriptFile, call: TS.CallExpression, def
     if (!attrs || !opts) return;
     const unknown = hasUnknownSpread(ts, file.sf, opts);
     if (!memberIn(ts, file.sf, opts, 'sequelize') && !unknown) return;
-    const target = unwrap(ts, callee.expression);
-    const className = ts.isIdentifier(target) ? target.text : ts.isPropertyAccessExpression(target) ? target.name.text : undefined;
+    const className = modelIdentifier(ts, callee.expression);
     const options = { ...defaults, ...namingOptions(ts, file, opts), unknownNaming: unknown };
     const name = options.modelName ?? className;
     if (!name) return;
@@ -134,6 +133,22 @@ function readCall(ts: TypeScript, file: ScriptFile, call: TS.CallExpression, def
   }
 }
 
+/**
+ * The name code uses for a model: `User`, `models.User` (sequelize-cli's associate(models)), and
+ * `this` / `super` inside the model's own static methods (`static init(sequelize) { return super.init(…) }`).
+ */
+function modelIdentifier(ts: TypeScript, expr: TS.Expression): string | undefined {
+  const e = unwrap(ts, expr);
+  if (ts.isIdentifier(e)) return e.text;
+  if (ts.isPropertyAccessExpression(e)) return e.name.text;
+  if (e.kind === ts.SyntaxKind.ThisKeyword || e.kind === ts.SyntaxKind.SuperKeyword) {
+    for (let n: TS.Node | undefined = e.parent; n; n = n.parent) {
+      if ((ts.isClassDeclaration(n) || ts.isClassExpression(n)) && n.name) return n.name.text;
+    }
+  }
+  return undefined;
+}
+
 /** Sequelize's camelize: `[-_\s]+x` → `X` (`captain_id` → `captainId`). */
 function camelize(s: string): string {
   return s.trim().replace(/[-_\s]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''));
@@ -150,10 +165,10 @@ function readAssociations(ts: TypeScript, file: ScriptFile, registry: Registry):
     if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return;
     const method = node.expression.name.text;
     if (method !== 'belongsTo' && method !== 'hasOne' && method !== 'hasMany') return;
-    const src = unwrap(ts, node.expression.expression);
-    const dst = node.arguments[0] && unwrap(ts, node.arguments[0]);
-    const source = ts.isIdentifier(src) ? registry.get(src.text) : undefined;
-    const target = dst && ts.isIdentifier(dst) ? registry.get(dst.text) : undefined;
+    const srcName = modelIdentifier(ts, node.expression.expression);
+    const dstName = node.arguments[0] && modelIdentifier(ts, node.arguments[0]);
+    const source = srcName ? registry.get(srcName) : undefined;
+    const target = dstName ? registry.get(dstName) : undefined;
     if (!source || !target) return;
     const opts = objectOf(ts, file.sf, node.arguments[1]);
     const holder = method === 'belongsTo' ? source : target;
