@@ -1,5 +1,5 @@
 /**
- * Runs the Sequelize, MikroORM, Kysely and raw-SQL model readers over every project of
+ * Runs the Sequelize, MikroORM, Kysely, raw-SQL and query-builder model readers over every project of
  * ../shared/corpus/ts (read-only; nothing is copied) and prints per project how many models and
  * columns each reader found, how many files it could not read, and the time taken. Exits 1 when a
  * reader throws (a reader must report problems, never crash).
@@ -12,12 +12,13 @@ import { initParser } from '../src/parse/parser.ts';
 import { loadTypeScript } from '../src/source/ts/typescript.ts';
 import { kyselyReader } from '../src/analyze/models/kysely.ts';
 import { mikroOrmReader } from '../src/analyze/models/mikro-orm.ts';
+import { queryBuilderReader } from '../src/analyze/models/query-builders.ts';
 import { rawSqlReader } from '../src/analyze/models/raw-sql.ts';
 import { sequelizeReader } from '../src/analyze/models/sequelize.ts';
 import type { ModelReader, RevisionFiles } from '../src/analyze/models/types.ts';
 
 const corpus = path.resolve(process.argv[2] ?? '../shared/corpus/ts');
-const readers: ModelReader[] = [sequelizeReader, mikroOrmReader, kyselyReader, rawSqlReader];
+const readers: ModelReader[] = [sequelizeReader, mikroOrmReader, kyselyReader, rawSqlReader, queryBuilderReader];
 
 function tree(dir: string): RevisionFiles {
   const all: string[] = [];
@@ -44,7 +45,7 @@ function tree(dir: string): RevisionFiles {
 
 await Promise.all([loadTypeScript(), initParser()]);
 let crashed = 0;
-const rows: string[] = ['project'.padEnd(22) + readers.map((r) => r.orm.padStart(22)).join('') + '   (models/columns/problems ms)'];
+const rows: string[] = ['project'.padEnd(22) + readers.map((r, i) => (i === 4 ? 'builders' : r.orm).padStart(22)).join('') + '   (models/columns/problems ms)'];
 for (const project of fs.readdirSync(corpus, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
   const files = tree(path.join(corpus, project));
   const cells: string[] = [];
