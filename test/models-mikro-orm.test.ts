@@ -8,6 +8,8 @@
  * - owning vs inverse side (mappedBy) of 1:1, @ManyToOne joinColumn / fieldName:
  *   https://mikro-orm.io/docs/relationships
  * - EntitySchema (`kind: 'm:1'`, `fieldName`): https://mikro-orm.io/docs/entity-schema
+ * - @Embedded: columns prefixed with the property name (address → address_street), `prefix: false`,
+ *   a string prefix, `object: true` = one JSON column: https://mikro-orm.io/docs/embeddables
  * - defineEntity with the `p` property builders: https://mikro-orm.io/docs/define-entity
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +108,30 @@ export enum BookStatus { Draft = 'draft' }
     const author = tableNamed(tables, 'author');
     expect(author.columns.find((c) => c.field === 'biography')?.markers).toEqual(['no-select']);
     expect(author.columns.find((c) => c.column === 'deleted_at')?.ref.path).toBe('src/entities/BaseEntity.ts');
+  });
+
+  it('inlines embeddables with their prefixes', () => {
+    const files = writeProject({
+      'src/entities/user.ts': `import { Embeddable, Embedded, Entity, PrimaryKey, Property } from '@mikro-orm/core';
+@Embeddable()
+export class Address {
+  @Property() street!: string;
+  @Property() postalCode!: string;
+  @Property({ fieldName: 'town' }) city!: string;
+}
+@Entity()
+export class User {
+  @PrimaryKey() id!: number;
+  @Embedded(() => Address) address!: Address;
+  @Embedded(() => Address, { prefix: false }) billing!: Address;
+  @Embedded({ entity: () => Address, prefix: 'ship_' }) shipping!: Address;
+  @Embedded(() => Address, { object: true }) lastKnown!: Address;
+}
+`,
+    });
+    expect(columnsByTable(mikroOrmReader.read(files).tables)).toEqual({
+      user: ['address_postal_code', 'address_street', 'address_town', 'id', 'last_known', 'postal_code', 'ship_postal_code', 'ship_street', 'ship_town', 'street', 'town'],
+    });
   });
 
   it('keeps property names with EntityCaseNamingStrategy and marks names probable under a custom strategy', () => {

@@ -163,6 +163,8 @@ function decoratedEntity(ts: TypeScript, entry: ClassEntry, opts: TS.ObjectLiter
           if (boolOf(ts, file.sf, member(ts, o, 'persist')) === false) continue;
           const target = rel.target ?? typeName(ts, m);
           props.set(name, { name, kind: 'join', fieldNames: fieldNames(ts, file, o), referenced: primaryKeyOf(ts, classes, target, naming), markers: [], ref });
+        } else if (d.name === 'Embedded') {
+          for (const p of embeddedProps(ts, file, m, d.args, naming, classes, ref)) props.set(`${name}.${p.name}`, p);
         }
       }
     }
@@ -171,6 +173,40 @@ function decoratedEntity(ts: TypeScript, entry: ClassEntry, opts: TS.ObjectLiter
   const table = stringOf(ts, entry.file.sf, member(ts, opts, 'tableName') ?? member(ts, opts, 'collection'));
   const schema = stringOf(ts, entry.file.sf, member(ts, opts, 'schema'));
   return entityTable(entry.file, className, entry.decl.name ?? entry.decl, table, schema, [...props.values()], naming);
+}
+
+/**
+ * `@Embedded(() => Address, { prefix, object })`: with `object: true` one JSON column named after the
+ * property; otherwise the embeddable's properties inlined, each prefixed with the property's column
+ * name and `_` (`address` → `address_street`), a string prefix, or nothing with `prefix: false`.
+ */
+function embeddedProps(ts: TypeScript, file: ScriptFile, m: TS.ClassElement, args: readonly TS.Expression[], naming: Naming, classes: Map<string, ClassEntry[]>, ref: SourceRef): Prop[] {
+  const name = memberName(ts, m) ?? '';
+  const first = objectOf(ts, file.sf, args[0]);
+  const o = first ?? objectOf(ts, file.sf, args[1]);
+  const target = (first ? targetName(ts, file, member(ts, first, 'entity')) : targetName(ts, file, args[0])) ?? typeName(ts, m);
+  if (boolOf(ts, file.sf, member(ts, o, 'persist')) === false) return [];
+  const own = fieldNames(ts, file, o)?.[0];
+  if (boolOf(ts, file.sf, member(ts, o, 'object')) === true) return [{ name, kind: 'scalar', fieldNames: own ? [own] : undefined, markers: [], ref }];
+  const prefixExpr = member(ts, o, 'prefix');
+  const prefixFlag = boolOf(ts, file.sf, prefixExpr);
+  const entry = target ? classes.get(target)?.[0] : undefined;
+  if (!entry) return [];
+  const column = (prop: string): string => (naming === 'entity-case' ? prop : underscore(prop));
+  const prefix = prefixFlag === false ? '' : (stringOf(ts, file.sf, prefixExpr) ?? `${own ?? column(name)}_`);
+  const out: Prop[] = [];
+  for (const { file: f, decl } of classChain(ts, classes, entry)) {
+    for (const inner of decl.members) {
+      const innerName = memberName(ts, inner);
+      const dec = decoratorsOf(ts, inner).find((d) => d.name === 'Property' || d.name === 'Enum');
+      if (!dec || innerName === undefined || !inner.name) continue;
+      const io = objectOf(ts, f.sf, dec.args[0]);
+      if (boolOf(ts, f.sf, member(ts, io, 'persist')) === false) continue;
+      const explicit = fieldNames(ts, f, io)?.[0];
+      out.push({ name: innerName, kind: 'scalar', fieldNames: [prefix + (explicit ?? column(innerName))], markers: scalarMarkers(ts, f, io), ref: refOf(f, inner.name) });
+    }
+  }
+  return out;
 }
 
 /** The declared type of a property (`author!: Author`, `Ref<Author>`) for `@ManyToOne()` without a target. */
