@@ -46,6 +46,8 @@ interface Prop {
   referenced?: string;
   markers: ColumnMarker[];
   ref: SourceRef;
+  /** The explicit name is not certain either (an embeddable's own fieldName under a prefix). */
+  probable?: boolean;
 }
 
 const MIKRO = ['@mikro-orm/', 'mikro-orm'];
@@ -203,7 +205,7 @@ function embeddedProps(ts: TypeScript, file: ScriptFile, m: TS.ClassElement, arg
       const io = objectOf(ts, f.sf, dec.args[0]);
       if (boolOf(ts, f.sf, member(ts, io, 'persist')) === false) continue;
       const explicit = fieldNames(ts, f, io)?.[0];
-      out.push({ name: innerName, kind: 'scalar', fieldNames: [prefix + (explicit ?? column(innerName))], markers: scalarMarkers(ts, f, io), ref: refOf(f, inner.name) });
+      out.push({ name: innerName, kind: 'scalar', fieldNames: [prefix + (explicit ?? column(innerName))], markers: scalarMarkers(ts, f, io), ref: refOf(f, inner.name), probable: explicit !== undefined && prefix !== '' });
     }
   }
   return out;
@@ -307,7 +309,7 @@ function entityTable(file: ScriptFile, className: string, at: TS.Node, tableName
   };
   for (const p of props) {
     if (p.fieldNames) {
-      for (const f of p.fieldNames) add(f, p, 'exact');
+      for (const f of p.fieldNames) add(f, p, p.probable ? 'probable' : 'exact');
       continue;
     }
     // A join column is joinKeyColumnName(property, referenced primary key): author → author_id.
