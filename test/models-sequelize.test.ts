@@ -63,6 +63,7 @@ const Frozen = sequelize.define('Category', { title: DataTypes.TEXT }, { freezeT
 const Under = sequelize.define('user', { username: Sequelize.STRING }, { underscored: true });
 const Task = sequelize.define('task', { title: DataTypes.STRING, userId: DataTypes.INTEGER }, { underscored: true });
 const Status = sequelize.define('UserStatus', { label: DataTypes.STRING }, { underscored: true });
+const Invoice = sequelize.define('Invoice', { total: DataTypes.DECIMAL }, { schema: 'billing', tableName: 'invoices' });
 `,
     });
     const { tables } = sequelizeReader.read(files);
@@ -73,6 +74,8 @@ const Status = sequelize.define('UserStatus', { label: DataTypes.STRING }, { und
     expect(byTable.users).toEqual(['created_at', 'id', 'updated_at', 'username']);
     expect(byTable.tasks).toEqual(['created_at', 'id', 'title', 'updated_at', 'user_id']);
     expect(byTable.user_statuses).toEqual(['created_at', 'id', 'label', 'updated_at']);
+    // `schema` qualifies the table: https://sequelize.org/api/v6/class/src/model.js~model#static-method-init (options.schema)
+    expect(byTable['billing.invoices']).toEqual(['createdAt', 'id', 'total', 'updatedAt']);
   });
 
   it('applies timestamps: false, renamed / disabled timestamps and paranoid deletedAt', () => {

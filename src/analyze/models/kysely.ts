@@ -9,7 +9,7 @@
  */
 import type * as TS from 'typescript';
 import { typescript, type TypeScript } from '../../source/ts/typescript.ts';
-import { boolOf, member, objectOf, parseMatching, propName, refOf, resolveImport, stringOf, type ScriptFile } from './script-files.ts';
+import { boolOf, member, objectOf, parseMatching, propName, refOf, resolveImport, scriptFile, stringOf, type ScriptFile } from './script-files.ts';
 import type { Certainty, ModelColumn, ModelReader, ModelReadResult, ModelTable, RevisionFiles } from './types.ts';
 
 type Declaration = TS.InterfaceDeclaration | TS.TypeAliasDeclaration;
@@ -136,7 +136,7 @@ class TypeResolver {
   private fileAt(path: string): ScriptFile | undefined {
     if (!this.parsed.has(path)) {
       const text = this.files.read(path);
-      this.parsed.set(path, text === undefined ? null : { path, text, sf: this.ts.createSourceFile(path, text, this.ts.ScriptTarget.Latest, true) });
+      this.parsed.set(path, text === undefined ? null : scriptFile(this.files, path, text));
     }
     return this.parsed.get(path) ?? undefined;
   }

@@ -10,7 +10,7 @@
  */
 import type * as TS from 'typescript';
 import { typescript, type TypeScript } from '../../source/ts/typescript.ts';
-import { objectOf, parseScript, propName, refOf, scriptPaths, stringOf, unwrap, type ScriptFile } from './script-files.ts';
+import { objectOf, propName, refOf, scriptFile, scriptPaths, stringOf, unwrap, type ScriptFile } from './script-files.ts';
 import type { ModelReader, ModelReadResult, ModelTable, RevisionFiles } from './types.ts';
 
 /** Methods whose string arguments (or array of strings) are column names. */
@@ -40,7 +40,7 @@ export const queryBuilderReader: ModelReader = {
       const text = files.read(path);
       if (text === undefined || !HINT.test(text)) continue;
       try {
-        result.tables.push(...readFile(ts, { path, text, sf: parseScript(ts, path, text) }));
+        result.tables.push(...readFile(ts, scriptFile(files, path, text)));
       } catch (e) {
         result.problems.push({ ref: { path, line: 1, column: 1 }, message: `query-builder calls not read: ${e instanceof Error ? e.message : String(e)}` });
       }

@@ -12,7 +12,7 @@ import type * as TS from 'typescript';
 import { parseRegion } from '../../parse/parser.ts';
 import { walk } from '../../parse/ast.ts';
 import { typescript, type TypeScript } from '../../source/ts/typescript.ts';
-import { parseScript, scriptPaths, type ScriptFile } from './script-files.ts';
+import { scriptFile, scriptPaths, type ScriptFile } from './script-files.ts';
 import type { ModelColumn, ModelReader, ModelReadResult, ModelTable, RevisionFiles, SourceRef } from './types.ts';
 
 const QUERY_START = /^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*\(?\s*(select|insert|update|delete|with)\b/i;
@@ -35,7 +35,7 @@ export const rawSqlReader: ModelReader = {
       const text = files.read(path);
       if (text === undefined || !MENTIONS_SQL.test(text)) continue;
       try {
-        const file = { path, text, sf: parseScript(ts, path, text) };
+        const file = scriptFile(files, path, text);
         result.tables.push(...readFile(ts, file));
       } catch (e) {
         result.problems.push({ ref: { path, line: 1, column: 1 }, message: `SQL in application code not read: ${e instanceof Error ? e.message : String(e)}` });

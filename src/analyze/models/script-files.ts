@@ -32,14 +32,25 @@ export function scriptPaths(files: RevisionFiles, declarations = false): string[
   return files.paths().filter((p) => (isScriptFile(p) || (declarations && /\.d\.[mc]?ts$/i.test(p))) && !SKIPPED_DIR.test(p) && !NOT_APP_CODE.test(p) && !TEST_FILE.test(p));
 }
 
+/** Parsed files per revision: the readers of one revision share each file's syntax tree. */
+const parsedByRevision = new WeakMap<RevisionFiles, Map<string, ScriptFile>>();
+
+/** A file of a revision, parsed once for all readers. */
+export function scriptFile(files: RevisionFiles, path: string, text: string): ScriptFile {
+  let cache = parsedByRevision.get(files);
+  if (!cache) parsedByRevision.set(files, (cache = new Map()));
+  let file = cache.get(path);
+  if (!file || file.text !== text) cache.set(path, (file = { path, text, sf: parseScript(typescript(), path, text) }));
+  return file;
+}
+
 /** Files whose text mentions one of `needles` (a cheap filter before parsing), parsed. */
 export function parseMatching(files: RevisionFiles, needles: readonly string[], declarations = false): ScriptFile[] {
-  const ts = typescript();
   const out: ScriptFile[] = [];
   for (const path of scriptPaths(files, declarations)) {
     const text = files.read(path);
     if (text === undefined || !needles.some((n) => text.includes(n))) continue;
-    out.push({ path, text, sf: parseScript(ts, path, text) });
+    out.push(scriptFile(files, path, text));
   }
   return out;
 }
