@@ -4,6 +4,8 @@
  *   Generated<> / ColumnType<>, non-default schemas as "schema.table" keys:
  *   https://github.com/RobinBlomberg/kysely-codegen#readme
  * - the database interface passed as `new Kysely<Database>(…)`: https://kysely.dev/docs/getting-started
+ * - ColumnType<SelectType, InsertType, UpdateType>, `never` = not insertable / updatable:
+ *   https://kysely-org.github.io/kysely-apidoc/types/ColumnType.html
  * - CamelCasePlugin (camelCase in TypeScript, snake_case in the database; its doc example maps
  *   `userMetadata.firstName` to `user_metadata.first_name`):
  *   https://kysely-org.github.io/kysely-apidoc/classes/CamelCasePlugin.html
@@ -28,6 +30,7 @@ export interface AuditEvents {
   actor_id: string;
   id: Generated<number>;
   payload: unknown;
+  recorded_at: ColumnType<Date, never, never>;
 }
 
 export interface Users {
@@ -51,11 +54,14 @@ export const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new Pool
     const { tables, problems } = kyselyReader.read(files);
     expect(problems).toEqual([]);
     expect(columnsByTable(tables)).toEqual({
-      'audit.events': ['actor_id', 'id', 'payload'],
+      'audit.events': ['actor_id', 'id', 'payload', 'recorded_at'],
       users: ['created_at', 'email', 'id', 'legacy_name'],
     });
     const legacy = tableNamed(tables, 'users').columns.find((c) => c.column === 'legacy_name');
-    expect(legacy).toMatchObject({ field: 'legacy_name', certainty: 'exact', ref: { path: 'src/db/db.d.ts', line: 15, column: 3 } });
+    expect(legacy).toMatchObject({ field: 'legacy_name', certainty: 'exact', ref: { path: 'src/db/db.d.ts', line: 16, column: 3 } });
+    // ColumnType<S, never, never>: selected, never inserted or updated (ColumnType's documentation).
+    expect(tableNamed(tables, 'events').columns.find((c) => c.column === 'recorded_at')?.markers).toEqual(['no-insert', 'no-update']);
+    expect(legacy?.markers).toEqual([]);
   });
 
   it('follows intersections of per-table PartialDB types behind namespace imports and [tableName] keys', () => {

@@ -10,7 +10,7 @@
 import type * as TS from 'typescript';
 import { typescript, type TypeScript } from '../../source/ts/typescript.ts';
 import { boolOf, member, objectOf, parseMatching, propName, refOf, resolveImport, scriptFile, stringOf, type ScriptFile } from './script-files.ts';
-import type { Certainty, ModelColumn, ModelReader, ModelReadResult, ModelTable, RevisionFiles } from './types.ts';
+import type { Certainty, ColumnMarker, ModelColumn, ModelReader, ModelReadResult, ModelTable, RevisionFiles } from './types.ts';
 
 type Declaration = TS.InterfaceDeclaration | TS.TypeAliasDeclaration;
 
@@ -250,6 +250,21 @@ class TypeResolver {
     return propName(ts, name);
   }
 
+  /**
+   * `ColumnType<Select, never, …>` keeps a column out of INSERTs and `ColumnType<…, …, never>` out of
+   * UPDATEs (https://kysely-org.github.io/kysely-apidoc/types/ColumnType.html).
+   */
+  private markers(type: TS.TypeNode | undefined): ColumnMarker[] {
+    const ts = this.ts;
+    if (!type || !ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName) || type.typeName.text !== 'ColumnType') return [];
+    const [, insert, update] = type.typeArguments ?? [];
+    const never = (t: TS.TypeNode | undefined): boolean => t?.kind === ts.SyntaxKind.NeverKeyword;
+    const out: ColumnMarker[] = [];
+    if (never(insert)) out.push('no-insert');
+    if (never(update)) out.push('no-update');
+    return out;
+  }
+
   tablesOf(db: Located, naming: Naming): ModelTable[] {
     const ts = this.ts;
     const tables: ModelTable[] = [];
@@ -266,7 +281,7 @@ class TypeResolver {
       for (const c of cols) {
         const field = this.keyOf(c.file, c.sig.name);
         if (field === undefined) continue;
-        columns.push({ column: naming.map(field), field, ref: refOf(c.file, c.sig.name), certainty: naming.certainty, markers: [] });
+        columns.push({ column: naming.map(field), field, ref: refOf(c.file, c.sig.name), certainty: naming.certainty, markers: this.markers(c.sig.type) });
       }
       tables.push({
         orm: 'kysely',
