@@ -17,8 +17,8 @@ export interface ScriptFile {
   sf: TS.SourceFile;
 }
 
-/** Folders that hold generated or third-party code, never the project's models. */
-const SKIPPED_DIR = /(^|\/)(node_modules|dist|build|coverage|\.git|\.next|out)\//;
+/** Folders (and minified files) that hold generated or third-party code, never the project's models. */
+const SKIPPED_DIR = /(^|\/)(node_modules|dist|build|coverage|\.git|\.next|out|vendor)\/|\.min\.[cm]?js$/;
 
 /** Folders whose code does not run in the deployed application (migrations run once, tests never). */
 const NOT_APP_CODE = /(^|\/)(migrations?|migrate|seeds?|seeders|alterations|__tests__|tests?|spec|e2e|fixtures?)\//i;
