@@ -17,6 +17,7 @@ export { configJsonSchema } from './options/config-schema.ts';
 export { trace, renderTrace, type TraceOptions, type TraceReport } from './trace/trace.ts';
 export { readModels, type ModelFacts, type ModelRevision } from './analyze/models/facts.ts';
 export { MODEL_READERS } from './analyze/models/readers.ts';
+export { loadPrismaAst } from './analyze/models/prisma.ts';
 export type { ModelColumn, ModelReader, ModelTable, RevisionFiles } from './analyze/models/types.ts';
 export { workingTree } from './source/revision.ts';
 export { loadTypeScript } from './source/ts/typescript.ts';

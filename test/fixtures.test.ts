@@ -17,12 +17,14 @@ import { engineOptions, lintText, ROOT } from './helpers.ts';
 import { loadProduction } from '../src/options/production.ts';
 import { readModels, type ModelFacts } from '../src/analyze/models/facts.ts';
 import { workingTree } from '../src/source/revision.ts';
+import { loadPrismaAst } from '../src/analyze/models/prisma.ts';
+import { initParser } from '../src/parse/parser.ts';
 import { loadTypeScript } from '../src/source/ts/typescript.ts';
 
 /** The ORM models a fixture names in its header, read as the CLI reads a working tree without git. */
 async function models(file: string, dir: string | undefined): Promise<ModelFacts | undefined> {
   if (!dir) return undefined;
-  await loadTypeScript();
+  await Promise.all([loadTypeScript(), loadPrismaAst(), initParser()]);
   return { deployed: undefined, current: readModels(workingTree(path.join(path.dirname(file), dir), false)) };
 }
 

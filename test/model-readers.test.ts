@@ -6,6 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readModels } from '../src/analyze/models/facts.ts';
 import type { ModelTable, RevisionFiles } from '../src/analyze/models/types.ts';
+import { loadPrismaAst } from '../src/analyze/models/prisma.ts';
+import { initParser } from '../src/parse/parser.ts';
 import { loadTypeScript } from '../src/source/ts/typescript.ts';
 
 function files(map: Record<string, string>): RevisionFiles {
@@ -21,7 +23,7 @@ function table(tables: ModelTable[], name: string): ModelTable {
 const cols = (t: ModelTable): string[] => t.columns.map((c) => c.column).sort();
 
 beforeAll(async () => {
-  await loadTypeScript();
+  await Promise.all([loadTypeScript(), loadPrismaAst(), initParser()]);
 });
 
 describe('Prisma', () => {

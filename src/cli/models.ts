@@ -9,6 +9,8 @@ import { readModels, type ModelFacts, type ModelRevision } from '../analyze/mode
 import { deployedBase, gitRoot } from '../source/git.ts';
 import { gitRevision, workingTree } from '../source/revision.ts';
 import { MODEL_DEFINITION_HINT, MODEL_FILE_HINT, MODEL_READERS, SCHEMA_FILE_READERS } from '../analyze/models/readers.ts';
+import { loadPrismaAst } from '../analyze/models/prisma.ts';
+import { initParser } from '../parse/parser.ts';
 import { loadTypeScript } from '../source/ts/typescript.ts';
 
 export interface ModelCheckOptions {
@@ -64,7 +66,10 @@ export async function loadModelFacts(options: ModelCheckOptions): Promise<ModelF
   // The TypeScript parser (~1 s to load) only when some file defines models in code.
   const codeModels = revs.some((r) => r.paths().some((p) => !p.endsWith('.prisma') && MODEL_DEFINITION_HINT.test(r.read(p) ?? '')));
   if (!schemaFiles && !codeModels) return undefined;
-  if (codeModels) await loadTypeScript();
+  // The readers are synchronous: the parsers they use are loaded here, each only when needed (the
+  // Prisma schema parser for .prisma files; TypeScript and, for SQL in code, the PostgreSQL parser).
+  if (schemaFiles) await loadPrismaAst();
+  if (codeModels) await Promise.all([loadTypeScript(), initParser()]);
   const readers = codeModels ? MODEL_READERS : SCHEMA_FILE_READERS;
   const facts: ModelFacts = {
     deployed: deployed ? relativeRefs(readModels(deployed, readers), root, options.cwd) : undefined,

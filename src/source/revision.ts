@@ -23,7 +23,8 @@ export interface RevisionSource {
 /** `models` globs from the configuration (repository-relative); none = every candidate file. */
 function selector(globs: readonly string[] | undefined): (p: string) => boolean {
   const matchers = (globs ?? []).map(globMatcher);
-  return (p) => CANDIDATE.test(p) && !/\.d\.[mc]?ts$/i.test(p) && (matchers.length ? matchers.some((m) => m(p)) : !SKIP.test(p));
+  // Declaration files stay: kysely-codegen writes its DB interface to one (db.d.ts).
+  return (p) => CANDIDATE.test(p) && (matchers.length ? matchers.some((m) => m(p)) : !SKIP.test(p));
 }
 
 function run(cwd: string, args: string[], input?: Buffer, okStatus: readonly number[] = [0]): Buffer {

@@ -6,12 +6,33 @@
  * Names follow Prisma's rules: the table is `@@map("…")` or the model name verbatim, a column is
  * `@map("…")` or the field name verbatim; relation fields (whose type is another model) are no columns.
  */
-import { getSchema, PrismaParser, VisitorClassFactory, type Attribute, type AttributeArgument, type BlockAttribute, type Field, type Model } from '@mrleebo/prisma-ast';
+import type * as PrismaAst from '@mrleebo/prisma-ast';
+import type { Attribute, AttributeArgument, BlockAttribute, Field, Model } from '@mrleebo/prisma-ast';
+import { dynamicImport } from '../../util/dynamic-import.ts';
 import type { ModelColumn, ModelReader, ModelReadResult, ModelTable, RevisionFiles } from './types.ts';
 
-let parsing: { parser: PrismaParser; visitor: InstanceType<ReturnType<typeof VisitorClassFactory>> } | undefined;
+type PrismaAstModule = typeof PrismaAst;
 
-function parse(text: string): ReturnType<typeof getSchema> {
+let prismaAst: PrismaAstModule | undefined;
+let loadingPrismaAst: Promise<PrismaAstModule> | undefined;
+
+/**
+ * The Prisma schema parser (@mrleebo/prisma-ast with chevrotain, ~0.5 MB), loaded only when a
+ * revision has a .prisma file, as TypeScript is: the CLI bundle keeps it external, so a run without
+ * Prisma never compiles it. Call (and await) before prismaReader.read.
+ */
+export function loadPrismaAst(): Promise<PrismaAstModule> {
+  if (!prismaAst && typeof require === 'function') prismaAst = require('@mrleebo/prisma-ast') as PrismaAstModule;
+  if (prismaAst) return Promise.resolve(prismaAst);
+  loadingPrismaAst ??= dynamicImport<PrismaAstModule & { default?: PrismaAstModule }>('@mrleebo/prisma-ast').then((m) => (prismaAst = typeof m.getSchema === 'function' ? m : (m.default ?? m)));
+  return loadingPrismaAst;
+}
+
+let parsing: { parser: PrismaAst.PrismaParser; visitor: InstanceType<ReturnType<PrismaAstModule['VisitorClassFactory']>> } | undefined;
+
+function parse(text: string): ReturnType<PrismaAstModule['getSchema']> {
+  if (!prismaAst) throw new Error('the Prisma schema parser is not loaded (await loadPrismaAst() first)');
+  const { getSchema, PrismaParser, VisitorClassFactory } = prismaAst;
   if (!parsing) {
     const parser = new PrismaParser({ nodeLocationTracking: 'full' });
     const Visitor = VisitorClassFactory(parser);

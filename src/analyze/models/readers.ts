@@ -1,20 +1,42 @@
 /** Every ORM model reader. A reader picks its own files from the revision; several ORMs per repository are fine. */
 import { drizzleReader } from './drizzle.ts';
+import { kyselyReader } from './kysely.ts';
+import { mikroOrmReader } from './mikro-orm.ts';
 import { prismaReader } from './prisma.ts';
+import { queryBuilderReader } from './query-builders.ts';
+import { rawSqlReader } from './raw-sql.ts';
+import { sequelizeReader } from './sequelize.ts';
 import { typeormReader } from './typeorm.ts';
 import type { ModelReader } from './types.ts';
 
-export const MODEL_READERS: readonly ModelReader[] = [prismaReader, typeormReader, drizzleReader];
+/**
+ * The readers, synchronous: the caller loads the TypeScript compiler (`await loadTypeScript()`),
+ * the PostgreSQL parser for the raw-SQL reader (`await initParser()`) and, for schema.prisma, the
+ * Prisma schema parser (`await loadPrismaAst()`) first.
+ */
+export const MODEL_READERS: readonly ModelReader[] = [prismaReader, typeormReader, drizzleReader, sequelizeReader, mikroOrmReader, kyselyReader, rawSqlReader, queryBuilderReader];
+
+/** Case-insensitive ERE spelling of a word (git grep -E has no per-pattern /i). */
+const anyCase = (word: string): string => [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('');
 
 /**
  * Text every model file (or naming configuration) of some reader contains: the front door asks git
- * for the files that match it (`git grep -E`, so POSIX ERE: no \\b) instead of reading the whole
+ * for the files that match it (`git grep -E`, so POSIX ERE: no \b) instead of reading the whole
  * repository. A reader added here adds its markers. .prisma files are always read.
+ * ORMs by package or decorator; raw SQL and query builders (Knex, Kysely chains) by a query keyword
+ * or a builder call.
  */
-export const MODEL_FILE_HINT = /typeorm|drizzle|sequelize|mikro-orm|kysely|EntitySchema|@Entity/;
+export const MODEL_FILE_HINT = new RegExp(
+  ['typeorm', 'drizzle', 'sequelize', 'mikro-orm', 'kysely', 'Kysely', 'EntitySchema', '@Entity', '[Kk]nex', '\\.from\\(', '\\.table\\(', '\\.into\\(', ...['select', 'insert', 'update', 'delete'].map(anyCase)].join('|'),
+);
 
-/** Text of a file that defines models in code (not only imports an ORM): without one, the TypeScript parser is not loaded. */
-export const MODEL_DEFINITION_HINT = /@Entity\b|\bEntitySchema\b|\bpgTable\b|\bpgSchema\b|\bdefineEntity\b|\.define\(|\.init\(|@Table\b|interface DB\b/;
+/**
+ * Text of a file that defines models in code (not only imports an ORM), or holds a query in a
+ * string or a query-builder chain: without one, the TypeScript parser is not loaded.
+ */
+const ORM_DEFINITION = /@Entity\b|\bEntitySchema\b|\bpgTable\b|\bpgSchema\b|\bdefineEntity\b|\.define\(|\.init\(|@Table\b|interface DB\b|\bKysely\b/;
+const QUERY_IN_CODE = /\bknex\b|\.(selectFrom|insertInto|updateTable|deleteFrom)\(|['"`]\s*\(?\s*(select|insert|update|delete|with)\s[\s\S]{0,200}?\b(from|into|set)\b/i;
+export const MODEL_DEFINITION_HINT = { test: (text: string): boolean => ORM_DEFINITION.test(text) || QUERY_IN_CODE.test(text) };
 
 /** Readers that need no TypeScript parser. */
 export const SCHEMA_FILE_READERS: readonly ModelReader[] = [prismaReader];
