@@ -14,6 +14,7 @@ import { ENCODING_NOTE, lintPaths, type LintOptions } from '../engine/lint.ts';
 import { fixFiles } from './fix-files.ts';
 import { GitError } from '../source/git.ts';
 import { loadModelFacts } from './models.ts';
+import type { ModelFacts } from '../analyze/models/facts.ts';
 import { nearestConfigOptions } from './nearest-config.ts';
 import { stagedPaths } from './staged.ts';
 import type { IndexView } from '../source/git-index.ts';
@@ -328,15 +329,19 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   const cache = resolved.cacheDir === undefined || !BUILD_ID ? undefined : new AnalysisCache(resolved.cacheDir, BUILD_ID);
   const options: LintOptions = { ...resolved.lint, cache };
   const discovery = { cwd, include: resolved.include, exclude: resolved.exclude, migrationFormat: resolved.migrationFormat };
-  options.models = await loadModelFacts({ cwd, deployedRef: resolved.deployedRef, models: resolved.models });
-  if (options.models) {
-    mark('models read');
-    if (options.models.note) process.stderr.write(`zerodown: ${options.models.note}\n`);
-    for (const rev of [options.models.deployed, options.models.current]) for (const p of rev?.problems ?? []) process.stderr.write(`zerodown: warning: ${p.ref.path}:${p.ref.line}:${p.ref.column}: ${rev?.label}: ${p.message}\n`);
-  }
-  const models = options.models;
-  // Monorepos: each migrations directory follows the configuration nearest to it.
-  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir).lint, cache, models }), RULES.map((r) => r.id));
+  // The model check runs once, when lintPaths finds a migration it may matter to (every --fix round reuses it).
+  let modelsRead: Promise<ModelFacts | undefined> | undefined;
+  options.loadModels = () =>
+    (modelsRead ??= loadModelFacts({ cwd, deployedRef: resolved.deployedRef, models: resolved.models }).then((models) => {
+      if (models) {
+        mark('models read');
+        if (models.note) process.stderr.write(`zerodown: ${models.note}\n`);
+        for (const rev of [models.deployed, models.current]) for (const p of rev?.problems ?? []) process.stderr.write(`zerodown: warning: ${p.ref.path}:${p.ref.line}:${p.ref.column}: ${rev?.label}: ${p.message}\n`);
+      }
+      return models;
+    }));
+  // Monorepos: each migrations directory follows the configuration nearest to it (the models are the repository's, read once).
+  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir).lint, cache, models: options.models }), RULES.map((r) => r.id));
   let index: IndexView | undefined;
   if (values.staged) {
     if (values.fix || values['fix-all'] || values.stdin) throw new UsageError('--staged lints the git index and cannot be combined with --fix or --stdin');

@@ -31,12 +31,12 @@ export const MODEL_FILE_HINT = new RegExp(
 );
 
 /**
- * Text of a file that defines models in code (not only imports an ORM), or holds a query in a
- * string or a query-builder chain: without one, the TypeScript parser is not loaded.
+ * Text of a file that defines models in code (not only imports an ORM): without one, the TypeScript
+ * parser is not loaded and no code reader runs. SQL strings and query-builder chains alone do not
+ * start the check (every repository has some, and reading them costs seconds): the raw-SQL and
+ * query-builder readers run alongside the ORM readers once some model is defined in code.
  */
-const ORM_DEFINITION = /@Entity\b|\bEntitySchema\b|\bpgTable\b|\bpgSchema\b|\bdefineEntity\b|\.define\(|\.init\(|@Table\b|interface DB\b|\bKysely\b/;
-const QUERY_IN_CODE = /\bknex\b|\.(selectFrom|insertInto|updateTable|deleteFrom)\(|['"`]\s*\(?\s*(select|insert|update|delete|with)\s[\s\S]{0,200}?\b(from|into|set)\b/i;
-export const MODEL_DEFINITION_HINT = { test: (text: string): boolean => ORM_DEFINITION.test(text) || QUERY_IN_CODE.test(text) };
+export const MODEL_DEFINITION_HINT = /@Entity\b|\bEntitySchema\b|\bpgTable\b|\bpgSchema\b|\bdefineEntity\b|\.define\(|\.init\(|@Table\b|interface DB\b|\bKysely\b/;
 
 /** Readers that need no TypeScript parser. */
 export const SCHEMA_FILE_READERS: readonly ModelReader[] = [prismaReader];
