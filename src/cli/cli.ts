@@ -76,7 +76,8 @@ Options:
                                 checksum applied migrations and refuse or report drift when one changes
       --deployed-ref <ref>      the ref that stands for the deployed revision (default: @{upstream},
                                 origin/HEAD, origin/main, origin/master, main, master). The ORM
-                                model check reads Prisma/TypeORM/Drizzle models at its merge-base
+                                model check reads the ORM models (Prisma, TypeORM, Drizzle, Sequelize,
+                                MikroORM, Kysely; SQL in code as probable) at its merge-base
                                 and in the working tree: a DROP/RENAME of what they still map is an
                                 error naming the model line (config \`models\`: globs, or false)
       --staged                  lint the staged .sql files as staged in the git index (history too),

@@ -22,10 +22,15 @@ let loadingPrismaAst: Promise<PrismaAstModule> | undefined;
  * Prisma never compiles it. Call (and await) before prismaReader.read.
  */
 export function loadPrismaAst(): Promise<PrismaAstModule> {
-  if (!prismaAst && typeof require === 'function') prismaAst = require('@mrleebo/prisma-ast') as PrismaAstModule;
+  // require() where there is one (the CLI bundle, the library build), as for TypeScript.
+  if (!prismaAst && typeof require === 'function') prismaAst = requireModule(require, '@mrleebo/prisma-ast');
   if (prismaAst) return Promise.resolve(prismaAst);
   loadingPrismaAst ??= dynamicImport<PrismaAstModule & { default?: PrismaAstModule }>('@mrleebo/prisma-ast').then((m) => (prismaAst = typeof m.getSchema === 'function' ? m : (m.default ?? m)));
   return loadingPrismaAst;
+}
+
+function requireModule(req: NodeJS.Require, id: string): PrismaAstModule {
+  return req(id) as PrismaAstModule;
 }
 
 let parsing: { parser: PrismaAst.PrismaParser; visitor: InstanceType<ReturnType<PrismaAstModule['VisitorClassFactory']>> } | undefined;

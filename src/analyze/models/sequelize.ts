@@ -1,7 +1,7 @@
 /**
  * Sequelize v6 models, read statically: `Model.init(attributes, options)`, `sequelize.define(name,
  * attributes, options)` and sequelize-typescript classes (`@Table`, `@Column`, `@CreatedAt`, …).
- * Names follow Sequelize's own rules (docs/orm-readers-models2.md cites them): the table is
+ * Names follow Sequelize's own rules (docs/orm.md cites them): the table is
  * `tableName`, else the model name when `freezeTableName`, else the model name pluralised by the
  * `inflection` package (the one Sequelize uses) and underscored when `underscored`; a column is
  * `field`, else the attribute name, underscored when `underscored`; `timestamps` (default on) adds
