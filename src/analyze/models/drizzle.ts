@@ -36,7 +36,7 @@ export const drizzleReader: ModelReader = {
       if (/\bcasing\s*:\s*['"]snake_case['"]/.test(text)) snake = true;
       if (!/\bpgTable\b|\bpgSchema\b/.test(text)) continue;
       try {
-        parsed.push(parseFile(path, text));
+        parsed.push(parseFile(files, path, text));
       } catch (e) {
         result.problems.push({ ref: { path, line: 1, column: 1 }, message: `not parsed: ${(e as Error).message}` });
       }

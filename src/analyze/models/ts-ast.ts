@@ -4,12 +4,14 @@
  */
 import type * as TS from 'typescript';
 import { typescript, type TypeScript } from '../../source/ts/typescript.ts';
-import type { SourceRef } from './types.ts';
+import { refOf, scriptFile, type ScriptFile } from './script-files.ts';
+import type { RevisionFiles } from './types.ts';
 
-export interface ParsedFile {
+export { refOf };
+
+/** A file of the revision, parsed once for every reader (script-files.ts holds the per-revision cache). */
+export interface ParsedFile extends ScriptFile {
   ts: TypeScript;
-  path: string;
-  sf: TS.SourceFile;
 }
 
 /** Source files of application code: .ts/.js family, no declarations, no dependencies or build output. */
@@ -17,15 +19,8 @@ export function isAppScript(path: string): boolean {
   return /\.(ts|tsx|mts|cts|js|mjs|cjs)$/i.test(path) && !/\.d\.[mc]?ts$/i.test(path) && !/(^|\/)(node_modules|dist|build|\.next|coverage)\//.test(path);
 }
 
-export function parseFile(path: string, text: string): ParsedFile {
-  const ts = typescript();
-  const kind = /\.[mc]?jsx?$/i.test(path) ? ts.ScriptKind.JS : path.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
-  return { ts, path, sf: ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, kind) };
-}
-
-export function refOf(file: ParsedFile, node: TS.Node): SourceRef {
-  const p = file.sf.getLineAndCharacterOfPosition(node.getStart(file.sf));
-  return { path: file.path, line: p.line + 1, column: p.character + 1 };
+export function parseFile(files: RevisionFiles, path: string, text: string): ParsedFile {
+  return { ...scriptFile(files, path, text), ts: typescript() };
 }
 
 /** Static string of a literal / no-substitution template. */

@@ -66,7 +66,7 @@ export const typeormReader: ModelReader = {
       texts.push(text);
       if (!/@(Entity|Column|PrimaryColumn|PrimaryGeneratedColumn|CreateDateColumn|UpdateDateColumn|DeleteDateColumn|VersionColumn|JoinColumn|ManyToOne)\b|EntitySchema/.test(text)) continue;
       try {
-        parsed.push(parseFile(path, text));
+        parsed.push(parseFile(files, path, text));
       } catch (e) {
         result.problems.push({ ref: { path, line: 1, column: 1 }, message: `not parsed: ${(e as Error).message}` });
       }
