@@ -1,6 +1,7 @@
 import type { ColumnDef } from 'libpg-query';
 import { alterSubcommands, as, columnFacts, columnTypeSource, constraintsOf, defineRule, displayRel, quoteIdent, quoteLiteral, type RuleContext, type SafeAlternative, type SafeStep, type Schema, type TypeRef, VERSION_FEATURES } from '../src/kit/index.ts';
 import { batchedBackfill, lockPhrase, notNullSteps, withLockTimeout } from '../src/advice/index.ts';
+import { deployedInsertersWithout } from '../src/advice/models.ts';
 
 /** 'a' or 'an' before a lock mode name. */
 function article(mode: string): string {
@@ -98,9 +99,12 @@ export default defineRule({
       if (f.defaultExpr && as(f.defaultExpr, 'A_Const')?.isnull !== true) continue;
       const span = ctx.subcommandSpan(cmdIndex);
       const col = quoteIdent(f.name);
+      const inserters = deployedInsertersWithout(ctx.models, table, f.name);
+      const models = inserters.length ? ` ${inserters[0].message.replace(/ inserts into .*$/, '')} in ${inserters[0].path}:${inserters[0].line} is such code: its INSERTs do not write ${col}.` : '';
       ctx.report({
         span,
-        message: `ADD COLUMN ${col} is NOT NULL without a default: existing rows of ${displayRel(table)} would hold NULL, so the migration fails on a table with rows (SQLSTATE 23502) after taking ${article(op.mode)} ${lockPhrase(op.mode, [table])}; and where it succeeds, INSERTs from running application code that do not set ${col} fail with the same error.`,
+        relatedLocations: inserters.length ? inserters : undefined,
+        message: `ADD COLUMN ${col} is NOT NULL without a default: existing rows of ${displayRel(table)} would hold NULL, so the migration fails on a table with rows (SQLSTATE 23502) after taking ${article(op.mode)} ${lockPhrase(op.mode, [table])}; and where it succeeds, INSERTs from running application code that do not set ${col} fail with the same error.${models}`,
         help: 'Add the column as nullable (or with a constant DEFAULT that fits every row), deploy code that writes it, backfill existing rows in batches, then add NOT NULL without a long scan.',
         safeAlternative: recipe(ctx, table, def, span.end),
       });

@@ -1,6 +1,7 @@
-import { as, defineRule, displayRel, fileState, nameKey, OPERATIONS, quoteIdent, quoteLiteral, type RuleContext, type SafeStep, type Schema, str, strings, summarize } from '../src/kit/index.ts';
+import { as, defineRule, displayRel, fileState, nameKey, OPERATIONS, quoteIdent, quoteLiteral, type RelatedLocation, type RuleContext, type SafeStep, type Schema, str, strings, summarize } from '../src/kit/index.ts';
 import { withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase, extraLocks } from '../src/advice/app-compat.ts';
+import { tableVerdict, type ModelUse } from '../src/advice/models.ts';
 
 /** Databases created earlier in this file (dropping them again loses nothing). */
 const CREATED_DATABASES = fileState(() => new Set<string>());
@@ -32,6 +33,24 @@ function dropTables(ctx: RuleContext, keys: string[], cascade: boolean, keyword:
   const existing = keys.filter((k) => ctx.ops.some((o) => o.op === 'drop-table' && o.relation === k && o.existing));
   if (existing.length === 0) return;
   const rels = existing.map(displayRel).join(', ');
+  const verdicts = existing.map((k) => tableVerdict(ctx.models, k, displayRel(k)));
+  if (verdicts.every((v) => v.kind === 'unused')) {
+    for (const v of verdicts) if (v.kind === 'unused') ctx.note(v.note);
+    return;
+  }
+  const evidence: string[] = [];
+  const related: RelatedLocation[] = [];
+  const uses: ModelUse[] = [];
+  for (const v of verdicts) {
+    if (v.kind !== 'mapped') continue;
+    evidence.push(v.evidence);
+    related.push(...v.related);
+    uses.push(...v.uses);
+  }
+  const proof = evidence.length ? `${evidence.join('; ')}. ` : '';
+  const plan = uses.length
+    ? `Deploy A: remove ${[...new Set(uses.map((u) => `${u.table.model} (${u.table.orm}, ${u.table.ref.path}:${u.table.ref.line})`))].join(', ')} and every use of it from the code${uses.some((u) => u.table.orm === 'prisma') ? ' (Prisma: delete the model, or mark it `@@ignore` first)' : ''}; do not commit the DROP your migration generator emits with that change. Deploy B: this DROP, in a later migration with lock_timeout. `
+    : '';
   const mode = ctx.ops.find((o) => o.op === 'drop-table' && o.relation === existing[0])?.mode;
   const refMode = OPERATIONS['drop-table'].locks.referenced;
   // Tables this one references: the analyzer's ops on other relations.
@@ -48,9 +67,10 @@ function dropTables(ctx: RuleContext, keys: string[], cascade: boolean, keyword:
   } else if (cascade) notes.push('CASCADE also drops every view and foreign key that depends on it.');
   ctx.report({
     span: ctx.stmt.span,
-    message: `Dropping ${rels} breaks the application version that is still running: from the moment this commits, every query that uses ${existing.length > 1 ? 'them' : 'it'} fails (relation does not exist), and the data is gone.${mode ? ` It takes ${aLockPhrase(mode, existing)}, waiting for running queries on the table while new ones queue behind it.` : ''}${notes.length ? ` ${notes.join(' ')}` : ''}`,
+    relatedLocations: related.length ? related : undefined,
+    message: `${proof}Dropping ${rels} breaks the application version that is still running: from the moment this commits, every query that uses ${existing.length > 1 ? 'them' : 'it'} fails (relation does not exist), and the data is gone.${mode ? ` It takes ${aLockPhrase(mode, existing)}, waiting for running queries on the table while new ones queue behind it.` : ''}${notes.length ? ` ${notes.join(' ')}` : ''}`,
     lock: summarize([...ctx.ops.filter((o) => o.existing), ...(cascade ? extraLocks('drop-table', refMode, referencedBy) : [])]),
-    help: 'Deploy code that no longer uses the table first, confirm from pg_stat_user_tables that nothing reads or writes it, then drop it in a later migration with lock_timeout (keep a backup if the data may be needed).',
+    help: `${plan}Deploy code that no longer uses the table first, confirm from pg_stat_user_tables that nothing reads or writes it, then drop it in a later migration with lock_timeout (keep a backup if the data may be needed).`,
     safeAlternative: {
       summary: `Deploy ordering: the code stops using ${rels} first; the drop comes in a later migration.${cascade ? ' List what CASCADE removes before running it (\\d+ or pg_depend): it is not only the table.' : ''}`,
       steps: [

@@ -12,6 +12,7 @@ import constraintValidationScan from './constraint-validation-scan.ts';
 import detachPartitionNotConcurrent from './detach-partition-not-concurrent.ts';
 import domainConstraint from './domain-constraint.ts';
 import dropColumn from './drop-column.ts';
+import modelStaleIgnore from './model-stale-ignore.ts';
 import dropIndexNotConcurrent from './drop-index-not-concurrent.ts';
 import dropIndexBeforeReplacement from './drop-index-before-replacement.ts';
 import dropIndexStillUsed from './drop-index-still-used.ts';
@@ -77,6 +78,7 @@ export const RULES: readonly Rule[] = [
   renameTable,
   banDropNotNull,
   dropColumn,
+  modelStaleIgnore,
   dropTable,
   dropIndexStillUsed,
   truncate,

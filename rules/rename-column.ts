@@ -1,6 +1,7 @@
 import { as, type ColumnInfo, defineRule, displayRel, quoteIdent, quoteLiteral, relKey, type RuleContext, type SafeAlternative, type SafeStep, type Schema, VERSION_FEATURES } from '../src/kit/index.ts';
 import { helperName, notNullSteps, primaryKey, untilNoRowsUpdated, withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase } from '../src/advice/app-compat.ts';
+import { columnVerdict, renameColumnMapping } from '../src/advice/models.ts';
 
 /*
  * The expand/contract steps are written here rather than with src/advice/expand-contract.ts: that
@@ -241,14 +242,21 @@ export default defineRule({
     const rel = displayRel(table);
     const oldCol = quoteIdent(s.subname);
     const newCol = quoteIdent(s.newname);
+    const models = isView ? { kind: 'unknown' as const } : columnVerdict(ctx.models, table, s.subname, `${rel}.${oldCol}`);
+    if (models.kind === 'unused') {
+      ctx.note(models.note);
+      return;
+    }
+    const mapping = models.kind === 'mapped' ? ` Or keep the database name and rename only the field: ${renameColumnMapping(models.uses, s.subname)}.` : '';
     ctx.report({
       span: ctx.stmt.span,
-      message: `Renaming ${rel}.${oldCol} to ${newCol} breaks the application version that is still running: from the moment this commits, every query that names ${oldCol} (or an ORM that lists all mapped columns) fails until the new code is everywhere, and during a rolling deploy the old and new versions need different names at the same time. It also takes ${aLockPhrase(op.mode, [table])}, briefly.`,
+      relatedLocations: models.kind === 'mapped' ? models.related : undefined,
+      message: `${models.kind === 'mapped' ? `${models.evidence}. ` : ''}Renaming ${rel}.${oldCol} to ${newCol} breaks the application version that is still running: from the moment this commits, every query that names ${oldCol} (or an ORM that lists all mapped columns) fails until the new code is everywhere, and during a rolling deploy the old and new versions need different names at the same time. It also takes ${aLockPhrase(op.mode, [table])}, briefly.`,
       help: isMatview
         ? `${rel} is a materialized view: create a new one that exposes ${newCol}, deploy code that reads it, then drop the old one.`
         : isView
         ? `${rel} is a view: recreate it with CREATE OR REPLACE VIEW adding ${newCol} as an extra last column (same expression as ${oldCol}), deploy code that uses ${newCol}, then recreate the view without ${oldCol}.`
-        : `Do it as expand/contract: add ${newCol}, keep both columns in sync with a trigger, backfill in batches, deploy code that reads and writes ${newCol}, then drop ${oldCol}. If the name only matters to the code, map the attribute to the existing column in the ORM instead of renaming it.`,
+        : `Do it as expand/contract: add ${newCol}, keep both columns in sync with a trigger, backfill in batches, deploy code that reads and writes ${newCol}, then drop ${oldCol}. If the name only matters to the code, map the attribute to the existing column in the ORM instead of renaming it.${mapping}`,
       safeAlternative: isView ? null : recipe(ctx, table, s.subname, s.newname),
     });
   },

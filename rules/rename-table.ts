@@ -1,6 +1,7 @@
 import { as, defineRule, displayRel, fileState, nameKey, quoteIdent, quoteLiteral, relKey, type RuleContext, type SafeAlternative, strings, VERSION_FEATURES } from '../src/kit/index.ts';
 import { withLockTimeout } from '../src/advice/index.ts';
 import { aLockPhrase } from '../src/advice/app-compat.ts';
+import { renameTableMapping, tableVerdict } from '../src/advice/models.ts';
 
 const CREATED_TYPES = fileState(() => new Set<string>());
 const ADDED_VALUES = fileState(() => new Set<string>());
@@ -77,6 +78,11 @@ function relationRename(ctx: RuleContext, renameType: string, from: string, newN
   const to = `${schema}.${newName}`;
   if (compatibilityViewFollows(ctx, from, to)) return;
   const oldRel = displayRel(from);
+  const models = tableVerdict(ctx.models, from, oldRel);
+  if (models.kind === 'unused') {
+    ctx.note(models.note);
+    return;
+  }
   const newRel = displayRel(to);
   const kind = ctx.schema.tables.get(from)?.kind;
   const matview = renameType === 'OBJECT_MATVIEW' || kind === 'matview';
@@ -101,8 +107,9 @@ function relationRename(ctx: RuleContext, renameType: string, from: string, newN
   };
   ctx.report({
     span: ctx.stmt.span,
-    message: `Renaming the ${noun} ${oldRel} to ${quoteIdent(newName)} breaks the application version that is still running: from the moment this commits, every query that names ${oldRel} fails (relation does not exist) until the new code is everywhere, and during a rolling deploy old and new versions need different names at the same time. It also takes ${aLockPhrase(op.mode, [from])}, briefly.`,
-    help: `Rename it and create a view with the old name in the same transaction (${noun === 'table' || noun === 'foreign table' ? 'a simple view over one table is updatable' : noun === 'view' ? 'a view over a simple view stays updatable' : 'reads keep working'}), deploy code that uses ${quoteIdent(newName)}, then drop the view in a later migration.`,
+    relatedLocations: models.kind === 'mapped' ? models.related : undefined,
+    message: `${models.kind === 'mapped' ? `${models.evidence}. ` : ''}Renaming the ${noun} ${oldRel} to ${quoteIdent(newName)} breaks the application version that is still running: from the moment this commits, every query that names ${oldRel} fails (relation does not exist) until the new code is everywhere, and during a rolling deploy old and new versions need different names at the same time. It also takes ${aLockPhrase(op.mode, [from])}, briefly.`,
+    help: `Rename it and create a view with the old name in the same transaction (${noun === 'table' || noun === 'foreign table' ? 'a simple view over one table is updatable' : noun === 'view' ? 'a view over a simple view stays updatable' : 'reads keep working'}), deploy code that uses ${quoteIdent(newName)}, then drop the view in a later migration.${models.kind === 'mapped' ? ` Or keep the database name and rename only the model: ${renameTableMapping(models.uses, from.slice(from.indexOf('.') + 1))}.` : ''}`,
     safeAlternative,
   });
 }

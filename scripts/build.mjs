@@ -21,8 +21,9 @@ const common = {
   platform: 'node',
   target: 'node20',
   // PGlite loads its own assets from node_modules.
-  // TypeScript (TS/JS migrations) is required at run time, only when a run has such a file.
-  external: ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pg', 'typescript'],
+  // TypeScript (TS/JS migrations, model files) and the Prisma schema parser are required at run time,
+  // only when a run has such a file.
+  external: ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pg', 'typescript', '@mrleebo/prisma-ast'],
   logLevel: 'warning',
   legalComments: 'none',
   define: { __ZERODOWN_BUILD_ID__: JSON.stringify(buildId) },

@@ -21,6 +21,8 @@ export interface Header {
   enable?: string[];
   /** A production stats snapshot beside the fixture (`stats=file.json`). */
   stats?: string;
+  /** A directory of ORM model files beside the fixture (`models=dir`), read as the working tree. */
+  models?: string;
 }
 
 export function header(text: string): Header {
@@ -34,6 +36,7 @@ export function header(text: string): Header {
     if (k === 'preset' && (v === 'recommended' || v === 'strict')) h.preset = v;
     if (k === 'enable') h.enable = v.split(',').filter(Boolean);
     if (k === 'stats') h.stats = v;
+    if (k === 'models') h.models = v;
   }
   return h;
 }

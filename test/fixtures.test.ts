@@ -15,6 +15,18 @@ import { RULES } from '../rules/index.ts';
 import { expectations, FIXTURES, header, presetRules, showExpectation, walkSql } from './fixture-files.ts';
 import { engineOptions, lintText, ROOT } from './helpers.ts';
 import { loadProduction } from '../src/options/production.ts';
+import { readModels, type ModelFacts } from '../src/analyze/models/facts.ts';
+import { workingTree } from '../src/source/revision.ts';
+import { loadPrismaAst } from '../src/analyze/models/prisma.ts';
+import { initParser } from '../src/parse/parser.ts';
+import { loadTypeScript } from '../src/source/ts/typescript.ts';
+
+/** The ORM models a fixture names in its header, read as the CLI reads a working tree without git. */
+async function models(file: string, dir: string | undefined): Promise<ModelFacts | undefined> {
+  if (!dir) return undefined;
+  await Promise.all([loadTypeScript(), loadPrismaAst(), initParser()]);
+  return { deployed: undefined, current: readModels(workingTree(path.join(path.dirname(file), dir), false)) };
+}
 
 /** The snapshot a fixture names in its header, read as the CLI reads `--stats`. */
 function production(file: string, stats: string | undefined) {
@@ -68,14 +80,15 @@ for (const ruleDir of ruleDirs) {
           const h = header(text);
           const result = await lintText(
             text,
-            { pgVersion: h.pgVersion ?? 15, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset, h.enable), production: production(full, h.stats) },
+            { pgVersion: h.pgVersion ?? 15, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset, h.enable), production: production(full, h.stats), models: await models(full, h.models) },
             { path: full },
           );
           expect(compare(result, text)).toEqual(NOTHING_LEFT);
         });
       }
     }
-    const dirs = asDirectory ? [dir] : entries.filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
+    // models/ holds ORM model files for the fixtures' `models=` header, not migrations.
+    const dirs = asDirectory ? [dir] : entries.filter((e) => e.isDirectory() && e.name !== 'models').map((e) => path.join(dir, e.name));
     for (const sub of dirs) {
       it(`${path.relative(dir, sub) || '.'}/ (migration directory)`, async () => {
         const files: string[] = [];

@@ -13,6 +13,8 @@ import { DEFAULT_PG_VERSION, NEWEST_PG_VERSION, OLDEST_PG_VERSION } from '../pg/
 import { ENCODING_NOTE, lintPaths, type LintOptions } from '../engine/lint.ts';
 import { fixFiles } from './fix-files.ts';
 import { GitError } from '../source/git.ts';
+import { loadModelFacts } from './models.ts';
+import type { ModelFacts } from '../analyze/models/facts.ts';
 import { nearestConfigOptions } from './nearest-config.ts';
 import { stagedPaths } from './staged.ts';
 import type { IndexView } from '../source/git-index.ts';
@@ -73,7 +75,11 @@ Options:
       --fix-all                 --fix every file, applied migrations too. Flyway and Prisma Migrate
                                 checksum applied migrations and refuse or report drift when one changes
       --deployed-ref <ref>      the ref that stands for the deployed revision (default: @{upstream},
-                                origin/HEAD, origin/main, origin/master, main, master)
+                                origin/HEAD, origin/main, origin/master, main, master). The ORM
+                                model check reads the ORM models (Prisma, TypeORM, Drizzle, Sequelize,
+                                MikroORM, Kysely; SQL in code as probable) at its merge-base
+                                and in the working tree: a DROP/RENAME of what they still map is an
+                                error naming the model line (config \`models\`: globs, or false)
       --staged                  lint the staged .sql files as staged in the git index (history too),
                                 for a plain git pre-commit hook; paths limit which ones; exit 0 and
                                 no output when none is staged
@@ -294,6 +300,7 @@ function engineOptions(values: Values, config: Config, cwd: string, dir = cwd): 
       reportUnusedIgnores: values['report-unused-ignores'] === true,
       noCache: values['no-cache'] === true,
       stats: values.stats as string | undefined,
+      deployedRef: values['deployed-ref'] as string | undefined,
     },
     config,
     cwd,
@@ -323,8 +330,19 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   const cache = resolved.cacheDir === undefined || !BUILD_ID ? undefined : new AnalysisCache(resolved.cacheDir, BUILD_ID);
   const options: LintOptions = { ...resolved.lint, cache };
   const discovery = { cwd, include: resolved.include, exclude: resolved.exclude, migrationFormat: resolved.migrationFormat };
-  // Monorepos: each migrations directory follows the configuration nearest to it.
-  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir).lint, cache }), RULES.map((r) => r.id));
+  // The model check runs once, when lintPaths finds a migration it may matter to (every --fix round reuses it).
+  let modelsRead: Promise<ModelFacts | undefined> | undefined;
+  options.loadModels = () =>
+    (modelsRead ??= loadModelFacts({ cwd, deployedRef: resolved.deployedRef, models: resolved.models }).then((models) => {
+      if (models) {
+        mark('models read');
+        if (models.note) process.stderr.write(`zerodown: ${models.note}\n`);
+        for (const rev of [models.deployed, models.current]) for (const p of rev?.problems ?? []) process.stderr.write(`zerodown: warning: ${p.ref.path}:${p.ref.line}:${p.ref.column}: ${rev?.label}: ${p.message}\n`);
+      }
+      return models;
+    }));
+  // Monorepos: each migrations directory follows the configuration nearest to it (the models are the repository's, read once).
+  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir).lint, cache, models: options.models }), RULES.map((r) => r.id));
   let index: IndexView | undefined;
   if (values.staged) {
     if (values.fix || values['fix-all'] || values.stdin) throw new UsageError('--staged lints the git index and cannot be combined with --fix or --stdin');
@@ -347,7 +365,7 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   if (fix && values.stdin) throw new UsageError('--fix rewrites files in place and cannot be combined with --stdin');
   if (fix) {
     const lint = (): Promise<LintReport> => lintPaths(positionals.length ? positionals : ['.'], RULES, options, discovery);
-    const fixed = await fixFiles(lint, { cwd, all: values['fix-all'] === true, deployedRef: values['deployed-ref'] as string | undefined, log: (l) => process.stderr.write(`${l}\n`) });
+    const fixed = await fixFiles(lint, { cwd, all: values['fix-all'] === true, deployedRef: resolved.deployedRef, log: (l) => process.stderr.write(`${l}\n`) });
     report = fixed.report;
     if (fixed.code) fatalCode = fixed.code;
   } else if (values.stdin) {

@@ -18,6 +18,7 @@ import { splitTopLevel, tokenEnd, type Comment } from '../source/lexer.ts';
 import { LineMap, type OffsetMap, type Span } from '../source/text.ts';
 import { describePlaceholder, renderTemplates, type ControlBlock, type RenderedTemplate } from '../source/templates.ts';
 import type { ProductionFacts } from '../analyze/production.ts';
+import type { ModelFacts } from '../analyze/models/facts.ts';
 import { sizeFinding } from './production-sizing.ts';
 import { parseSuppressions, type Suppressions } from './suppress.ts';
 
@@ -36,6 +37,8 @@ export interface EngineOptions {
   reportUnusedIgnores: boolean;
   /** Production sizes and index usage from a stats snapshot (`--stats`). */
   production?: ProductionFacts;
+  /** ORM models at the deployed revision and in the working tree (the model check). */
+  models?: ModelFacts;
 }
 
 export interface SqlInput {
@@ -259,7 +262,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
       const lock = summarize(ops, true);
       const events = transactionEvents(stmt.node, tx);
       if (!input.historyOnly) {
-        const ctx = ruleContext({ stmt, text, ops, lock, schema, session, events, runner, options, file: path, state, takers, section, drafts, siblings: stmts });
+        const ctx = ruleContext({ stmt, text, ops, lock, schema, session, events, runner, options, file: path, state, takers, section, drafts, siblings: stmts, notes: result.notes });
         for (const { rule, setting } of active) {
           if (stmt.origin === 'function' && !rule.functionBodies) continue;
           ctx.currentRule = rule;
@@ -342,10 +345,12 @@ interface RuleContextParts {
   section: Section;
   drafts: Draft[];
   siblings: readonly StatementInfo[];
+  /** The file's result notes (ctx.note). */
+  notes: string[];
 }
 
 function ruleContext(parts: RuleContextParts): MutableRuleCtx {
-  const { stmt, text, ops, lock, schema, session, events, runner, options, file, state, takers, section, drafts, siblings } = parts;
+  const { stmt, text, ops, lock, schema, session, events, runner, options, file, state, takers, section, drafts, siblings, notes } = parts;
   const holder: MutableRuleCtx = { currentSeverity: 'error' } as MutableRuleCtx;
   let subSpans: Span[] | undefined;
   const api: RuleContext = {
@@ -360,6 +365,10 @@ function ruleContext(parts: RuleContextParts): MutableRuleCtx {
     runner,
     file,
     production: options.production,
+    models: options.models,
+    note(message) {
+      if (!notes.includes(message)) notes.push(message);
+    },
     siblings,
     text,
     isExisting: (rel) => isExisting(schema.tables.get(rel), { schema, pgVersion: options.pgVersion, file, tx: session.snapshot.id }),
@@ -473,6 +482,7 @@ export function toFinding(ruleId: string, severity: Severity, span: Span, f: Fin
   };
   if (f.fix) finding.fix = f.fix;
   if (f.production) finding.production = f.production;
+  if (f.relatedLocations?.length) finding.relatedLocations = f.relatedLocations;
   if (direction === 'down') finding.direction = 'down';
   return finding;
 }

@@ -15,7 +15,7 @@ import type { FileResult, LintReport } from '../findings/model.ts';
 import { initParser } from '../parse/parser.ts';
 import { mark } from '../util/timing.ts';
 import type { Rule } from '../kit/rule.ts';
-import { discover, type DiscoverOptions, type Plan, type PlanGroup } from '../source/discover.ts';
+import { discover, type DiscoverOptions, type Plan, type PlanGroup, type PlannedFile } from '../source/discover.ts';
 import { readSql, type ReadResult } from '../source/read.ts';
 import type { MigrationFormat } from '../source/formats.ts';
 
@@ -31,6 +31,31 @@ export interface LintOptions extends EngineOptions {
   forGroup?: (root: string) => Promise<LintOptions>;
   /** Custom SQL sinks in TS/JS migrations (config `embeddedSql.targets`). */
   embeddedTargets?: readonly EmbeddedTarget[];
+  /**
+   * The ORM model check (sets `models`), run by lintPaths only when a reported migration may drop,
+   * rename or add a required column or table: reading the models costs up to seconds in a large
+   * repository, and no other rule reads them.
+   */
+  loadModels?: () => Promise<EngineOptions['models']>;
+}
+
+/**
+ * Statements the model-aware rules read: DROP / RENAME of a column or table (also ALTER TABLE … DROP
+ * without COLUMN, and the migration APIs' dropColumn/renameTable/… calls), and a NOT NULL column
+ * added without a default. Checked per `;`-separated piece: a cheap over-approximation.
+ */
+const DROP_OR_RENAME = /\bdrop\s+(column|table)\b|\brename\b|\b(drop|rename)(Column|Table)s?\b|\balter\s+table\b[\s\S]*\bdrop\s+(?!constraint\b|default\b|not\b|index\b|expression\b|identity\b)[\w"]/i;
+const ADDS_REQUIRED = /\badd\b[\s\S]*\bnot\s+null\b|\bnotNullable\(/i;
+const HAS_DEFAULT = /\bdefault\b|\bgenerated\b|serial\b|defaultTo\(/i;
+
+function mayNeedModels(file: PlannedFile): boolean {
+  let text: string;
+  try {
+    text = (file.content ?? fs.readFileSync(file.path)).toString('utf8');
+  } catch {
+    return true;
+  }
+  return text.split(';').some((piece) => DROP_OR_RENAME.test(piece) || (ADDS_REQUIRED.test(piece) && !HAS_DEFAULT.test(piece)));
 }
 
 export { ENCODING_NOTE, readSql, type ReadResult } from '../source/read.ts';
@@ -62,6 +87,7 @@ export async function lintPaths(
   // The TypeScript parser only when the run has a TS/JS migration.
   if (plan.groups.some((g) => g.files.some((f) => isScriptFile(f.path)))) await loadTypeScript();
   mark('parser ready');
+  if (outer.loadModels && !outer.models && plan.groups.some((g) => g.files.some((f) => f.report && mayNeedModels(f)))) outer.models = await outer.loadModels();
   // Monorepos: each migrations directory's options (its nearest config), resolved before the synchronous part.
   const perGroup = new Map<string, LintOptions>();
   if (outer.forGroup) for (const g of plan.groups) perGroup.set(g.root, await outer.forGroup(g.root));

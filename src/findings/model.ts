@@ -58,6 +58,16 @@ export interface Finding {
   conditional?: boolean;
   /** The locked table's size in production, when a stats snapshot was given (`--stats`). */
   production?: ProductionSize;
+  /** Other places the finding is about, e.g. the ORM model field that still maps a dropped column. */
+  relatedLocations?: RelatedLocation[];
+}
+
+/** A place outside the migration (path relative to the working directory, 1-based line and column). */
+export interface RelatedLocation {
+  path: string;
+  line: number;
+  column: number;
+  message: string;
 }
 
 export interface ProductionSize {

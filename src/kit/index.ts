@@ -34,5 +34,5 @@ export { OPERATIONS, VERSION_FEATURES, type OperationFact, type OperationId } fr
 export { blockedBy, blocksReadsOrWrites, describeBlocked, lockRank, strongerLock, type LockMode } from '../pg/locks.ts';
 
 // What a finding carries.
-export type { LockSummary, SafeAlternative, SafeStep } from '../findings/model.ts';
+export type { LockSummary, RelatedLocation, SafeAlternative, SafeStep } from '../findings/model.ts';
 export type { Fix } from '../findings/fix.ts';

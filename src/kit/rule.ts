@@ -11,7 +11,8 @@ import type { Schema } from '../analyze/schema.ts';
 import type { TimeoutSettings, TransactionEvent, TxSnapshot } from '../analyze/session.ts';
 import type { Section } from '../source/formats.ts';
 import type { Span } from '../source/text.ts';
-import type { Direction, LockSummary, ProductionSize, SafeAlternative, Severity } from '../findings/model.ts';
+import type { Direction, LockSummary, ProductionSize, RelatedLocation, SafeAlternative, Severity } from '../findings/model.ts';
+import type { ModelFacts } from '../analyze/models/facts.ts';
 import type { ProductionFacts } from '../analyze/production.ts';
 import type { Fix } from '../findings/fix.ts';
 import type { HeldBlockingLock } from './held-locks.ts';
@@ -65,6 +66,8 @@ export interface FindingDraft {
   severity?: 'warning';
   /** Set by the engine from production stats; rules leave it out. */
   production?: ProductionSize;
+  /** Places outside the migration the finding is about (the ORM model line that maps a dropped column). */
+  relatedLocations?: RelatedLocation[];
 }
 
 export interface RuleContext {
@@ -84,6 +87,10 @@ export interface RuleContext {
   file: string;
   /** Production sizes and index usage (`--stats`), when a snapshot was given. */
   production: ProductionFacts | undefined;
+  /** What the ORM models map at the deployed revision and in the working tree (the model check), when read. */
+  models: ModelFacts | undefined;
+  /** Adds an informational note to the file's result (e.g. a drop proven safe by the models). */
+  note(message: string): void;
   /** Did the relation exist before this file (may hold data and serve traffic)? */
   isExisting(relation: string): boolean;
   /** How to run this statement outside a transaction under the current runner, for messages. */

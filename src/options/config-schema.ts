@@ -47,6 +47,11 @@ export const configSchema = z
       .strict()
       .optional()
       .describe('TS/JS migrations: SQL sinks the runner presets do not know.'),
+    models: z
+      .union([z.array(z.string()), z.literal(false)])
+      .optional()
+      .describe('ORM model check: globs of model files (schema.prisma, entities, Drizzle tables), relative to the repository root; default: every schema.prisma and source file outside node_modules/build output; false turns the check off.'),
+    deployedRef: z.string().optional().describe('The git ref that stands for the deployed revision (default: @{upstream}, origin/HEAD, origin/main, origin/master, main, master); the ORM model check reads the models at its merge-base with HEAD.'),
     statsFile: z.string().optional().describe('Production stats snapshot written by `zerodown stats` (sizes every lock hazard; enables drop-index-still-used).'),
     smallTableRows: z.number().int().min(0).optional().describe('Below this many rows in the stats snapshot, a lock hazard is a warning instead of an error (default 10000).'),
     statsMaxAgeDays: z.number().int().min(1).optional().describe('A stats snapshot older than this many days is reported as stale (default 30).'),

@@ -37,6 +37,8 @@ export interface OptionFlags {
   noCache?: boolean;
   /** Production stats snapshot (`--stats`; default: config `statsFile`). */
   stats?: string;
+  /** The git ref standing for the deployed revision (`--deployed-ref`; default: config `deployedRef`). */
+  deployedRef?: string;
 }
 
 export interface ResolveRequest {
@@ -66,6 +68,10 @@ export interface ResolvedOptions {
   exclude?: string[];
   /** Where analysis results are cached; undefined with noCache. */
   cacheDir?: string;
+  /** The deployed revision's git ref (`--deployed-ref`, else config `deployedRef`; undefined = detect). */
+  deployedRef?: string;
+  /** Config `models`: globs of ORM model files; false turns the model check off. */
+  models?: readonly string[] | false;
 }
 
 export type Resolution = { options: ResolvedOptions; problems?: undefined } | { options?: undefined; problems: string[] };
@@ -179,6 +185,8 @@ export function resolveOptions(req: ResolveRequest): Resolution {
       include: config.include,
       exclude: config.exclude,
       cacheDir: flags.noCache ? undefined : defaultCacheDir(cwd, req.env),
+      deployedRef: flags.deployedRef ?? config.deployedRef,
+      models: config.models,
     },
   };
 }

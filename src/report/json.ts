@@ -24,6 +24,7 @@ function jsonFinding(f: Finding): Record<string, unknown> {
   if (f.dynamic) out.dynamic = true;
   if (f.conditional) out.conditional = true;
   if (f.production) out.production = f.production;
+  if (f.relatedLocations) out.relatedLocations = f.relatedLocations;
   return out;
 }
 

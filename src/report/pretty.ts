@@ -119,6 +119,7 @@ function statementGroup(c: Palette, file: FileResult, g: Group, width: number, v
     const at = f.line === first.line && f.column === first.column ? '' : ` ${c.dim(`${f.line}:${f.column}`)}`;
     out.push(`  ${sev} ${c.cyan(f.ruleId)}${at}`);
     out.push(...wrap(f.message, width, '    ', '    '));
+    for (const r of f.relatedLocations ?? []) out.push(...wrap(`${c.bold(`${r.path}:${r.line}:${r.column}`)} ${r.message}`, width, `    ${c.dim('see:')} `, '         '));
     out.push(...wrap(f.help, width, `    ${c.dim('do:')} `, '        '));
     const alt = f.safeAlternative;
     // A one-step recipe that only sets lock_timeout repeats the `do:` line.

@@ -61,6 +61,15 @@ export const sarifStream: StreamingReporter = (write, _head, ctx) => ({
               },
             },
           ],
+          ...(x.relatedLocations
+            ? {
+                relatedLocations: x.relatedLocations.map((r, id) => ({
+                  id,
+                  physicalLocation: { artifactLocation: { uri: toUri(r.path) }, region: { startLine: r.line, startColumn: r.column } },
+                  message: { text: r.message },
+                })),
+              }
+            : {}),
           properties: { lock: x.lock, safeAlternative: x.safeAlternative, ...(x.direction ? { direction: x.direction } : {}) },
         };
         write((first ? '' : ',') + JSON.stringify(result));

@@ -42,7 +42,7 @@ const OTHER_DIALECT = /\.(mysql|sqlite3?|cockroach|crdb|mssql|sqlserver)\.(up|do
  * path relative to the working directory or any trailing part of it that starts at a `/`, so
  * `seed/*.sql` also matches `db/seed/x.sql` (as before) while `**\/seed/**` never matches `reseed/`.
  */
-function globMatcher(glob: string): (rel: string) => boolean {
+export function globMatcher(glob: string): (rel: string) => boolean {
   const isMatch = picomatch(glob, { dot: true });
   return (rel) => {
     if (isMatch(rel)) return true;
