@@ -10,7 +10,8 @@ import { parseDurationMs } from '../analyze/session.ts';
 import { ConfigError, DEFAULT_PG_VERSION, loadConfig, SUPPORTED_PG_VERSIONS, type Config } from '../options/config.ts';
 import { ENCODING_NOTE, lintPaths, type LintOptions } from '../engine/lint.ts';
 import { fixFiles } from './fix-files.ts';
-import { GitError } from '../source/git.ts';
+import { changeSetSince, GitError, type ChangeSet } from '../source/git.ts';
+import { BaselineError, baselineOf, readBaseline, withoutBaselined } from '../findings/baseline.ts';
 import { nearestConfigOptions } from './nearest-config.ts';
 import { stagedPaths } from './staged.ts';
 import type { IndexView } from '../source/git-index.ts';
@@ -44,6 +45,8 @@ Usage:
   zerodown stats [--database-url <url>] [-o file]
                                        print (or run, read-only) the query that snapshots table
                                        sizes and index usage for --stats (docs/stats.md)
+  zerodown baseline [paths…] [-o file] write the current findings as accepted (default file
+                                       zerodown-baseline.json); --baseline <file> then reports new ones only
   zerodown rules [--format json]       list the rules
   zerodown explain <rule-id>           why a rule matters, with bad and good examples
 
@@ -74,6 +77,12 @@ Options:
                                 checksum applied migrations and refuse or report drift when one changes
       --deployed-ref <ref>      the ref that stands for the deployed revision (default: @{upstream},
                                 origin/HEAD, origin/main, origin/master, main, master)
+      --changed-since <ref>     lint only the migrations changed since the merge-base of HEAD with <ref>
+                                (committed, staged, unstaged or untracked); the others are replayed as
+                                history. A changed migration that already existed at the base gets an
+                                edited-applied-migration finding (runners never re-run it). For any CI
+                                (GitLab: origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME) and local use
+      --baseline <file>         report only findings not accepted in <file> (zerodown baseline)
       --staged                  lint the staged .sql files as staged in the git index (history too),
                                 for a plain git pre-commit hook; paths limit which ones; exit 0 and
                                 no output when none is staged
@@ -138,6 +147,8 @@ const OPTIONS: ParseArgsConfig['options'] = {
   'no-color': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
   staged: { type: 'boolean' },
+  'changed-since': { type: 'string' },
+  baseline: { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -197,7 +208,14 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** For front doors that run the CLI in-process (the GitHub Action): the finished lint report. */
+export interface CliHooks {
+  onReport?(report: LintReport): void;
+  /** Replaces --changed-since's git reading (the Action's fallback to the REST API's file list). */
+  changes?: ChangeSet;
+}
+
+export async function main(argv: string[], hooks: CliHooks = {}): Promise<number> {
   // Its own flags and parser (src/cli/init.ts).
   if (argv[0] === 'init') return initCommand(argv.slice(1));
   let parsed: { values: Values; positionals: string[] };
@@ -217,7 +235,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;
   }
-  const command = ['rules', 'explain', 'lint', 'trace', 'extract', 'stats'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
+  const command = ['rules', 'explain', 'lint', 'trace', 'extract', 'stats', 'baseline'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
   if (command !== 'lint' || positionals[0] === 'lint') positionals = positionals.slice(1);
 
   try {
@@ -243,9 +261,10 @@ export async function main(argv: string[]): Promise<number> {
       const { statsCommand } = await import('./stats.ts');
       return await statsCommand({ cwd: process.cwd(), databaseUrl: values['database-url'] as string | undefined, outputFile: values['output-file'] as string | undefined, statementTimeoutMs: 30_000 });
     }
-    return await lintCommand(values, positionals);
+    if (command === 'baseline') return await baselineCommand(values, positionals);
+    return await lintCommand(values, positionals, hooks);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof GitError || (e instanceof Error && (e.name === 'TraceUsageError' || e.name === 'GitIndexError'))) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof GitError || e instanceof BaselineError || (e instanceof Error && (e.name === 'TraceUsageError' || e.name === 'GitIndexError'))) {
       process.stderr.write(`zerodown: ${e.message}\n`);
       return 2;
     }
@@ -357,7 +376,25 @@ function engineOptions(values: Values, config: Config, cwd: string, dir = cwd): 
   };
 }
 
-async function lintCommand(values: Values, positionals: string[]): Promise<number> {
+/** zerodown baseline: lints as usual and writes every finding as accepted. */
+async function baselineCommand(values: Values, positionals: string[]): Promise<number> {
+  if (values.baseline || values.fix || values['fix-all'] || values.stdin || values.staged) throw new UsageError('baseline records every current finding; it takes paths and lint options, not --baseline, --fix, --stdin or --staged');
+  const out = path.resolve(process.cwd(), (values['output-file'] as string | undefined) ?? 'zerodown-baseline.json');
+  let report: LintReport | undefined;
+  const code = await lintCommand({ ...values, format: 'json', 'output-file': undefined }, positionals, { onReport: (r) => (report = r) }, true);
+  if (code === 2 || !report) return 2;
+  const baseline = baselineOf(report.files);
+  try {
+    fs.writeFileSync(out, `${JSON.stringify(baseline, null, 2)}\n`);
+  } catch (e) {
+    process.stderr.write(`zerodown: ${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+    return 2;
+  }
+  process.stderr.write(`zerodown: wrote ${baseline.findings.length} accepted finding(s) to ${path.relative(process.cwd(), out) || out}; lint with --baseline ${path.relative(process.cwd(), out) || out} to report only new ones\n`);
+  return 0;
+}
+
+async function lintCommand(values: Values, positionals: string[], hooks: CliHooks = {}, silent = false): Promise<number> {
   const cwd = process.cwd();
   mark('lint: start');
   const explicitConfig = values.config as string | undefined;
@@ -371,6 +408,12 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   }
   const cache = values['no-cache'] === true || !BUILD_ID ? undefined : new AnalysisCache(defaultCacheDir(cwd), BUILD_ID);
   const options: LintOptions = { ...engineOptions(values, config, cwd), cache };
+  // --changed-since: report the changed migrations only, and flag edited ones that were at the base.
+  const since = values['changed-since'] as string | undefined;
+  const changes = hooks.changes ?? (since !== undefined ? changeSetSince(cwd, since) : undefined);
+  if (changes && (values.stdin || values.staged)) throw new UsageError('--changed-since chooses the files itself and cannot be combined with --stdin or --staged');
+  if (changes) options.editedApplied = changes.edited;
+  const accepted = values.baseline ? readBaseline(path.resolve(cwd, values.baseline as string)) : undefined;
   // Monorepos: each migrations directory follows the configuration nearest to it.
   if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir), cache }), RULES.map((r) => r.id));
   let index: IndexView | undefined;
@@ -386,15 +429,19 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   const color = !outFile && format === 'pretty' && useColor(values, process.stdout);
   const head = { postgresVersion: options.pgVersion, postgresVersionSource: options.pgVersionSource };
   const width = !outFile && process.stdout.isTTY ? process.stdout.columns : undefined;
-  const output = openReportOutput(format as OutputFormat, head, { rules: RULES, color, verbose: values.verbose === true, width }, outFile && path.resolve(cwd, outFile));
-  const onlyErrors = (f: FileResult): FileResult => (values.quiet ? { ...f, findings: f.findings.filter((x) => x.severity === 'error') } : f);
+  const output = silent ? { file: () => undefined, end: () => undefined } : openReportOutput(format as OutputFormat, head, { rules: RULES, color, verbose: values.verbose === true, width }, outFile && path.resolve(cwd, outFile));
+  const onlyErrors = (file: FileResult): FileResult => {
+    const f = accepted ? withoutBaselined(file, accepted) : file;
+    return values.quiet ? { ...f, findings: f.findings.filter((x) => x.severity === 'error') } : f;
+  };
   const onFile = values.fix ? undefined : (f: FileResult): void => output.file(onlyErrors(f));
   let report: LintReport;
   let fatalCode = 0;
+  const only = changes ? new Set(changes.changed) : undefined;
   const fix = values.fix === true || values['fix-all'] === true;
   if (fix && values.stdin) throw new UsageError('--fix rewrites files in place and cannot be combined with --stdin');
   if (fix) {
-    const lint = (): Promise<LintReport> => lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format });
+    const lint = (): Promise<LintReport> => lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, only });
     const fixed = await fixFiles(lint, { cwd, all: values['fix-all'] === true, deployedRef: values['deployed-ref'] as string | undefined, log: (l) => process.stderr.write(`${l}\n`) });
     report = fixed.report;
     if (fixed.code) fatalCode = fixed.code;
@@ -404,10 +451,11 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     const text = await readStdin();
     report = await lintPaths([name], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, overrides: new Map([[path.resolve(cwd, name), text]]) }, onFile);
   } else {
-    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, index }, onFile);
+    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { cwd, include: config.include, exclude: config.exclude, format: options.format, index, only }, onFile);
   }
   mark('linted');
-  if (values.quiet) for (const f of report.files) f.findings = onlyErrors(f).findings;
+  if (values.quiet || accepted) for (const f of report.files) f.findings = onlyErrors(f).findings;
+  hooks.onReport?.(report);
   if (!onFile) for (const f of report.files) output.file(f);
   const writeError = output.end(report);
   if (writeError) {
@@ -415,7 +463,9 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     return 2;
   }
   for (const e of report.fatal) process.stderr.write(`zerodown: ${e.path}: ${e.message}\n`);
-  if (!report.files.length && !report.fatal.length && !values.stdin) {
+  if (changes && !report.files.length && !report.fatal.length) {
+    process.stderr.write(`zerodown: no migrations changed since ${changes.base}\n`);
+  } else if (!report.files.length && !report.fatal.length && !values.stdin) {
     process.stderr.write(`zerodown: no migrations found under ${(positionals.length ? positionals : ['.']).join(', ')} (no .sql files outside node_modules, build output and dot-directories${config.include || config.exclude ? ', after the config\'s include/exclude' : ''})\n`);
   }
   for (const f of report.files) for (const n of f.notes) if (n.startsWith(ENCODING_NOTE)) process.stderr.write(`zerodown: ${f.path}: ${n}\n`);
