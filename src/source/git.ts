@@ -136,6 +136,9 @@ export interface ChangeSet {
   changed: string[];
   /** Absolute path → first changed line, for changed files that exist in the base's tree. */
   edited: Record<string, number>;
+  /** The work tree and the base commit, when git gave the change set (the Action's API fallback has none). */
+  root?: string;
+  commit?: string;
 }
 
 export function changeSetSince(dir: string, ref: string): ChangeSet {
@@ -146,5 +149,5 @@ export function changeSetSince(dir: string, ref: string): ChangeSet {
   const edited: Record<string, number> = {};
   for (const f of deployed) edited[f] = Math.min(...changedLines(base.root, base.commit, f), Number.MAX_SAFE_INTEGER);
   for (const [f, line] of Object.entries(edited)) if (line === Number.MAX_SAFE_INTEGER) edited[f] = 1;
-  return { base: `${ref} (merge-base ${base.commit.slice(0, 10)})`, changed, edited };
+  return { base: `${ref} (merge-base ${base.commit.slice(0, 10)})`, changed, edited, root: base.root, commit: base.commit };
 }
