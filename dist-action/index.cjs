@@ -54615,7 +54615,7 @@ var init_meta = __esm({
     init_package();
     TOOL_NAME = "zerodown";
     TOOL_VERSION = package_default.version;
-    BUILD_ID = true ? "6827778a69cb023a" : void 0;
+    BUILD_ID = true ? "598e41e781836c39" : void 0;
     DOCS_BASE = "https://github.com/zerodown-dev/zerodown/blob/main/docs/rules";
   }
 });
@@ -63513,10 +63513,10 @@ function baselineOf(files) {
   }
   return { version: BASELINE_VERSION, tool: "zerodown", findings };
 }
-function readBaseline(file2) {
+function readBaseline(abs, file2 = abs) {
   let raw;
   try {
-    raw = import_node_fs11.default.readFileSync(file2, "utf8");
+    raw = import_node_fs11.default.readFileSync(abs, "utf8");
   } catch (e) {
     throw new BaselineError(`--baseline ${file2}: cannot read (${e.code ?? e.message}); create it with "zerodown baseline -o ${file2}"`);
   }
@@ -64780,7 +64780,7 @@ async function lintCommand(values, positionals, hooks = {}, silent = false) {
   const changes = hooks.changes ?? (since !== void 0 ? changeSetSince(cwd, since) : void 0);
   if (changes && (values.stdin || values.staged)) throw new UsageError("--changed-since chooses the files itself and cannot be combined with --stdin or --staged");
   if (changes) options.editedApplied = changes.edited;
-  const accepted = values.baseline ? readBaseline(import_node_path21.default.resolve(cwd, values.baseline)) : void 0;
+  const accepted = values.baseline ? readBaseline(import_node_path21.default.resolve(cwd, values.baseline), values.baseline) : void 0;
   if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir), cache }), RULES.map((r) => r.id));
   let index;
   if (values.staged) {

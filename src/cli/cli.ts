@@ -413,7 +413,7 @@ async function lintCommand(values: Values, positionals: string[], hooks: CliHook
   const changes = hooks.changes ?? (since !== undefined ? changeSetSince(cwd, since) : undefined);
   if (changes && (values.stdin || values.staged)) throw new UsageError('--changed-since chooses the files itself and cannot be combined with --stdin or --staged');
   if (changes) options.editedApplied = changes.edited;
-  const accepted = values.baseline ? readBaseline(path.resolve(cwd, values.baseline as string)) : undefined;
+  const accepted = values.baseline ? readBaseline(path.resolve(cwd, values.baseline as string), values.baseline as string) : undefined;
   // Monorepos: each migrations directory follows the configuration nearest to it.
   if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir), cache }), RULES.map((r) => r.id));
   let index: IndexView | undefined;

@@ -56,10 +56,10 @@ export function baselineOf(files: readonly FileResult[]): BaselineFile {
 }
 
 /** Reads a baseline file; a one-line BaselineError naming the file when it is missing or not one. */
-export function readBaseline(file: string): Set<string> {
+export function readBaseline(abs: string, file = abs): Set<string> {
   let raw: string;
   try {
-    raw = fs.readFileSync(file, 'utf8');
+    raw = fs.readFileSync(abs, 'utf8');
   } catch (e) {
     throw new BaselineError(`--baseline ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); create it with "zerodown baseline -o ${file}"`);
   }
