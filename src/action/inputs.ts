@@ -39,9 +39,8 @@ function bool(name: string, fallback: boolean): boolean {
 export function readInputs(): ActionInputs {
   const failOn = (core.getInput('fail-on') || 'error').trim();
   if (failOn !== 'error' && failOn !== 'warning' && failOn !== 'never') throw new InputError(`input fail-on: expected error, warning or never, got "${failOn}"`);
+  // Never printed (the runner masks github.token and secrets in logs already; ::add-mask:: would echo it).
   const token = core.getInput('token');
-  // Never printed, even by a debug log of the environment.
-  if (token) core.setSecret(token);
   return {
     // One path per line (or separated by spaces); empty: the migration directories found in the working directory.
     paths: core.getInput('paths').split(/\s+/).filter(Boolean),
