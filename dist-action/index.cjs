@@ -54615,7 +54615,7 @@ var init_meta = __esm({
     init_package();
     TOOL_NAME = "zerodown";
     TOOL_VERSION = package_default.version;
-    BUILD_ID = true ? "598e41e781836c39" : void 0;
+    BUILD_ID = true ? "18cc0860caa66baf" : void 0;
     DOCS_BASE = "https://github.com/zerodown-dev/zerodown/blob/main/docs/rules";
   }
 });
@@ -63199,9 +63199,6 @@ var ExitCode;
   ExitCode2[ExitCode2["Success"] = 0] = "Success";
   ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
-function setSecret(secret) {
-  issueCommand("add-mask", {}, secret);
-}
 function getInput(name, options) {
   const val = process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] || "";
   if (options && options.required && !val) {
@@ -69238,7 +69235,6 @@ function readInputs() {
   const failOn = (getInput("fail-on") || "error").trim();
   if (failOn !== "error" && failOn !== "warning" && failOn !== "never") throw new InputError(`input fail-on: expected error, warning or never, got "${failOn}"`);
   const token = getInput("token");
-  if (token) setSecret(token);
   return {
     // One path per line (or separated by spaces); empty: the migration directories found in the working directory.
     paths: getInput("paths").split(/\s+/).filter(Boolean),
