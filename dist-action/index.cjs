@@ -54598,7 +54598,8 @@ var init_package = __esm({
         "lint-staged": "^16.4.0",
         "pgsql-ast-parser": "^12.0.2",
         "squawk-cli": "^2.66.0",
-        vitest: "^3.2.7"
+        vitest: "^3.2.7",
+        yaml: "^2.9.1"
       }
     };
   }
@@ -54615,7 +54616,7 @@ var init_meta = __esm({
     init_package();
     TOOL_NAME = "zerodown";
     TOOL_VERSION = package_default.version;
-    BUILD_ID = true ? "18cc0860caa66baf" : void 0;
+    BUILD_ID = true ? "2d07464eaf9ec9fe" : void 0;
     DOCS_BASE = "https://github.com/zerodown-dev/zerodown/blob/main/docs/rules";
   }
 });
@@ -64888,8 +64889,11 @@ var COMMENT_LIMIT = 65536;
 function html2(s) {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
+function md(s) {
+  return s.split(/(`[^`\n]*`)/).map((part, i) => i % 2 ? part : html2(part)).join("");
+}
 function cell3(s) {
-  return html2(s).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return md(s).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 function fence2(sql) {
   const longest = Math.max(2, ...(sql.match(/`+/g) ?? []).map((m) => m.length));
@@ -64905,13 +64909,13 @@ function blocksCell(f) {
   return f.lock?.blocks.length ? f.lock.blocks.map((b) => BLOCKED[b] ?? b).join("; ") : "\u2014";
 }
 function details(file2, f) {
-  const lines = [`<details><summary><code>${html2(file2)}:${f.line}</code> <b>${f.ruleId}</b></summary>`, "", html2(f.message), "", `**Instead:** ${html2(f.help)}`, ""];
+  const lines = [`<details><summary><code>${html2(file2)}:${f.line}</code> <b>${f.ruleId}</b></summary>`, "", md(f.message), "", `**Instead:** ${md(f.help)}`, ""];
   if (f.safeAlternative) {
-    lines.push(`**Safe alternative:** ${html2(f.safeAlternative.summary)}`, "");
+    lines.push(`**Safe alternative:** ${md(f.safeAlternative.summary)}`, "");
     f.safeAlternative.steps.forEach((s, i) => {
       const tx = s.transaction === "outside" ? "outside a transaction" : s.transaction === "own" ? "in its own transaction" : "in or outside a transaction";
       const fc = fence2(s.sql);
-      lines.push(`${i + 1}. ${html2(s.title)} (${tx})${s.deploy ? ` \u2014 ${html2(s.deploy)}` : ""}`, "", `${fc}sql`, s.sql, fc, "");
+      lines.push(`${i + 1}. ${md(s.title)} (${tx})${s.deploy ? ` \u2014 ${md(s.deploy)}` : ""}`, "", `${fc}sql`, s.sql, fc, "");
     });
   }
   lines.push("</details>", "");

@@ -96,7 +96,7 @@ afterEach(async () => {
   await api.close();
 });
 
-describe('GitHub Action on a pull request', () => {
+describe('GitHub Action on a pull request', { timeout: 180_000 }, () => {
   let validateSarif: ValidateFunction;
   beforeAll(() => {
     const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as Record<string, unknown>;

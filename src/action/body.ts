@@ -28,8 +28,16 @@ function html(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Text for Markdown: HTML-escaped outside `code spans` (entities would show literally inside them). */
+function md(s: string): string {
+  return s
+    .split(/(`[^`\n]*`)/)
+    .map((part, i) => (i % 2 ? part : html(part)))
+    .join('');
+}
+
 function cell(s: string): string {
-  return html(s).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return md(s).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 function fence(sql: string): string {
@@ -50,13 +58,13 @@ function blocksCell(f: Finding): string {
 }
 
 function details(file: string, f: Finding): string {
-  const lines = [`<details><summary><code>${html(file)}:${f.line}</code> <b>${f.ruleId}</b></summary>`, '', html(f.message), '', `**Instead:** ${html(f.help)}`, ''];
+  const lines = [`<details><summary><code>${html(file)}:${f.line}</code> <b>${f.ruleId}</b></summary>`, '', md(f.message), '', `**Instead:** ${md(f.help)}`, ''];
   if (f.safeAlternative) {
-    lines.push(`**Safe alternative:** ${html(f.safeAlternative.summary)}`, '');
+    lines.push(`**Safe alternative:** ${md(f.safeAlternative.summary)}`, '');
     f.safeAlternative.steps.forEach((s, i) => {
       const tx = s.transaction === 'outside' ? 'outside a transaction' : s.transaction === 'own' ? 'in its own transaction' : 'in or outside a transaction';
       const fc = fence(s.sql);
-      lines.push(`${i + 1}. ${html(s.title)} (${tx})${s.deploy ? ` — ${html(s.deploy)}` : ''}`, '', `${fc}sql`, s.sql, fc, '');
+      lines.push(`${i + 1}. ${md(s.title)} (${tx})${s.deploy ? ` — ${md(s.deploy)}` : ''}`, '', `${fc}sql`, s.sql, fc, '');
     });
   }
   lines.push('</details>', '');
