@@ -54616,7 +54616,7 @@ var init_meta = __esm({
     init_package();
     TOOL_NAME = "zerodown";
     TOOL_VERSION = package_default.version;
-    BUILD_ID = true ? "2d07464eaf9ec9fe" : void 0;
+    BUILD_ID = true ? "cfa22ca0c1a29503" : void 0;
     DOCS_BASE = "https://github.com/zerodown-dev/zerodown/blob/main/docs/rules";
   }
 });
@@ -69271,13 +69271,13 @@ function fromRoot(report3, cwd, root) {
   const rel3 = (p) => import_node_path23.default.relative(root, import_node_path23.default.resolve(cwd, p)).split(import_node_path23.default.sep).join("/");
   return { ...report3, files: report3.files.map((f) => ({ ...f, path: rel3(f.path) })), fatal: report3.fatal.map((e) => ({ ...e, path: rel3(e.path) })) };
 }
-function cliArgs(inputs, reportJson, changes, event) {
+function cliArgs(inputs, reportJson, changes) {
   const args = [...inputs.paths, "--format", "json", "--output-file", reportJson, "--no-cache"];
   if (inputs.config) args.push("--config", inputs.config);
   if (inputs.runner) args.push("--runner", inputs.runner);
   if (inputs.pgVersion) args.push("--pg-version", inputs.pgVersion);
   if (inputs.baseline) args.push("--baseline", inputs.baseline);
-  const deployed = inputs.deployedRef ?? (changes ? void 0 : event.base);
+  const deployed = inputs.deployedRef ?? (changes?.via === "git" ? changes.set.commit : void 0);
   if (deployed) args.push("--deployed-ref", deployed);
   return args;
 }
@@ -69340,7 +69340,7 @@ async function run() {
   const tag = inputs.workingDirectory === "." ? "" : `-${inputs.workingDirectory.replace(/[^\w.-]+/g, "_")}`;
   const reportJson = import_node_path23.default.join(outDir, `zerodown-report${tag}.json`);
   let linted;
-  const code2 = await main(cliArgs(inputs, reportJson, changes, event), { onReport: (r) => linted = r, changes: changes?.set });
+  const code2 = await main(cliArgs(inputs, reportJson, changes), { onReport: (r) => linted = r, changes: changes?.set });
   if (code2 === 2 && !linted) throw new InputError("zerodown could not lint (the error is printed above)");
   const report3 = fromRoot(linted, cwd, workspace);
   const t = totals(report3);

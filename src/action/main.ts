@@ -37,13 +37,14 @@ function fromRoot(report: LintReport, cwd: string, root: string): LintReport {
   return { ...report, files: report.files.map((f) => ({ ...f, path: rel(f.path) })), fatal: report.fatal.map((e) => ({ ...e, path: rel(e.path) })) };
 }
 
-function cliArgs(inputs: ActionInputs, reportJson: string, changes: Changes | undefined, event: RunEvent): string[] {
+function cliArgs(inputs: ActionInputs, reportJson: string, changes: Changes | undefined): string[] {
   const args = [...inputs.paths, '--format', 'json', '--output-file', reportJson, '--no-cache'];
   if (inputs.config) args.push('--config', inputs.config);
   if (inputs.runner) args.push('--runner', inputs.runner);
   if (inputs.pgVersion) args.push('--pg-version', inputs.pgVersion);
   if (inputs.baseline) args.push('--baseline', inputs.baseline);
-  const deployed = inputs.deployedRef ?? (changes ? undefined : event.base);
+  // The model check's deployed revision: the input, else the base git reached (a commit the checkout has).
+  const deployed = inputs.deployedRef ?? (changes?.via === 'git' ? changes.set.commit : undefined);
   if (deployed) args.push('--deployed-ref', deployed);
   return args;
 }
@@ -113,7 +114,7 @@ export async function run(): Promise<void> {
   const tag = inputs.workingDirectory === '.' ? '' : `-${inputs.workingDirectory.replace(/[^\w.-]+/g, '_')}`;
   const reportJson = path.join(outDir, `zerodown-report${tag}.json`);
   let linted: LintReport | undefined;
-  const code = await cli(cliArgs(inputs, reportJson, changes, event), { onReport: (r) => (linted = r), changes: changes?.set });
+  const code = await cli(cliArgs(inputs, reportJson, changes), { onReport: (r) => (linted = r), changes: changes?.set });
   if (code === 2 && !linted) throw new InputError('zerodown could not lint (the error is printed above)');
   const report = fromRoot(linted as unknown as LintReport, cwd, workspace);
   const t = totals(report);
