@@ -23,7 +23,27 @@ for (const dir of ['src', 'rules']) {
 for (const f of ['package.json', 'node_modules/libpg-query/package.json']) buildHash.update(fs.readFileSync(f));
 const buildId = buildHash.digest('hex').slice(0, 16);
 
+// zod (config validation) is a quarter of the bundle and needed only when a config file exists: as
+// in scripts/build.mjs it goes to its own file, required on that path alone.
+const configSchemaApart = {
+  name: 'config-schema-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/config-schema\.ts$/ }, (args) => (args.kind === 'dynamic-import' ? { path: './config-schema.cjs', external: true } : undefined));
+  },
+};
+const schema = await build({
+  entryPoints: ['src/options/config-schema.ts'],
+  outfile: `${OUT}/config-schema.cjs`,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  write: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
 const result = await build({
+  plugins: [configSchemaApart],
   entryPoints: ['src/action/main.ts'],
   outfile: `${OUT}/index.cjs`,
   bundle: true,
@@ -43,6 +63,7 @@ const result = await build({
 const ts = JSON.parse(fs.readFileSync('node_modules/typescript/package.json', 'utf8'));
 const files = new Map([
   [`${OUT}/index.cjs`, Buffer.from(result.outputFiles[0].contents)],
+  [`${OUT}/config-schema.cjs`, Buffer.from(schema.outputFiles[0].contents)],
   [`${OUT}/libpg-query.wasm`, fs.readFileSync('node_modules/libpg-query/wasm/libpg-query.wasm')],
   [`${OUT}/node_modules/typescript/package.json`, Buffer.from(`${JSON.stringify({ name: 'typescript', version: ts.version, license: ts.license, main: './lib/typescript.js' }, null, 2)}\n`)],
   [`${OUT}/node_modules/typescript/lib/typescript.js`, fs.readFileSync('node_modules/typescript/lib/typescript.js')],
