@@ -49,7 +49,7 @@ function readOutputs(text: string): Record<string, string> {
   return out;
 }
 
-async function runAction(workspace: string, eventFile: string, api: MockGitHub, inputs: Record<string, string> = {}): Promise<Run> {
+async function runAction(workspace: string, eventFile: string, api: MockGitHub, inputs: Record<string, string> = {}, eventName = 'pull_request'): Promise<Run> {
   const scratch = tempDir('zd-runner-');
   const summaryFile = path.join(scratch, 'summary.md');
   const outputFile = path.join(scratch, 'output.txt');
@@ -61,7 +61,7 @@ async function runAction(workspace: string, eventFile: string, api: MockGitHub, 
     GIT_CONFIG_NOSYSTEM: '1',
     GITHUB_ACTIONS: 'true',
     GITHUB_WORKSPACE: workspace,
-    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_NAME: eventName,
     GITHUB_EVENT_PATH: eventFile,
     GITHUB_REPOSITORY: 'o/r',
     GITHUB_API_URL: api.url,
@@ -258,5 +258,23 @@ describe('GitHub Action on a pull request', { timeout: 180_000 }, () => {
     const none = await runAction(repo.dir, prEvent(repo.dir, repo.base, repo.head), api, { comment: 'false', baseline: 'accepted.json' });
     expect(none.outputs.errors).toBe('0');
     expect(none.code).toBe(0);
+  });
+});
+
+describe('GitHub Action on a push', { timeout: 120_000 }, () => {
+  it('compares with the push’s before commit; a branch-creating push (before = 000…) lints every migration', async () => {
+    const repo = repoWithChange(BASE, CHANGE);
+    const event = path.join(path.dirname(repo.dir), `${path.basename(repo.dir)}-push.json`);
+    const push = (before: string): Promise<Run> => {
+      fs.writeFileSync(event, JSON.stringify({ before, after: repo.head }));
+      return runAction(repo.dir, event, api, { 'fail-on': 'never' }, 'push');
+    };
+    const changed = await push(repo.base);
+    expect(changed.summary).toContain('the previous push');
+    expect(changed.summary).not.toContain('V2__idx');
+    const all = await push('0'.repeat(40));
+    expect(all.summary).toContain('All migrations');
+    expect(all.summary).toContain('V2__idx');
+    expect(api.requests).toEqual([]);
   });
 });
