@@ -34130,7 +34130,7 @@ var init_meta = __esm({
     init_package();
     TOOL_NAME = "zerodown";
     TOOL_VERSION = package_default.version;
-    BUILD_ID = true ? "cfa22ca0c1a29503" : void 0;
+    BUILD_ID = true ? "125b9aa0639a074f" : void 0;
     DOCS_BASE = "https://github.com/zerodown-dev/zerodown/blob/main/docs/rules";
   }
 });
@@ -36620,7 +36620,7 @@ var init_edited_applied_migration = __esm({
         why: "Migration runners record which migrations ran and never run one again. Editing a migration that is already on the base branch (and so has probably run in staging or production) therefore changes nothing where it ran, while new databases (CI, a new developer, a restored environment) run the edited version: the schemas drift apart silently. Flyway stores a checksum of each applied migration and `flyway migrate` fails validation when a file changed; Prisma Migrate records a checksum too and reports the modified migration (and `prisma migrate dev` asks to reset the database). Reported only when zerodown knows the base: `--changed-since <ref>` on the command line, or the GitHub Action (the pull request's base).",
         bad: "-- V1__create_users.sql, already on main, edited in this pull request:\nCREATE TABLE users (\n  id bigint PRIMARY KEY,\n  email text NOT NULL  -- added by the edit\n);",
         good: "-- V1__create_users.sql unchanged; the change is a new migration V2__users_email.sql:\nALTER TABLE users ADD COLUMN email text;",
-        examplesNeed: "a git repository where the migration exists at the base ref and was changed since (fixtures/edited-applied-migration/scenario.mjs, built into a real repository by test/changed-since.test.ts)"
+        examplesNeed: "a git repository where the migration exists at the base ref and was changed since (the fixtures declare that fact in their header; test/changed-since.test.ts and test/action.test.ts build real repositories)"
       },
       check() {
       }

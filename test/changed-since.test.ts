@@ -8,8 +8,19 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI } from './helpers.ts';
 import { git, repoWithChange, writeFiles } from './git-repo.ts';
-// @ts-expect-error a plain .mjs fixture without types
-import * as scenario from '../fixtures/edited-applied-migration/scenario.mjs';
+
+/** The base branch has V1 and V2; the change edits V1 (applied wherever main was deployed) and adds V3. */
+const scenario = {
+  base: {
+    'db/migration/V1__users.sql': 'CREATE TABLE users (\n  id bigint PRIMARY KEY\n);\n',
+    'db/migration/V2__orders.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users);\n',
+  },
+  change: {
+    'db/migration/V1__users.sql': 'CREATE TABLE users (\n  id bigint PRIMARY KEY, email text\n);\n',
+    'db/migration/V3__users_name.sql': 'ALTER TABLE users ADD COLUMN name text;\n',
+  },
+  expected: { file: 'db/migration/V1__users.sql', line: 2 },
+};
 
 interface JsonReport {
   files: { path: string; findings: { ruleId: string; line: number; column: number; message: string }[] }[];
@@ -27,7 +38,7 @@ function json(cwd: string, ...args: string[]): { status: number | null; report: 
 
 describe('--changed-since', () => {
   it('reports only the changed migrations, and an edited applied one with edited-applied-migration on its first changed line', () => {
-    const repo = repoWithChange(scenario.base as Record<string, string>, scenario.change as Record<string, string>);
+    const repo = repoWithChange(scenario.base, scenario.change);
     const { status, report } = json(repo.dir, '--changed-since', 'main');
     expect(report.files.map((f) => f.path).sort()).toEqual(['db/migration/V1__users.sql', 'db/migration/V3__users_name.sql']);
     const edited = report.files.find((f) => f.path === scenario.expected.file)!.findings.filter((f) => f.ruleId === 'edited-applied-migration');
@@ -40,7 +51,7 @@ describe('--changed-since', () => {
   });
 
   it('counts staged, unstaged and untracked files as changed; an unknown ref is a one-line usage error (exit 2)', () => {
-    const repo = repoWithChange(scenario.base as Record<string, string>, {});
+    const repo = repoWithChange(scenario.base, {});
     writeFiles(repo.dir, { 'db/migration/V4__untracked.sql': 'CREATE INDEX users_id ON users (id);\n' });
     const { report } = json(repo.dir, '--changed-since', 'main');
     expect(report.files.map((f) => f.path)).toEqual(['db/migration/V4__untracked.sql']);
@@ -51,7 +62,7 @@ describe('--changed-since', () => {
   });
 
   it('says so and exits 0 when no migration changed', () => {
-    const repo = repoWithChange(scenario.base as Record<string, string>, { 'README.md': 'docs only\n' });
+    const repo = repoWithChange(scenario.base, { 'README.md': 'docs only\n' });
     const r = zerodown(repo.dir, '--changed-since', 'main');
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/no migrations changed since main/);
