@@ -34130,7 +34130,7 @@ var init_meta = __esm({
     init_package();
     TOOL_NAME = "zerodown";
     TOOL_VERSION = package_default.version;
-    BUILD_ID = true ? "125b9aa0639a074f" : void 0;
+    BUILD_ID = true ? "d83893d96f559a7e" : void 0;
     DOCS_BASE = "https://github.com/zerodown-dev/zerodown/blob/main/docs/rules";
   }
 });
@@ -42854,10 +42854,15 @@ function changedSince(root, commit) {
   const names = new Set([...diff.out.split("\0"), ...untracked.out.split("\0")].filter(Boolean));
   return [...names].map((n) => import_node_path9.default.join(root, n));
 }
-function changedLines(root, commit, file) {
-  const r = git(root, ["diff", "-U0", "--no-color", "--no-ext-diff", commit, "--", relativeTo(root, file)]);
+function changedLines(root, commit) {
+  const r = git(root, ["diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", commit]);
   if (!r.ok) throw new GitError(`git diff ${commit}: ${r.err}`);
-  return hunkLines(r.out);
+  const out = /* @__PURE__ */ new Map();
+  for (const part of r.out.split(/^diff --git /m).slice(1)) {
+    const name = /^\+\+\+ b\/(.*)$/m.exec(part)?.[1];
+    if (name) out.set(import_node_path9.default.join(root, name), hunkLines(part));
+  }
+  return out;
 }
 function hunkLines(patch) {
   const lines = /* @__PURE__ */ new Set();
@@ -42873,10 +42878,13 @@ function changeSetSince(dir, ref) {
   if (!base) throw new GitError(`--changed-since ${ref}: ${dir} is not in a git repository`);
   const changed = changedSince(base.root, base.commit);
   const { deployed } = newSince(base, changed);
+  const lines = changedLines(base.root, base.commit);
   const edited = {};
-  for (const f of deployed) edited[f] = Math.min(...changedLines(base.root, base.commit, f), Number.MAX_SAFE_INTEGER);
-  for (const [f, line] of Object.entries(edited)) if (line === Number.MAX_SAFE_INTEGER) edited[f] = 1;
-  return { base: `${ref} (merge-base ${base.commit.slice(0, 10)})`, changed, edited, root: base.root, commit: base.commit };
+  for (const f of deployed) {
+    const at = lines.get(f);
+    edited[f] = at?.size ? Math.min(...at) : 1;
+  }
+  return { base: `${ref} (merge-base ${base.commit.slice(0, 10)})`, changed, edited, root: base.root, commit: base.commit, lines };
 }
 
 // src/cli/fix-files.ts
@@ -44365,6 +44373,7 @@ async function lintCommand(values, positionals, hooks = {}, silent = false) {
 
 // src/action/main.ts
 init_rules();
+init_timing();
 
 // src/action/annotations.ts
 var ANNOTATIONS_PER_LEVEL = 10;
@@ -44498,9 +44507,7 @@ function real(file) {
 async function findChanges(cwd, base, event, api) {
   if (gitRoot(cwd) && reachBase(cwd, base)) {
     const set2 = { ...changeSetSince(cwd, base), base: `${event.pr !== void 0 ? "the pull request's base" : "the previous push"} ${base.slice(0, 10)}` };
-    const lines2 = /* @__PURE__ */ new Map();
-    for (const f of set2.changed) lines2.set(real(f), changedLines(set2.root ?? cwd, set2.commit ?? base, f));
-    return { set: set2, lines: lines2, via: "git" };
+    return { set: set2, lines: set2.lines ?? /* @__PURE__ */ new Map(), via: "git" };
   }
   if (!api || event.pr === void 0) return void 0;
   info(`zerodown: the base ${base.slice(0, 10)} is not in the checkout; reading the pull request's files from the API`);
@@ -48838,6 +48845,7 @@ async function resolveComment(api, event, marker, body) {
   }
 }
 async function run() {
+  mark("action: start");
   const inputs = readInputs();
   const event = readEvent();
   const workspace = real2(process.env.GITHUB_WORKSPACE ?? process.cwd());
@@ -48849,6 +48857,7 @@ async function run() {
   let changes;
   if (inputs.changedOnly && base) changes = await findChanges(cwd, base, event, api);
   if (inputs.changedOnly && !changes) info(base ? `zerodown: the base ${base} could not be reached; linting every migration` : `zerodown: no base to compare with on a ${event.name || "manual"} run; linting every migration`);
+  mark("action: changed files known");
   const scope = changes ? `Migrations changed since ${changes.set.base}` : "All migrations";
   const outDir = process.env.RUNNER_TEMP || import_node_os4.default.tmpdir();
   const tag = inputs.workingDirectory === "." ? "" : `-${inputs.workingDirectory.replace(/[^\w.-]+/g, "_")}`;
@@ -48858,9 +48867,11 @@ async function run() {
   if (code2 === 2 && !linted) throw new InputError("zerodown could not lint (the error is printed above)");
   const report3 = fromRoot(linted, cwd, workspace);
   const t = totals(report3);
+  mark("action: linted");
   const sarifFile = import_node_path23.default.resolve(workspace, inputs.sarifFile);
   import_node_fs22.default.mkdirSync(import_node_path23.default.dirname(sarifFile), { recursive: true });
   import_node_fs22.default.writeFileSync(sarifFile, REPORTERS.sarif(report3, { rules: RULES, color: false }));
+  mark("action: SARIF written");
   const onDiff = (file, f) => {
     if (!changes) return true;
     const lines = changes.lines.get(real2(import_node_path23.default.join(workspace, file)));
@@ -48880,6 +48891,7 @@ async function run() {
     if (clean) await resolveComment(api, event, marker, resolvedBody(marker, scope, event.head));
     else await stickyComment(api, event, marker, renderBody(report3, { marker, limit: COMMENT_LIMIT, scope, elsewhere, annotationNote: note }));
   }
+  mark("action: summary and comment written");
   setOutput("errors", t.errors);
   setOutput("warnings", t.warnings);
   setOutput("findings", t.errors + t.warnings);

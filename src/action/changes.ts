@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { changedLines, changeSetSince, gitRoot, hunkLines, type ChangeSet } from '../source/git.ts';
+import { changeSetSince, gitRoot, hunkLines, type ChangeSet } from '../source/git.ts';
 import type { RunEvent } from './event.ts';
 import type { GitHubApi } from './github-api.ts';
 
@@ -49,9 +49,7 @@ function real(file: string): string {
 export async function findChanges(cwd: string, base: string, event: RunEvent, api: GitHubApi | undefined): Promise<Changes | undefined> {
   if (gitRoot(cwd) && reachBase(cwd, base)) {
     const set = { ...changeSetSince(cwd, base), base: `${event.pr !== undefined ? "the pull request's base" : 'the previous push'} ${base.slice(0, 10)}` };
-    const lines = new Map<string, Set<number>>();
-    for (const f of set.changed) lines.set(real(f), changedLines(set.root ?? cwd, set.commit ?? base, f));
-    return { set, lines, via: 'git' };
+    return { set, lines: set.lines ?? new Map(), via: 'git' };
   }
   if (!api || event.pr === undefined) return undefined;
   core.info(`zerodown: the base ${base.slice(0, 10)} is not in the checkout; reading the pull request's files from the API`);

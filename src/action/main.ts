@@ -13,6 +13,7 @@ import type { Finding, LintReport } from '../findings/model.ts';
 import { REPORTERS } from '../report/index.ts';
 import { totals } from '../report/types.ts';
 import { RULES } from '../../rules/index.ts';
+import { mark } from '../util/timing.ts';
 import { annotationText, planAnnotations, type AnnotationPlan } from './annotations.ts';
 import { COMMENT_LIMIT, renderBody, resolvedBody } from './body.ts';
 import { findChanges, type Changes } from './changes.ts';
@@ -96,6 +97,7 @@ async function resolveComment(api: GitHubApi, event: RunEvent, marker: string, b
 }
 
 export async function run(): Promise<void> {
+  mark('action: start');
   const inputs = readInputs();
   const event = readEvent();
   const workspace = real(process.env.GITHUB_WORKSPACE ?? process.cwd());
@@ -108,6 +110,7 @@ export async function run(): Promise<void> {
   let changes: Changes | undefined;
   if (inputs.changedOnly && base) changes = await findChanges(cwd, base, event, api);
   if (inputs.changedOnly && !changes) core.info(base ? `zerodown: the base ${base} could not be reached; linting every migration` : `zerodown: no base to compare with on a ${event.name || 'manual'} run; linting every migration`);
+  mark('action: changed files known');
   const scope = changes ? `Migrations changed since ${changes.set.base}` : 'All migrations';
 
   const outDir = process.env.RUNNER_TEMP || os.tmpdir();
@@ -118,12 +121,14 @@ export async function run(): Promise<void> {
   if (code === 2 && !linted) throw new InputError('zerodown could not lint (the error is printed above)');
   const report = fromRoot(linted as unknown as LintReport, cwd, workspace);
   const t = totals(report);
+  mark('action: linted');
 
   // SARIF, relative to the repository root (what upload-sarif expects).
   const sarifFile = path.resolve(workspace, inputs.sarifFile);
   fs.mkdirSync(path.dirname(sarifFile), { recursive: true });
   fs.writeFileSync(sarifFile, REPORTERS.sarif(report, { rules: RULES, color: false }));
 
+  mark('action: SARIF written');
   const onDiff = (file: string, f: Finding): boolean => {
     if (!changes) return true;
     const lines = changes.lines.get(real(path.join(workspace, file)));
@@ -145,6 +150,7 @@ export async function run(): Promise<void> {
     else await stickyComment(api, event, marker, renderBody(report, { marker, limit: COMMENT_LIMIT, scope, elsewhere, annotationNote: note }));
   }
 
+  mark('action: summary and comment written');
   core.setOutput('errors', t.errors);
   core.setOutput('warnings', t.warnings);
   core.setOutput('findings', t.errors + t.warnings);

@@ -104,13 +104,20 @@ export function changedSince(root: string, commit: string): string[] {
 }
 
 /**
- * Lines (1-based, of the file as it is now) added or changed since `commit`, from `git diff -U0`;
- * an empty set for a file git has no diff for. For placing findings on the lines a change touched.
+ * Lines (1-based, of the files as they are now) added or changed since `commit`, per absolute path,
+ * from one `git diff -U0` of the work tree (untracked files are absent: every line of them is new).
+ * For placing findings on the lines a change touched.
  */
-export function changedLines(root: string, commit: string, file: string): Set<number> {
-  const r = git(root, ['diff', '-U0', '--no-color', '--no-ext-diff', commit, '--', relativeTo(root, file)]);
+export function changedLines(root: string, commit: string): Map<string, Set<number>> {
+  const r = git(root, ['diff', '-U0', '--no-color', '--no-ext-diff', '--no-renames', commit]);
   if (!r.ok) throw new GitError(`git diff ${commit}: ${r.err}`);
-  return hunkLines(r.out);
+  const out = new Map<string, Set<number>>();
+  // Each file's part starts with `diff --git`; its new name is on the `+++ b/<path>` line.
+  for (const part of r.out.split(/^diff --git /m).slice(1)) {
+    const name = /^\+\+\+ b\/(.*)$/m.exec(part)?.[1];
+    if (name) out.set(path.join(root, name), hunkLines(part));
+  }
+  return out;
 }
 
 /** The new-side lines of a unified diff's hunks (`@@ -a,b +c,d @@`); also reads the REST API's `patch` field. */
@@ -139,6 +146,8 @@ export interface ChangeSet {
   /** The work tree and the base commit, when git gave the change set (the Action's API fallback has none). */
   root?: string;
   commit?: string;
+  /** Absolute path → new-side lines changed (files absent: every line is new). */
+  lines?: Map<string, Set<number>>;
 }
 
 export function changeSetSince(dir: string, ref: string): ChangeSet {
@@ -146,8 +155,11 @@ export function changeSetSince(dir: string, ref: string): ChangeSet {
   if (!base) throw new GitError(`--changed-since ${ref}: ${dir} is not in a git repository`);
   const changed = changedSince(base.root, base.commit);
   const { deployed } = newSince(base, changed);
+  const lines = changedLines(base.root, base.commit);
   const edited: Record<string, number> = {};
-  for (const f of deployed) edited[f] = Math.min(...changedLines(base.root, base.commit, f), Number.MAX_SAFE_INTEGER);
-  for (const [f, line] of Object.entries(edited)) if (line === Number.MAX_SAFE_INTEGER) edited[f] = 1;
-  return { base: `${ref} (merge-base ${base.commit.slice(0, 10)})`, changed, edited, root: base.root, commit: base.commit };
+  for (const f of deployed) {
+    const at = lines.get(f);
+    edited[f] = at?.size ? Math.min(...at) : 1;
+  }
+  return { base: `${ref} (merge-base ${base.commit.slice(0, 10)})`, changed, edited, root: base.root, commit: base.commit, lines };
 }
