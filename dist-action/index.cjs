@@ -34130,7 +34130,7 @@ var init_meta = __esm({
     init_package();
     TOOL_NAME = "zerodown";
     TOOL_VERSION = package_default.version;
-    BUILD_ID = true ? "d83893d96f559a7e" : void 0;
+    BUILD_ID = true ? "cab9631565d932ed" : void 0;
     DOCS_BASE = "https://github.com/zerodown-dev/zerodown/blob/main/docs/rules";
   }
 });
@@ -48826,7 +48826,7 @@ async function stickyComment(api, event, marker, body) {
     const status = httpStatus(e);
     if (status === 403 || status === 404 || status === 401) {
       notice(
-        `zerodown could not write the pull request comment (HTTP ${status}: the token is read-only, as for pull requests from forks under the pull_request event). The findings are in the annotations and the job summary; see docs/github-action.md for a pull_request_target / workflow_run set-up that comments on fork PRs safely.`
+        `zerodown could not write the pull request comment (HTTP ${status}: the token is read-only${event.fork ? ": this pull request comes from a fork, and the pull_request event gives it a read-only token" : ", as for pull requests from forks under the pull_request event"}). The findings are in the annotations and the job summary; see docs/github-action.md for a pull_request_target / workflow_run set-up that comments on fork PRs safely.`
       );
       return;
     }
@@ -48881,6 +48881,7 @@ async function run() {
   };
   const plan2 = planAnnotations(report3, onDiff);
   if (inputs.annotations) annotate(plan2);
+  for (const e of report3.fatal) error(`zerodown could not lint this file: ${e.message}`, { title: "zerodown", file: e.path });
   const note = inputs.annotations ? annotationNote(plan2, import_node_path23.default.relative(workspace, sarifFile)) : void 0;
   if (note) notice(note);
   const marker = `<!-- zerodown-action: ${inputs.workingDirectory} -->`;

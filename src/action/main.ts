@@ -76,7 +76,7 @@ async function stickyComment(api: GitHubApi, event: RunEvent, marker: string, bo
     const status = httpStatus(e);
     if (status === 403 || status === 404 || status === 401) {
       core.notice(
-        `zerodown could not write the pull request comment (HTTP ${status}: the token is read-only, as for pull requests from forks under the pull_request event). The findings are in the annotations and the job summary; see docs/github-action.md for a pull_request_target / workflow_run set-up that comments on fork PRs safely.`,
+        `zerodown could not write the pull request comment (HTTP ${status}: the token is read-only${event.fork ? ': this pull request comes from a fork, and the pull_request event gives it a read-only token' : ', as for pull requests from forks under the pull_request event'}). The findings are in the annotations and the job summary; see docs/github-action.md for a pull_request_target / workflow_run set-up that comments on fork PRs safely.`,
       );
       return;
     }
@@ -138,6 +138,8 @@ export async function run(): Promise<void> {
   };
   const plan = planAnnotations(report, onDiff);
   if (inputs.annotations) annotate(plan);
+  // Files that could not be read or analyzed: never hidden by the cap (they are not findings).
+  for (const e of report.fatal) core.error(`zerodown could not lint this file: ${e.message}`, { title: 'zerodown', file: e.path });
   const note = inputs.annotations ? annotationNote(plan, path.relative(workspace, sarifFile)) : undefined;
   if (note) core.notice(note);
 
