@@ -17,6 +17,23 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const docPath = path.join(root, 'docs', 'github-action.md');
 const action = parse(fs.readFileSync(path.join(root, 'action.yml'), 'utf8'));
 
+// Every input has a description and is read by the Action, and the Action reads no undeclared input.
+const readSource = fs.readFileSync(path.join(root, 'src', 'action', 'inputs.ts'), 'utf8');
+const read = new Set([...readSource.matchAll(/(?:getInput|optional|bool)\('([\w-]+)'/g)].map((m) => m[1]));
+const declared = Object.keys(action.inputs);
+const set = new Set([...fs.readFileSync(path.join(root, 'src', 'action', 'main.ts'), 'utf8').matchAll(/setOutput\('([\w-]+)'/g)].map((m) => m[1]));
+const problems = [
+  ...declared.filter((n) => !action.inputs[n].description).map((n) => `action.yml: input ${n} has no description`),
+  ...declared.filter((n) => !read.has(n)).map((n) => `action.yml: input ${n} is declared but src/action/inputs.ts never reads it`),
+  ...[...read].filter((n) => !declared.includes(n)).map((n) => `src/action/inputs.ts reads input ${n}, which action.yml does not declare`),
+  ...Object.entries(action.outputs).filter(([, o]) => !o.description).map(([n]) => `action.yml: output ${n} has no description`),
+  ...Object.keys(action.outputs).filter((n) => !set.has(n)).map((n) => `action.yml: output ${n} is declared but src/action/main.ts never sets it`),
+];
+if (problems.length) {
+  for (const p of problems) console.error(`gen-action-docs: ${p}`);
+  process.exit(1);
+}
+
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ').trim();
 const inputs = [
   '| Input | Default | Description |',
