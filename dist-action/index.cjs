@@ -34130,7 +34130,7 @@ var init_meta = __esm({
     init_package();
     TOOL_NAME = "zerodown";
     TOOL_VERSION = package_default.version;
-    BUILD_ID = true ? "cab9631565d932ed" : void 0;
+    BUILD_ID = true ? "115f991d1094f93b" : void 0;
     DOCS_BASE = "https://github.com/zerodown-dev/zerodown/blob/main/docs/rules";
   }
 });
@@ -48887,7 +48887,7 @@ async function run() {
   const marker = `<!-- zerodown-action: ${inputs.workingDirectory} -->`;
   const elsewhere = `all of them are in the job summary, the SARIF file and the report-json output`;
   const clean = t.errors + t.warnings + t.fatal === 0;
-  await summary.addRaw(renderBody(report3, { marker, limit: SUMMARY_LIMIT, scope, elsewhere: "all of them are in the SARIF file and the report-json output", annotationNote: note })).write();
+  if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(renderBody(report3, { marker, limit: SUMMARY_LIMIT, scope, elsewhere: "all of them are in the SARIF file and the report-json output", annotationNote: note })).write();
   if (inputs.comment && api && event.pr !== void 0) {
     if (clean) await resolveComment(api, event, marker, resolvedBody(marker, scope, event.head));
     else await stickyComment(api, event, marker, renderBody(report3, { marker, limit: COMMENT_LIMIT, scope, elsewhere, annotationNote: note }));

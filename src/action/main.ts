@@ -146,7 +146,8 @@ export async function run(): Promise<void> {
   const marker = `<!-- zerodown-action: ${inputs.workingDirectory} -->`;
   const elsewhere = `all of them are in the job summary, the SARIF file and the report-json output`;
   const clean = t.errors + t.warnings + t.fatal === 0;
-  await core.summary.addRaw(renderBody(report, { marker, limit: SUMMARY_LIMIT, scope, elsewhere: 'all of them are in the SARIF file and the report-json output', annotationNote: note })).write();
+  // Outside a runner (a local try-out) there is no summary file to write to.
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderBody(report, { marker, limit: SUMMARY_LIMIT, scope, elsewhere: 'all of them are in the SARIF file and the report-json output', annotationNote: note })).write();
   if (inputs.comment && api && event.pr !== undefined) {
     if (clean) await resolveComment(api, event, marker, resolvedBody(marker, scope, event.head));
     else await stickyComment(api, event, marker, renderBody(report, { marker, limit: COMMENT_LIMIT, scope, elsewhere, annotationNote: note }));
