@@ -34130,7 +34130,7 @@ var init_meta = __esm({
     init_package();
     TOOL_NAME = "zerodown";
     TOOL_VERSION = package_default.version;
-    BUILD_ID = true ? "115f991d1094f93b" : void 0;
+    BUILD_ID = true ? "d16f645933d91586" : void 0;
     DOCS_BASE = "https://github.com/zerodown-dev/zerodown/blob/main/docs/rules";
   }
 });
@@ -44301,7 +44301,7 @@ async function lintCommand(values, positionals, hooks = {}, silent = false) {
   if (changes && (values.stdin || values.staged)) throw new UsageError("--changed-since chooses the files itself and cannot be combined with --stdin or --staged");
   if (changes) options.editedApplied = changes.edited;
   const accepted = values.baseline ? readBaseline(import_node_path21.default.resolve(cwd, values.baseline), values.baseline) : void 0;
-  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir), cache }), RULES.map((r) => r.id));
+  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir), cache, editedApplied: options.editedApplied }), RULES.map((r) => r.id));
   let index;
   if (values.staged) {
     if (values.fix || values["fix-all"] || values.stdin) throw new UsageError("--staged lints the git index and cannot be combined with --fix or --stdin");

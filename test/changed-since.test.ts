@@ -61,6 +61,15 @@ describe('--changed-since', () => {
     expect(bad.stderr.trim().split('\n')).toEqual(['zerodown: --changed-since no-such-branch: git does not know this ref']);
   });
 
+  it('monorepo: a directory under its own nearest config still gets edited-applied-migration', () => {
+    const prefix = (files: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(files).map(([k, v]) => [`services/billing/${k}`, v]));
+    const repo = repoWithChange({ ...prefix(scenario.base), 'services/billing/zerodown.config.json': '{ "rules": { "lock-timeout-missing": "off" } }\n' }, prefix(scenario.change));
+    const { report } = json(repo.dir, '--changed-since', 'main');
+    const edited = report.files.flatMap((f) => f.findings.map((x) => `${f.path}:${x.line} ${x.ruleId}`));
+    expect(edited).toContain(`services/billing/${scenario.expected.file}:${scenario.expected.line} edited-applied-migration`);
+    expect(edited.some((e) => e.includes('lock-timeout-missing'))).toBe(false);
+  });
+
   it('says so and exits 0 when no migration changed', () => {
     const repo = repoWithChange(scenario.base, { 'README.md': 'docs only\n' });
     const r = zerodown(repo.dir, '--changed-since', 'main');

@@ -415,7 +415,7 @@ async function lintCommand(values: Values, positionals: string[], hooks: CliHook
   if (changes) options.editedApplied = changes.edited;
   const accepted = values.baseline ? readBaseline(path.resolve(cwd, values.baseline as string), values.baseline as string) : undefined;
   // Monorepos: each migrations directory follows the configuration nearest to it.
-  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir), cache }), RULES.map((r) => r.id));
+  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir), cache, editedApplied: options.editedApplied }), RULES.map((r) => r.id));
   let index: IndexView | undefined;
   if (values.staged) {
     if (values.fix || values['fix-all'] || values.stdin) throw new UsageError('--staged lints the git index and cannot be combined with --fix or --stdin');
