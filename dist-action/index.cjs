@@ -33475,6 +33475,7 @@ function editedAppliedFinding(text2, line, rules, settings) {
   if (!rule) return void 0;
   const severity = settings.get(EDITED_APPLIED) ?? rule.severity;
   if (severity === "off") return void 0;
+  if (IGNORE_FILE.test(text2)) return void 0;
   const lines = text2.split("\n");
   const at = Math.min(Math.max(line, 1), lines.length);
   let start = 0;
@@ -33500,11 +33501,12 @@ function withEditedApplied(result, finding) {
   const findings = [...result.findings, finding].sort((a, b) => a.line - b.line || a.column - b.column);
   return { ...result, findings };
 }
-var EDITED_APPLIED;
+var EDITED_APPLIED, IGNORE_FILE;
 var init_edited_applied = __esm({
   "src/engine/edited-applied.ts"() {
     "use strict";
     EDITED_APPLIED = "edited-applied-migration";
+    IGNORE_FILE = new RegExp(`--\\s*zerodown-ignore-file\\b[^\\n]*\\b${EDITED_APPLIED}\\b`);
   }
 });
 
@@ -34130,7 +34132,7 @@ var init_meta = __esm({
     init_package();
     TOOL_NAME = "zerodown";
     TOOL_VERSION = package_default.version;
-    BUILD_ID = true ? "d16f645933d91586" : void 0;
+    BUILD_ID = true ? "6b400915cfc98656" : void 0;
     DOCS_BASE = "https://github.com/zerodown-dev/zerodown/blob/main/docs/rules";
   }
 });
@@ -36617,7 +36619,7 @@ var init_edited_applied_migration = __esm({
       presets: ["recommended", "strict"],
       description: "A migration that already exists on the base/deployed branch was edited: runners never re-run it (checksum drift in Flyway and Prisma)",
       docs: {
-        why: "Migration runners record which migrations ran and never run one again. Editing a migration that is already on the base branch (and so has probably run in staging or production) therefore changes nothing where it ran, while new databases (CI, a new developer, a restored environment) run the edited version: the schemas drift apart silently. Flyway stores a checksum of each applied migration and `flyway migrate` fails validation when a file changed; Prisma Migrate records a checksum too and reports the modified migration (and `prisma migrate dev` asks to reset the database). Reported only when zerodown knows the base: `--changed-since <ref>` on the command line, or the GitHub Action (the pull request's base).",
+        why: "Migration runners record which migrations ran and never run one again. Editing a migration that is already on the base branch (and so has probably run in staging or production) therefore changes nothing where it ran, while new databases (CI, a new developer, a restored environment) run the edited version: the schemas drift apart silently. Flyway stores a checksum of each applied migration and `flyway migrate` fails validation when a file changed; Prisma Migrate records a checksum too and reports the modified migration (and `prisma migrate dev` asks to reset the database). Reported only when zerodown knows the base: `--changed-since <ref>` on the command line, or the GitHub Action (the pull request's base). An intentional edit that changes nothing a database would see (a comment) is accepted with `-- zerodown-ignore-file edited-applied-migration -- reason` in the file (Flyway still needs `flyway repair` for the checksum).",
         bad: "-- V1__create_users.sql, already on main, edited in this pull request:\nCREATE TABLE users (\n  id bigint PRIMARY KEY,\n  email text NOT NULL  -- added by the edit\n);",
         good: "-- V1__create_users.sql unchanged; the change is a new migration V2__users_email.sql:\nALTER TABLE users ADD COLUMN email text;",
         examplesNeed: "a git repository where the migration exists at the base ref and was changed since (the fixtures declare that fact in their header; test/changed-since.test.ts and test/action.test.ts build real repositories)"

@@ -70,6 +70,14 @@ describe('--changed-since', () => {
     expect(edited.some((e) => e.includes('lock-timeout-missing'))).toBe(false);
   });
 
+  it('-- zerodown-ignore-file edited-applied-migration accepts an intentional edit', () => {
+    const change = { 'db/migration/V1__users.sql': `-- zerodown-ignore-file edited-applied-migration -- comment-only edit, checksum repaired\n${scenario.base['db/migration/V1__users.sql']}` };
+    const repo = repoWithChange(scenario.base, change);
+    const { report } = json(repo.dir, '--changed-since', 'main');
+    expect(report.files.map((f) => f.path)).toEqual(['db/migration/V1__users.sql']);
+    expect(report.files[0].findings.map((f) => f.ruleId)).not.toContain('edited-applied-migration');
+  });
+
   it('says so and exits 0 when no migration changed', () => {
     const repo = repoWithChange(scenario.base, { 'README.md': 'docs only\n' });
     const r = zerodown(repo.dir, '--changed-since', 'main');

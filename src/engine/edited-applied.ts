@@ -10,12 +10,16 @@ import type { RuleSetting } from '../findings/model.ts';
 
 export const EDITED_APPLIED = 'edited-applied-migration';
 
+const IGNORE_FILE = new RegExp(`--\\s*zerodown-ignore-file\\b[^\\n]*\\b${EDITED_APPLIED}\\b`);
+
 /** The finding on `line` (the first changed line) of `text`, or undefined when the rule is off. */
 export function editedAppliedFinding(text: string, line: number, rules: readonly Rule[], settings: ReadonlyMap<string, RuleSetting>): Finding | undefined {
   const rule = rules.find((r) => r.id === EDITED_APPLIED);
   if (!rule) return undefined;
   const severity = settings.get(EDITED_APPLIED) ?? rule.severity;
   if (severity === 'off') return undefined;
+  // The finding is about the whole file: the file-level ignore comment accepts an intentional edit.
+  if (IGNORE_FILE.test(text)) return undefined;
   const lines = text.split('\n');
   const at = Math.min(Math.max(line, 1), lines.length);
   let start = 0;
