@@ -21,6 +21,12 @@ export interface Header {
   enable?: string[];
   /** A production stats snapshot beside the fixture (`stats=file.json`). */
   stats?: string;
+  /**
+   * `edited-since-base=<line>`: the git fact --changed-since and the GitHub Action derive (this file
+   * existed at the base and was edited from that line on), for directory fixtures. That git gives
+   * this fact is proven in real repositories by test/changed-since.test.ts and test/action.test.ts.
+   */
+  editedSinceBase?: number;
 }
 
 export function header(text: string): Header {
@@ -34,6 +40,7 @@ export function header(text: string): Header {
     if (k === 'preset' && (v === 'recommended' || v === 'strict')) h.preset = v;
     if (k === 'enable') h.enable = v.split(',').filter(Boolean);
     if (k === 'stats') h.stats = v;
+    if (k === 'edited-since-base') h.editedSinceBase = Number(v);
   }
   return h;
 }

@@ -12,7 +12,8 @@ import { resolveOptions, type ResolvedOptions } from '../options/resolve.ts';
 import { DEFAULT_PG_VERSION, NEWEST_PG_VERSION, OLDEST_PG_VERSION } from '../pg/versions.ts';
 import { ENCODING_NOTE, lintPaths, type LintOptions } from '../engine/lint.ts';
 import { fixFiles } from './fix-files.ts';
-import { GitError } from '../source/git.ts';
+import { changeSetSince, GitError, type ChangeSet } from '../source/git.ts';
+import { BaselineError, baselineOf, readBaseline, withoutBaselined } from '../findings/baseline.ts';
 import { nearestConfigOptions } from './nearest-config.ts';
 import { stagedPaths } from './staged.ts';
 import type { IndexView } from '../source/git-index.ts';
@@ -44,6 +45,8 @@ Usage:
   zerodown stats [--database-url <url>] [-o file]
                                        print (or run, read-only) the query that snapshots table
                                        sizes and index usage for --stats (docs/stats.md)
+  zerodown baseline [paths…] [-o file] write the current findings as accepted (default file
+                                       zerodown-baseline.json); --baseline <file> then reports new ones only
   zerodown rules [--format json]       list the rules
   zerodown explain <rule-id>           why a rule matters, with bad and good examples
 
@@ -74,6 +77,12 @@ Options:
                                 checksum applied migrations and refuse or report drift when one changes
       --deployed-ref <ref>      the ref that stands for the deployed revision (default: @{upstream},
                                 origin/HEAD, origin/main, origin/master, main, master)
+      --changed-since <ref>     lint only the migrations changed since the merge-base of HEAD with <ref>
+                                (committed, staged, unstaged or untracked); the others are replayed as
+                                history. A changed migration that already existed at the base gets an
+                                edited-applied-migration finding (runners never re-run it). For any CI
+                                (GitLab: origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME) and local use
+      --baseline <file>         report only findings not accepted in <file> (zerodown baseline)
       --staged                  lint the staged .sql files as staged in the git index (history too),
                                 for a plain git pre-commit hook; paths limit which ones; exit 0 and
                                 no output when none is staged
@@ -138,6 +147,8 @@ const OPTIONS: ParseArgsConfig['options'] = {
   'no-color': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
   staged: { type: 'boolean' },
+  'changed-since': { type: 'string' },
+  baseline: { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -173,7 +184,14 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** For front doors that run the CLI in-process (the GitHub Action): the finished lint report. */
+export interface CliHooks {
+  onReport?(report: LintReport): void;
+  /** Replaces --changed-since's git reading (the Action's fallback to the REST API's file list). */
+  changes?: ChangeSet;
+}
+
+export async function main(argv: string[], hooks: CliHooks = {}): Promise<number> {
   // Its own flags and parser (src/cli/init.ts).
   if (argv[0] === 'init') return initCommand(argv.slice(1));
   let parsed: { values: Values; positionals: string[] };
@@ -193,7 +211,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;
   }
-  const command = ['rules', 'explain', 'lint', 'trace', 'extract', 'stats'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
+  const command = ['rules', 'explain', 'lint', 'trace', 'extract', 'stats', 'baseline'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
   if (command !== 'lint' || positionals[0] === 'lint') positionals = positionals.slice(1);
 
   try {
@@ -219,9 +237,10 @@ export async function main(argv: string[]): Promise<number> {
       const { statsCommand } = await import('./stats.ts');
       return await statsCommand({ cwd: process.cwd(), databaseUrl: values['database-url'] as string | undefined, outputFile: values['output-file'] as string | undefined, statementTimeoutMs: 30_000 });
     }
-    return await lintCommand(values, positionals);
+    if (command === 'baseline') return await baselineCommand(values, positionals);
+    return await lintCommand(values, positionals, hooks);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof GitError || (e instanceof Error && (e.name === 'TraceUsageError' || e.name === 'GitIndexError'))) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof GitError || e instanceof BaselineError || (e instanceof Error && (e.name === 'TraceUsageError' || e.name === 'GitIndexError'))) {
       process.stderr.write(`zerodown: ${e.message}\n`);
       return 2;
     }
@@ -307,7 +326,25 @@ function engineOptions(values: Values, config: Config, cwd: string, dir = cwd): 
   return { ...r.options, lint: { ...engine, pgVersionSource, migrationFormat: r.options.migrationFormat, detectRunner: true, embeddedTargets } };
 }
 
-async function lintCommand(values: Values, positionals: string[]): Promise<number> {
+/** zerodown baseline: lints as usual and writes every finding as accepted. */
+async function baselineCommand(values: Values, positionals: string[]): Promise<number> {
+  if (values.baseline || values.fix || values['fix-all'] || values.stdin || values.staged) throw new UsageError('baseline records every current finding; it takes paths and lint options, not --baseline, --fix, --stdin or --staged');
+  const out = path.resolve(process.cwd(), (values['output-file'] as string | undefined) ?? 'zerodown-baseline.json');
+  let report: LintReport | undefined;
+  const code = await lintCommand({ ...values, format: 'json', 'output-file': undefined }, positionals, { onReport: (r) => (report = r) }, true);
+  if (code === 2 || !report) return 2;
+  const baseline = baselineOf(report.files);
+  try {
+    fs.writeFileSync(out, `${JSON.stringify(baseline, null, 2)}\n`);
+  } catch (e) {
+    process.stderr.write(`zerodown: ${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+    return 2;
+  }
+  process.stderr.write(`zerodown: wrote ${baseline.findings.length} accepted finding(s) to ${path.relative(process.cwd(), out) || out}; lint with --baseline ${path.relative(process.cwd(), out) || out} to report only new ones\n`);
+  return 0;
+}
+
+async function lintCommand(values: Values, positionals: string[], hooks: CliHooks = {}, silent = false): Promise<number> {
   const cwd = process.cwd();
   mark('lint: start');
   const explicitConfig = values.config as string | undefined;
@@ -322,9 +359,16 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   const resolved = engineOptions(values, config, cwd);
   const cache = resolved.cacheDir === undefined || !BUILD_ID ? undefined : new AnalysisCache(resolved.cacheDir, BUILD_ID);
   const options: LintOptions = { ...resolved.lint, cache };
-  const discovery = { cwd, include: resolved.include, exclude: resolved.exclude, migrationFormat: resolved.migrationFormat };
+  // --changed-since: report the changed migrations only, and flag edited ones that were at the base.
+  const since = values['changed-since'] as string | undefined;
+  const changes = hooks.changes ?? (since !== undefined ? changeSetSince(cwd, since) : undefined);
+  if (changes && (values.stdin || values.staged)) throw new UsageError('--changed-since chooses the files itself and cannot be combined with --stdin or --staged');
+  if (changes) options.editedApplied = changes.edited;
+  const accepted = values.baseline ? readBaseline(path.resolve(cwd, values.baseline as string), values.baseline as string) : undefined;
+  const only = changes ? new Set(changes.changed) : undefined;
+  const discovery = { cwd, include: resolved.include, exclude: resolved.exclude, migrationFormat: resolved.migrationFormat, only };
   // Monorepos: each migrations directory follows the configuration nearest to it.
-  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir).lint, cache }), RULES.map((r) => r.id));
+  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir).lint, cache, editedApplied: options.editedApplied }), RULES.map((r) => r.id));
   let index: IndexView | undefined;
   if (values.staged) {
     if (values.fix || values['fix-all'] || values.stdin) throw new UsageError('--staged lints the git index and cannot be combined with --fix or --stdin');
@@ -338,8 +382,11 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
   const color = !outFile && format === 'pretty' && useColor(values, process.stdout);
   const head = { postgresVersion: options.pgVersion, postgresVersionSource: options.pgVersionSource };
   const width = !outFile && process.stdout.isTTY ? process.stdout.columns : undefined;
-  const output = openReportOutput(format as OutputFormat, head, { rules: RULES, color, verbose: values.verbose === true, width }, outFile && path.resolve(cwd, outFile));
-  const onlyErrors = (f: FileResult): FileResult => (values.quiet ? { ...f, findings: f.findings.filter((x) => x.severity === 'error') } : f);
+  const output = silent ? { file: () => undefined, end: () => undefined } : openReportOutput(format as OutputFormat, head, { rules: RULES, color, verbose: values.verbose === true, width }, outFile && path.resolve(cwd, outFile));
+  const onlyErrors = (file: FileResult): FileResult => {
+    const f = accepted ? withoutBaselined(file, accepted) : file;
+    return values.quiet ? { ...f, findings: f.findings.filter((x) => x.severity === 'error') } : f;
+  };
   const onFile = values.fix ? undefined : (f: FileResult): void => output.file(onlyErrors(f));
   let report: LintReport;
   let fatalCode = 0;
@@ -359,7 +406,8 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { ...discovery, index }, onFile);
   }
   mark('linted');
-  if (values.quiet) for (const f of report.files) f.findings = onlyErrors(f).findings;
+  if (values.quiet || accepted) for (const f of report.files) f.findings = onlyErrors(f).findings;
+  hooks.onReport?.(report);
   if (!onFile) for (const f of report.files) output.file(f);
   const writeError = output.end(report);
   if (writeError) {
@@ -367,7 +415,9 @@ async function lintCommand(values: Values, positionals: string[]): Promise<numbe
     return 2;
   }
   for (const e of report.fatal) process.stderr.write(`zerodown: ${e.path}: ${e.message}\n`);
-  if (!report.files.length && !report.fatal.length && !values.stdin) {
+  if (changes && !report.files.length && !report.fatal.length) {
+    process.stderr.write(`zerodown: no migrations changed since ${changes.base}\n`);
+  } else if (!report.files.length && !report.fatal.length && !values.stdin) {
     process.stderr.write(`zerodown: no migrations found under ${(positionals.length ? positionals : ['.']).join(', ')} (no .sql files outside node_modules, build output and dot-directories${config.include || config.exclude ? ', after the config\'s include/exclude' : ''})\n`);
   }
   for (const f of report.files) for (const n of f.notes) if (n.startsWith(ENCODING_NOTE)) process.stderr.write(`zerodown: ${f.path}: ${n}\n`);
