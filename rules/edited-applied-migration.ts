@@ -1,4 +1,4 @@
-import { defineRule } from '../src/kit/rule.ts';
+import { defineRule } from '../src/kit/index.ts';
 
 /**
  * Reported from git, not from the SQL: the engine adds the finding (src/engine/edited-applied.ts)

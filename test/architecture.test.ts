@@ -12,7 +12,7 @@ import { ROOT } from './helpers.ts';
 /**
  * Layers, lowest first. A module may import its own layer and any layer listed before it. The front
  * doors (trace, and the coming eslint and action) sit side by side: each may import everything
- * below, but not each other — they share code through options/ and engine/. The cli program hosts
+ * below, but not each other — they share code through options/, engine/ and front/ (the lint run). The cli program hosts
  * the trace subcommand, so it sits above them; src/index.ts is the library's entry point.
  */
 const LAYERS: readonly (readonly string[])[] = [
@@ -31,6 +31,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/report'], // reporters and rule docs
   ['src/options'], // config, version detection, the options resolver
   ['src/stats'], // the production stats snapshot query and its collector (read by cli and trace)
+  ['src/front'], // the lint run shared by the front doors (cli lint/baseline, the GitHub Action)
   ['src/trace', 'src/eslint', 'src/action'], // front doors, side by side
   ['src/cli', 'src/index.ts'], // the command line, the library entry
 ];

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { main as cli } from '../cli/cli.ts';
+import { runLint, type Values } from '../front/lint-run.ts';
 import type { Finding, LintReport } from '../findings/model.ts';
 import { REPORTERS } from '../report/index.ts';
 import { totals } from '../report/types.ts';
@@ -38,16 +38,20 @@ function fromRoot(report: LintReport, cwd: string, root: string): LintReport {
   return { ...report, files: report.files.map((f) => ({ ...f, path: rel(f.path) })), fatal: report.fatal.map((e) => ({ ...e, path: rel(e.path) })) };
 }
 
-function cliArgs(inputs: ActionInputs, reportJson: string, changes: Changes | undefined): string[] {
-  const args = [...inputs.paths, '--format', 'json', '--output-file', reportJson, '--no-cache'];
-  if (inputs.config) args.push('--config', inputs.config);
-  if (inputs.runner) args.push('--runner', inputs.runner);
-  if (inputs.pgVersion) args.push('--pg-version', inputs.pgVersion);
-  if (inputs.baseline) args.push('--baseline', inputs.baseline);
+/** The lint's flag values (the same names as the command line's) for the shared lint run. */
+function lintValues(inputs: ActionInputs, reportJson: string, changes: Changes | undefined): Values {
   // The model check's deployed revision: the input, else the base git reached (a commit the checkout has).
   const deployed = inputs.deployedRef ?? (changes?.via === 'git' ? changes.set.commit : undefined);
-  if (deployed) args.push('--deployed-ref', deployed);
-  return args;
+  return {
+    format: 'json',
+    'output-file': reportJson,
+    'no-cache': true,
+    config: inputs.config || undefined,
+    runner: inputs.runner || undefined,
+    'pg-version': inputs.pgVersion || undefined,
+    baseline: inputs.baseline || undefined,
+    'deployed-ref': deployed || undefined,
+  };
 }
 
 function annotate(plan: AnnotationPlan): void {
@@ -117,7 +121,7 @@ export async function run(): Promise<void> {
   const tag = inputs.workingDirectory === '.' ? '' : `-${inputs.workingDirectory.replace(/[^\w.-]+/g, '_')}`;
   const reportJson = path.join(outDir, `zerodown-report${tag}.json`);
   let linted: LintReport | undefined;
-  const code = await cli(cliArgs(inputs, reportJson, changes), { onReport: (r) => (linted = r), changes: changes?.set });
+  const code = await runLint(lintValues(inputs, reportJson, changes), [...inputs.paths], { onReport: (r) => (linted = r), changes: changes?.set });
   if (code === 2 && !linted) throw new InputError('zerodown could not lint (the error is printed above)');
   const report = fromRoot(linted as unknown as LintReport, cwd, workspace);
   const t = totals(report);
