@@ -19767,6 +19767,9 @@ var RUNNER_IDS = [
 
 // src/pg/versions.ts
 var SUPPORTED_PG_VERSIONS = [10, 11, 12, 13, 14, 15, 16, 17, 18];
+var OLDEST_PG_VERSION = SUPPORTED_PG_VERSIONS[0];
+var NEWEST_PG_VERSION = SUPPORTED_PG_VERSIONS[SUPPORTED_PG_VERSIONS.length - 1];
+var SUPPORTED_RANGE = `${OLDEST_PG_VERSION} to ${NEWEST_PG_VERSION}`;
 
 // src/source/formats.ts
 var FORMATS = [
@@ -19814,7 +19817,7 @@ var duration3 = external_exports.union([external_exports.number().int().min(0), 
 var configSchema = external_exports.object({
   $schema: external_exports.string().optional(),
   preset: external_exports.enum(["recommended", "strict"]).optional().describe('Rule preset: "recommended" (default) or "strict" (adds design rules).'),
-  postgresVersion: external_exports.number().int().min(SUPPORTED_PG_VERSIONS[0], `a PostgreSQL major version from ${SUPPORTED_PG_VERSIONS[0]} to 18`).max(18, `a PostgreSQL major version from ${SUPPORTED_PG_VERSIONS[0]} to 18`).optional().describe("Target PostgreSQL major version (default: detected from the repository, else 15)."),
+  postgresVersion: external_exports.number().int().min(OLDEST_PG_VERSION, `a PostgreSQL major version from ${SUPPORTED_RANGE}`).max(NEWEST_PG_VERSION, `a PostgreSQL major version from ${SUPPORTED_RANGE}`).optional().describe("Target PostgreSQL major version (default: detected from the repository, else 15)."),
   runner: external_exports.enum(RUNNER_IDS).optional().describe("Migration runner: sets whether each file runs in a transaction."),
   migrationFormat: external_exports.enum(FORMATS).optional().describe("Force the migration file format instead of detecting it."),
   rules: external_exports.record(external_exports.string(), external_exports.enum(["off", "warn", "warning", "error"])).optional().describe("Severity per rule id."),

@@ -48,6 +48,8 @@ const result = await build({
   outfile: `${OUT}/index.cjs`,
   bundle: true,
   platform: 'node',
+  // As in scripts/build.mjs: jsonc-parser's UMD "main" has require() calls esbuild cannot follow.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   format: 'cjs',
   target: 'node20',
   write: false,

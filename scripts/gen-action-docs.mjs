@@ -93,7 +93,7 @@ for (const f of ['summary.md', 'output.txt']) fs.writeFileSync(path.join(scratch
 const code = await new Promise((resolve) => {
   const child = spawn(process.execPath, [path.join(root, 'dist-action', 'index.cjs')], {
     cwd: repo,
-    stdio: 'ignore',
+    stdio: process.env.ZD_DEBUG ? 'inherit' : 'ignore',
     env: {
       PATH: process.env.PATH,
       HOME: scratch,
