@@ -88,10 +88,10 @@ function importGraph(): { files: string[]; edges: Edge[]; external: Edge[] } {
 const graph = importGraph();
 
 describe('architecture', () => {
-  it('reads a real graph (sanity: the engine imports the kit, the CLI imports the engine)', () => {
+  it('reads a real graph (sanity: the engine imports the kit, the shared lint run imports the engine)', () => {
     expect(graph.files.length).toBeGreaterThan(80);
     expect(graph.edges).toContainEqual({ from: 'src/engine/engine.ts', to: 'src/kit/rule.ts' });
-    expect(graph.edges).toContainEqual({ from: 'src/cli/cli.ts', to: 'src/engine/lint.ts' });
+    expect(graph.edges).toContainEqual({ from: 'src/front/lint-run.ts', to: 'src/engine/lint.ts' });
   });
 
   it('every import follows the layer order', () => {
