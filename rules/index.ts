@@ -17,6 +17,7 @@ import dropIndexNotConcurrent from './drop-index-not-concurrent.ts';
 import dropIndexBeforeReplacement from './drop-index-before-replacement.ts';
 import dropIndexStillUsed from './drop-index-still-used.ts';
 import dropTable from './drop-table.ts';
+import editedAppliedMigration from './edited-applied-migration.ts';
 import enumValueInTransaction from './enum-value-in-transaction.ts';
 import identifierTooLong from './identifier-too-long.ts';
 import indexNotConcurrent from './index-not-concurrent.ts';
@@ -83,6 +84,7 @@ export const RULES: readonly Rule[] = [
   dropIndexStillUsed,
   truncate,
   transactionNesting,
+  editedAppliedMigration,
   duplicateColumnAssignment,
   requireTableSchema,
   identifierTooLong,

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RULES } from '../rules/index.ts';
-import { fixFiles } from '../src/cli/fix-files.ts';
+import { fixFiles } from '../src/front/fix-files.ts';
 import { lintPaths, type LintOptions } from '../src/engine/lint.ts';
 import type { LintReport } from '../src/findings/model.ts';
 import { CLI, engineOptions } from './helpers.ts';

@@ -23,6 +23,12 @@ export interface Header {
   stats?: string;
   /** A directory of ORM model files beside the fixture (`models=dir`), read as the working tree. */
   models?: string;
+  /**
+   * `edited-since-base=<line>`: the git fact --changed-since and the GitHub Action derive (this file
+   * existed at the base and was edited from that line on), for directory fixtures. That git gives
+   * this fact is proven in real repositories by test/changed-since.test.ts and test/action.test.ts.
+   */
+  editedSinceBase?: number;
 }
 
 export function header(text: string): Header {
@@ -37,6 +43,7 @@ export function header(text: string): Header {
     if (k === 'enable') h.enable = v.split(',').filter(Boolean);
     if (k === 'stats') h.stats = v;
     if (k === 'models') h.models = v;
+    if (k === 'edited-since-base') h.editedSinceBase = Number(v);
   }
   return h;
 }

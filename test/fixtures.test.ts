@@ -97,7 +97,8 @@ for (const ruleDir of ruleDirs) {
         const headers = files.map((f) => header(fs.readFileSync(f, 'utf8')));
         const strict = headers.some((h) => h.preset === 'strict');
         const rules = presetRules(strict ? 'strict' : 'recommended', headers.flatMap((h) => h.enable ?? []));
-        const report = await lintPaths([sub], RULES, { ...engineOptions({ rules }), pgVersionSource: 'test', detectRunner: false }, { cwd: ROOT });
+        const editedApplied = Object.fromEntries(files.flatMap((f, i) => (headers[i].editedSinceBase ? [[f, headers[i].editedSinceBase]] : [])));
+        const report = await lintPaths([sub], RULES, { ...engineOptions({ rules }), pgVersionSource: 'test', detectRunner: false, editedApplied }, { cwd: ROOT });
         expect(report.fatal).toEqual([]);
         for (const file of files) {
           const rel = path.relative(ROOT, file);

@@ -7,29 +7,15 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RUNNER_IDS } from '../source/runners.ts';
 import { parseDurationMs } from '../pg/durations.ts';
-import { ConfigError, loadConfig, type Config } from '../options/config.ts';
-import { resolveOptions, type ResolvedOptions } from '../options/resolve.ts';
+import { loadConfig } from '../options/config.ts';
 import { DEFAULT_PG_VERSION, NEWEST_PG_VERSION, OLDEST_PG_VERSION } from '../pg/versions.ts';
-import { ENCODING_NOTE, lintPaths, type LintOptions } from '../engine/lint.ts';
-import { fixFiles } from './fix-files.ts';
-import { GitError } from '../source/git.ts';
-import { loadModelFacts } from './models.ts';
-import type { ModelFacts } from '../analyze/models/facts.ts';
-import { nearestConfigOptions } from './nearest-config.ts';
-import { stagedPaths } from './staged.ts';
-import type { IndexView } from '../source/git-index.ts';
 import { initCommand } from './init.ts';
-import { BUILD_ID, TOOL_VERSION } from '../meta.ts';
-import { AnalysisCache } from '../cache/analysis-cache.ts';
-import type { FileResult, LintReport } from '../findings/model.ts';
-import { OUTPUT_FORMATS, type OutputFormat } from '../report/index.ts';
-import { openReportOutput } from './report-output.ts';
-import { totals } from '../report/types.ts';
+import { baselineCommand, engineOptions, isUsageProblem, lintCommand, oneOf, UsageError, useColor, type Values } from '../front/lint-run.ts';
+import { TOOL_VERSION } from '../meta.ts';
 import { ruleText } from '../report/rule-docs.ts';
 import type { Rule } from '../kit/rule.ts';
 import { FORMATS } from '../source/formats.ts';
 import { didYouMean } from '../util/did-you-mean.ts';
-import { mark } from '../util/timing.ts';
 import { RULES } from '../../rules/index.ts';
 
 const HELP = `zerodown ${TOOL_VERSION} — migration-safety linter for PostgreSQL
@@ -46,6 +32,8 @@ Usage:
   zerodown stats [--database-url <url>] [-o file]
                                        print (or run, read-only) the query that snapshots table
                                        sizes and index usage for --stats (docs/stats.md)
+  zerodown baseline [paths…] [-o file] write the current findings as accepted (default file
+                                       zerodown-baseline.json); --baseline <file> then reports new ones only
   zerodown rules [--format json]       list the rules
   zerodown explain <rule-id>           why a rule matters, with bad and good examples
 
@@ -80,6 +68,12 @@ Options:
                                 MikroORM, Kysely; SQL in code as probable) at its merge-base
                                 and in the working tree: a DROP/RENAME of what they still map is an
                                 error naming the model line (config \`models\`: globs, or false)
+      --changed-since <ref>     lint only the migrations changed since the merge-base of HEAD with <ref>
+                                (committed, staged, unstaged or untracked); the others are replayed as
+                                history. A changed migration that already existed at the base gets an
+                                edited-applied-migration finding (runners never re-run it). For any CI
+                                (GitLab: origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME) and local use
+      --baseline <file>         report only findings not accepted in <file> (zerodown baseline)
       --staged                  lint the staged .sql files as staged in the git index (history too),
                                 for a plain git pre-commit hook; paths limit which ones; exit 0 and
                                 no output when none is staged
@@ -110,8 +104,6 @@ Suppress a finding: put "-- zerodown-ignore <rule-id> -- reason" on the line bef
 or "-- zerodown-ignore-file <rule-id>" anywhere in the file.
 Exit codes: 0 clean, 1 errors (or too many warnings), 2 usage/config/IO error.
 Docs: docs/rules/<rule-id>.md`;
-
-class UsageError extends Error {}
 
 const OPTIONS: ParseArgsConfig['options'] = {
   format: { type: 'string', short: 'f' },
@@ -144,39 +136,17 @@ const OPTIONS: ParseArgsConfig['options'] = {
   'no-color': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
   staged: { type: 'boolean' },
+  'changed-since': { type: 'string' },
+  baseline: { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 };
-
-type Values = Record<string, string | boolean | string[] | undefined>;
-
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
-  if (value === undefined) return undefined;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  const hint = didYouMean(value, allowed);
-  throw new UsageError(`${flag}: unknown value "${value}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of ${allowed.join(', ')}`);
-}
-
-function useColor(values: Values, stream: NodeJS.WriteStream): boolean {
-  if (values.color === true) return true;
-  if (values['no-color'] === true) return false;
-  const force = process.env.FORCE_COLOR;
-  if (force !== undefined) return force !== '0' && force !== 'false';
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
-  return stream.isTTY === true;
-}
 
 function rulesTable(rules: readonly Rule[]): string {
   const rows = rules.map((r) => [r.id, r.severity, r.category, r.presets.join(',') || '-', r.description]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length), ['rule', 'severity', 'category', 'presets'][i].length));
   const fmt = (row: string[]): string => row.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c)).join('  ');
   return [fmt(['rule', 'severity', 'category', 'presets', 'description']), ...rows.map(fmt)].join('\n') + '\n';
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -199,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;
   }
-  const command = ['rules', 'explain', 'lint', 'trace', 'extract', 'stats'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
+  const command = ['rules', 'explain', 'lint', 'trace', 'extract', 'stats', 'baseline'].includes(positionals[0] ?? '') ? positionals[0] : 'lint';
   if (command !== 'lint' || positionals[0] === 'lint') positionals = positionals.slice(1);
 
   try {
@@ -225,9 +195,10 @@ export async function main(argv: string[]): Promise<number> {
       const { statsCommand } = await import('./stats.ts');
       return await statsCommand({ cwd: process.cwd(), databaseUrl: values['database-url'] as string | undefined, outputFile: values['output-file'] as string | undefined, statementTimeoutMs: 30_000 });
     }
+    if (command === 'baseline') return await baselineCommand(values, positionals);
     return await lintCommand(values, positionals);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof GitError || (e instanceof Error && (e.name === 'TraceUsageError' || e.name === 'GitIndexError'))) {
+    if (isUsageProblem(e)) {
       process.stderr.write(`zerodown: ${e.message}\n`);
       return 2;
     }
@@ -280,122 +251,4 @@ async function traceCommand(values: Values, positionals: string[]): Promise<numb
     return 2;
   }
   return s.errorFindings > 0 || s.failed > 0 || s.downProblems > 0 ? 1 : 0;
-}
-
-/**
- * Engine options from flags, config and the repository through the one resolver (src/options/resolve.ts):
- * the same for lint, --fix, --staged, trace and each monorepo package; the postgres version is
- * detected from `dir` upward. Problems are a usage error (exit 2); warnings go to stderr.
- */
-function engineOptions(values: Values, config: Config, cwd: string, dir = cwd): ResolvedOptions & { lint: Omit<LintOptions, 'cache'> } {
-  const r = resolveOptions({
-    flags: {
-      pgVersion: values['pg-version'] as string | undefined,
-      runner: values.runner as string | undefined,
-      migrationFormat: values['migration-format'] as string | undefined,
-      assumeInTransaction: values['assume-in-transaction'] ? true : values['no-assume-in-transaction'] ? false : undefined,
-      rules: (values.rule as string[] | undefined) ?? [],
-      lockTimeout: values['lock-timeout'] as string | undefined,
-      down: values.down as string | undefined,
-      reportUnusedIgnores: values['report-unused-ignores'] === true,
-      noCache: values['no-cache'] === true,
-      stats: values.stats as string | undefined,
-      deployedRef: values['deployed-ref'] as string | undefined,
-    },
-    config,
-    cwd,
-    versionDir: dir,
-    env: process.env,
-    rules: RULES,
-  });
-  if (r.problems) throw new UsageError(r.problems.join('\nzerodown: '));
-  for (const w of r.options.warnings) process.stderr.write(`zerodown: warning: ${w}\n`);
-  const { engine, pgVersionSource, embeddedTargets } = r.options;
-  return { ...r.options, lint: { ...engine, pgVersionSource, migrationFormat: r.options.migrationFormat, detectRunner: true, embeddedTargets } };
-}
-
-async function lintCommand(values: Values, positionals: string[]): Promise<number> {
-  const cwd = process.cwd();
-  mark('lint: start');
-  const explicitConfig = values.config as string | undefined;
-  const { config, filepath } = await loadConfig(cwd, explicitConfig, RULES.map((r) => r.id));
-  mark('config loaded');
-  const format = oneOf(values.format as string | undefined, OUTPUT_FORMATS, '--format') ?? (process.stdout.isTTY ? 'pretty' : 'compact');
-  let maxWarnings = -1;
-  if (values['max-warnings'] !== undefined) {
-    maxWarnings = /^\d+$/.test(values['max-warnings'] as string) ? Number(values['max-warnings']) : NaN;
-    if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings: expected a whole number, got "${values['max-warnings']}"`);
-  }
-  const resolved = engineOptions(values, config, cwd);
-  const cache = resolved.cacheDir === undefined || !BUILD_ID ? undefined : new AnalysisCache(resolved.cacheDir, BUILD_ID);
-  const options: LintOptions = { ...resolved.lint, cache };
-  const discovery = { cwd, include: resolved.include, exclude: resolved.exclude, migrationFormat: resolved.migrationFormat };
-  // The model check runs once, when lintPaths finds a migration it may matter to (every --fix round reuses it).
-  let modelsRead: Promise<ModelFacts | undefined> | undefined;
-  options.loadModels = () =>
-    (modelsRead ??= loadModelFacts({ cwd, deployedRef: resolved.deployedRef, models: resolved.models }).then((models) => {
-      if (models) {
-        mark('models read');
-        if (models.note) process.stderr.write(`zerodown: ${models.note}\n`);
-        for (const rev of [models.deployed, models.current]) for (const p of rev?.problems ?? []) process.stderr.write(`zerodown: warning: ${p.ref.path}:${p.ref.line}:${p.ref.column}: ${rev?.label}: ${p.message}\n`);
-      }
-      return models;
-    }));
-  // Monorepos: each migrations directory follows the configuration nearest to it (the models are the repository's, read once).
-  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir).lint, cache, models: options.models }), RULES.map((r) => r.id));
-  let index: IndexView | undefined;
-  if (values.staged) {
-    if (values.fix || values['fix-all'] || values.stdin) throw new UsageError('--staged lints the git index and cannot be combined with --fix or --stdin');
-    const staged = stagedPaths(cwd, positionals, { include: resolved.include, exclude: resolved.exclude });
-    if (!staged.paths.length) return 0;
-    ({ paths: positionals, index } = staged);
-  }
-
-  // The report streams out while the lint runs (--fix reports only its last round, at the end).
-  const outFile = values['output-file'] as string | undefined;
-  const color = !outFile && format === 'pretty' && useColor(values, process.stdout);
-  const head = { postgresVersion: options.pgVersion, postgresVersionSource: options.pgVersionSource };
-  const width = !outFile && process.stdout.isTTY ? process.stdout.columns : undefined;
-  const output = openReportOutput(format as OutputFormat, head, { rules: RULES, color, verbose: values.verbose === true, width }, outFile && path.resolve(cwd, outFile));
-  const onlyErrors = (f: FileResult): FileResult => (values.quiet ? { ...f, findings: f.findings.filter((x) => x.severity === 'error') } : f);
-  const onFile = values.fix ? undefined : (f: FileResult): void => output.file(onlyErrors(f));
-  let report: LintReport;
-  let fatalCode = 0;
-  const fix = values.fix === true || values['fix-all'] === true;
-  if (fix && values.stdin) throw new UsageError('--fix rewrites files in place and cannot be combined with --stdin');
-  if (fix) {
-    const lint = (): Promise<LintReport> => lintPaths(positionals.length ? positionals : ['.'], RULES, options, discovery);
-    const fixed = await fixFiles(lint, { cwd, all: values['fix-all'] === true, deployedRef: resolved.deployedRef, log: (l) => process.stderr.write(`${l}\n`) });
-    report = fixed.report;
-    if (fixed.code) fatalCode = fixed.code;
-  } else if (values.stdin) {
-    const name = (values['stdin-filename'] as string | undefined) ?? '<stdin>';
-    if (fs.statSync(path.resolve(cwd, name), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--stdin-filename ${name}: is a directory; give the path the SQL would have as a file (e.g. ${path.join(name, '001_migration.sql')})`);
-    const text = await readStdin();
-    report = await lintPaths([name], RULES, options, { ...discovery, overrides: new Map([[path.resolve(cwd, name), text]]) }, onFile);
-  } else {
-    report = await lintPaths(positionals.length ? positionals : ['.'], RULES, options, { ...discovery, index }, onFile);
-  }
-  mark('linted');
-  if (values.quiet) for (const f of report.files) f.findings = onlyErrors(f).findings;
-  if (!onFile) for (const f of report.files) output.file(f);
-  const writeError = output.end(report);
-  if (writeError) {
-    process.stderr.write(`zerodown: ${outFile}: cannot write (${writeError})\n`);
-    return 2;
-  }
-  for (const e of report.fatal) process.stderr.write(`zerodown: ${e.path}: ${e.message}\n`);
-  if (!report.files.length && !report.fatal.length && !values.stdin) {
-    process.stderr.write(`zerodown: no migrations found under ${(positionals.length ? positionals : ['.']).join(', ')} (no .sql files outside node_modules, build output and dot-directories${config.include || config.exclude ? ', after the config\'s include/exclude' : ''})\n`);
-  }
-  for (const f of report.files) for (const n of f.notes) if (n.startsWith(ENCODING_NOTE)) process.stderr.write(`zerodown: ${f.path}: ${n}\n`);
-  mark('reported');
-  const t = totals(report);
-  if (t.fatal || fatalCode) return 2;
-  if (t.errors) return 1;
-  if (maxWarnings >= 0 && t.warnings > maxWarnings) {
-    process.stderr.write(`zerodown: ${t.warnings} warning(s), more than --max-warnings ${maxWarnings}\n`);
-    return 1;
-  }
-  return 0;
 }

@@ -14,6 +14,7 @@ import type { EmbeddedTarget } from '../source/ts/extract.ts';
 import type { FileResult, LintReport } from '../findings/model.ts';
 import { initParser } from '../parse/parser.ts';
 import { mark } from '../util/timing.ts';
+import { editedAppliedFinding, withEditedApplied } from './edited-applied.ts';
 import type { Rule } from '../kit/rule.ts';
 import { discover, type DiscoverOptions, type Plan, type PlanGroup, type PlannedFile } from '../source/discover.ts';
 import { readSql, type ReadResult } from '../source/read.ts';
@@ -37,6 +38,11 @@ export interface LintOptions extends EngineOptions {
    * repository, and no other rule reads them.
    */
   loadModels?: () => Promise<EngineOptions['models']>;
+  /**
+   * Migrations already at the base/deployed revision and edited since (absolute real path → first
+   * changed line), from git: each gets an `edited-applied-migration` finding. Part of the cache key.
+   */
+  editedApplied?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -163,7 +169,8 @@ export function lintPlan(
       if (file.report) {
         if (repoRunner && file.format === 'plain' && !options.runner) result.notes.push(`runner ${repoRunner.runner} detected from ${display(repoRunner.source)}`);
         if ('note' in read && read.note) result.notes.unshift(read.note);
-        const reported = stripText(result);
+        const editedLine = options.editedApplied && editedLineOf(options.editedApplied, file.path);
+        const reported = editedLine ? withEditedApplied(stripText(result), editedAppliedFinding(read.text, editedLine, rules, options.rules)) : stripText(result);
         groupResults.push(reported);
         report.files.push(reported);
         onFile?.(reported);
@@ -173,6 +180,15 @@ export function lintPlan(
     if (cached && !cached.failed && first < group.files.length) options.cache?.saveResults(cached.key, cached.prefix, groupResults, schema, cached.siblings);
   }
   return report;
+}
+
+function editedLineOf(edited: Readonly<Record<string, number>>, file: string): number | undefined {
+  if (edited[file]) return edited[file];
+  try {
+    return edited[fs.realpathSync(file)];
+  } catch {
+    return undefined;
+  }
 }
 
 function stripText(r: FileResult & { format?: unknown }): FileResult {

@@ -61,6 +61,11 @@ export interface DiscoverOptions {
   overrides?: ReadonlyMap<string, string>;
   /** The disk as the git index has it (--staged): other bytes for some files, some files absent. */
   index?: IndexView;
+  /**
+   * Absolute paths of the files to report (--changed-since, the GitHub Action): other migrations of
+   * the named directories are replayed as history only.
+   */
+  only?: ReadonlySet<string>;
 }
 
 /** Where discovery lists and reads files: the disk, or a given file set (the git index). */
@@ -241,6 +246,15 @@ export function discover(paths: string[], opts: DiscoverOptions): Plan {
     const prev = g.get(f.path);
     if (!prev || (!prev.report && f.report)) g.set(f.path, f);
   };
+  // git names files by their real path; the walk by the path given.
+  const reportable = (file: string): boolean => {
+    if (!opts.only || opts.only.has(file)) return true;
+    try {
+      return opts.only.has(fs.realpathSync(file));
+    } catch {
+      return false;
+    }
+  };
   /** Directories whose earlier migrations are history for a named file. */
   const historyRoots = new Set<string>();
   for (const p of paths) {
@@ -252,9 +266,9 @@ export function discover(paths: string[], opts: DiscoverOptions): Plan {
     }
     if (kind === 'dir') {
       const files = source.walk(abs, (dir, message) => errors.push({ path: path.relative(opts.cwd, dir) || p, message }));
-      for (const f of files) if (!OTHER_DIALECT.test(f) && matches(f)) add(f, true);
+      for (const f of files) if (!OTHER_DIALECT.test(f) && matches(f)) add(f, reportable(f));
     } else {
-      add(abs, true);
+      add(abs, reportable(abs));
       historyRoots.add(orderKey(classify(abs).format, abs).group);
     }
   }
@@ -272,7 +286,7 @@ export function discover(paths: string[], opts: DiscoverOptions): Plan {
     sorted.forEach((f, i) => {
       if (f.report) last = i;
     });
-    out.push({ root, files: sorted.slice(0, last + 1) });
+    if (last >= 0) out.push({ root, files: sorted.slice(0, last + 1) });
   }
   out.sort((a, b) => naturalCompare(a.root, b.root));
   return { groups: out, errors };

@@ -46,10 +46,10 @@ export interface DeployedBase {
  * it), else the first of DEFAULT_DEPLOYED_REFS that resolves. Undefined when `dir` is outside a git
  * repository, or no default ref exists (a repository without commits or branches).
  */
-export function deployedBase(dir: string, ref?: string): DeployedBase | undefined {
+export function deployedBase(dir: string, ref?: string, flag = '--deployed-ref'): DeployedBase | undefined {
   const root = gitRoot(dir);
   if (!root) {
-    if (ref) throw new GitError(`--deployed-ref ${ref}: ${dir} is not in a git repository`);
+    if (ref) throw new GitError(`${flag} ${ref}: ${dir} is not in a git repository`);
     return undefined;
   }
   const candidates = ref ? [ref] : DEFAULT_DEPLOYED_REFS;
@@ -58,9 +58,9 @@ export function deployedBase(dir: string, ref?: string): DeployedBase | undefine
     if (!resolved.ok) continue;
     const base = git(root, ['merge-base', 'HEAD', resolved.out.trim()]);
     if (base.ok) return { root, ref: candidate, commit: base.out.trim() };
-    if (ref) throw new GitError(`--deployed-ref ${ref}: no common ancestor with HEAD (${base.err || 'git merge-base failed'})`);
+    if (ref) throw new GitError(`${flag} ${ref}: no common ancestor with HEAD (${base.err || 'git merge-base failed'})`);
   }
-  if (ref) throw new GitError(`--deployed-ref ${ref}: git does not know this ref`);
+  if (ref) throw new GitError(`${flag} ${ref}: git does not know this ref`);
   return undefined;
 }
 
@@ -101,4 +101,65 @@ export function changedSince(root: string, commit: string): string[] {
   if (!untracked.ok) throw new GitError(`git ls-files: ${untracked.err}`);
   const names = new Set([...diff.out.split('\0'), ...untracked.out.split('\0')].filter(Boolean));
   return [...names].map((n) => path.join(root, n));
+}
+
+/**
+ * Lines (1-based, of the files as they are now) added or changed since `commit`, per absolute path,
+ * from one `git diff -U0` of the work tree (untracked files are absent: every line of them is new).
+ * For placing findings on the lines a change touched.
+ */
+export function changedLines(root: string, commit: string): Map<string, Set<number>> {
+  const r = git(root, ['diff', '-U0', '--no-color', '--no-ext-diff', '--no-renames', commit]);
+  if (!r.ok) throw new GitError(`git diff ${commit}: ${r.err}`);
+  const out = new Map<string, Set<number>>();
+  // Each file's part starts with `diff --git`; its new name is on the `+++ b/<path>` line.
+  for (const part of r.out.split(/^diff --git /m).slice(1)) {
+    const name = /^\+\+\+ b\/(.*)$/m.exec(part)?.[1];
+    if (name) out.set(path.join(root, name), hunkLines(part));
+  }
+  return out;
+}
+
+/** The new-side lines of a unified diff's hunks (`@@ -a,b +c,d @@`); also reads the REST API's `patch` field. */
+export function hunkLines(patch: string): Set<number> {
+  const lines = new Set<number>();
+  for (const m of patch.matchAll(/^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/gm)) {
+    const start = Number(m[1]);
+    const count = m[2] === undefined ? 1 : Number(m[2]);
+    for (let i = 0; i < count; i++) lines.add(start + i);
+  }
+  return lines;
+}
+
+/**
+ * What changed since `ref` (merge-base of HEAD with it): the changed files, and those of them that
+ * already existed at the base (edited, not added), each with its first changed line. For
+ * `--changed-since` and the GitHub Action.
+ */
+export interface ChangeSet {
+  /** Describes the base for messages, e.g. "origin/main (merge-base 1a2b3c4d5e)". */
+  base: string;
+  /** Absolute paths of added, copied, modified or renamed files. */
+  changed: string[];
+  /** Absolute path → first changed line, for changed files that exist in the base's tree. */
+  edited: Record<string, number>;
+  /** The work tree and the base commit, when git gave the change set (the Action's API fallback has none). */
+  root?: string;
+  commit?: string;
+  /** Absolute path → new-side lines changed (files absent: every line is new). */
+  lines?: Map<string, Set<number>>;
+}
+
+export function changeSetSince(dir: string, ref: string): ChangeSet {
+  const base = deployedBase(dir, ref, '--changed-since');
+  if (!base) throw new GitError(`--changed-since ${ref}: ${dir} is not in a git repository`);
+  const changed = changedSince(base.root, base.commit);
+  const { deployed } = newSince(base, changed);
+  const lines = changedLines(base.root, base.commit);
+  const edited: Record<string, number> = {};
+  for (const f of deployed) {
+    const at = lines.get(f);
+    edited[f] = at?.size ? Math.min(...at) : 1;
+  }
+  return { base: `${ref} (merge-base ${base.commit.slice(0, 10)})`, changed, edited, root: base.root, commit: base.commit, lines };
 }
