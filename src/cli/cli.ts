@@ -349,6 +349,7 @@ function engineOptions(values: Values, config: Config, cwd: string, dir = cwd): 
     down,
     lockTimeoutMs,
     statementTimeoutMs,
+    timeZone: config.timeZone,
     reportUnusedIgnores: values['report-unused-ignores'] === true,
     production: production.facts,
     format: migrationFormat as MigrationFormat | undefined,
