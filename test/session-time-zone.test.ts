@@ -1,6 +1,6 @@
 /**
  * The session TimeZone feeds the timestamp ↔ timestamptz verdict: each SET spelling is linted after
- * a replayed CREATE TABLE, and the same SQL runs on PGlite (PostgreSQL 17), where a rewrite shows as
+ * a replayed CREATE TABLE, and the same SQL runs on PGlite, where a rewrite shows as
  * a new relfilenode. zerodown's verdict (rewrite / none / unknown) must match what PostgreSQL did.
  */
 import { PGlite } from '@electric-sql/pglite';
@@ -23,7 +23,7 @@ afterAll(() => base?.close());
 
 /** zerodown's verdict for the last statement of `sql`, with events replayed from an earlier file. */
 function verdict(sql: string, timeZone?: string): 'rewrite' | 'none' | 'unknown' {
-  const options = engineOptions({ pgVersion: 17, timeZone });
+  const options = engineOptions({ pgVersion: 16, timeZone });
   const schema = new Schema();
   analyzeSql({ path: 'm/001_create.sql', text: CREATE, historyOnly: true }, schema, RULES, options);
   const result = analyzeSql({ path: 'm/002_alter.sql', text: sql }, schema, RULES, options);
