@@ -45,7 +45,13 @@ function setList(ctx: RuleContext, s: UpdateStmt): SetList | undefined {
   const fromItem = s.fromClause?.[0];
   const fromLoc = fromItem ? (as(fromItem, 'RangeVar')?.location ?? undefined) : undefined;
   const retLoc = as(s.returningClause?.exprs?.[0], 'ResTarget')?.location;
-  end = keywordBefore(ctx, fromLoc, /\bFROM/, start) ?? keywordBefore(ctx, retLoc, /\bRETURNING/, start) ?? end;
+  // The WHERE clause starts at its leftmost token (the smallest location in its tree).
+  let whereLoc: number | undefined;
+  walk(s.whereClause, (_key, n) => {
+    const loc = (n as { location?: number }).location;
+    if (typeof loc === 'number' && loc >= 0 && (whereLoc === undefined || loc < whereLoc)) whereLoc = loc;
+  });
+  end = keywordBefore(ctx, fromLoc, /\bFROM/, start) ?? keywordBefore(ctx, whereLoc, /\bWHERE[\s(]*/, start) ?? keywordBefore(ctx, retLoc, /\bRETURNING/, start) ?? end;
   if (s.fromClause?.length && fromLoc === undefined) return undefined;
   const sql = text.slice(start, end).trim();
   const targets = (s.targetList ?? []).map((t) => as(t, 'ResTarget'));
