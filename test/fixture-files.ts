@@ -21,6 +21,8 @@ export interface Header {
   enable?: string[];
   /** A production stats snapshot beside the fixture (`stats=file.json`). */
   stats?: string;
+  /** The configured server TimeZone (`time-zone=UTC`, config `timeZone`). */
+  timeZone?: string;
 }
 
 export function header(text: string): Header {
@@ -34,6 +36,7 @@ export function header(text: string): Header {
     if (k === 'preset' && (v === 'recommended' || v === 'strict')) h.preset = v;
     if (k === 'enable') h.enable = v.split(',').filter(Boolean);
     if (k === 'stats') h.stats = v;
+    if (k === 'time-zone') h.timeZone = v;
   }
   return h;
 }

@@ -68,7 +68,7 @@ for (const ruleDir of ruleDirs) {
           const h = header(text);
           const result = await lintText(
             text,
-            { pgVersion: h.pgVersion ?? 15, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset, h.enable), production: production(full, h.stats) },
+            { pgVersion: h.pgVersion ?? 15, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset, h.enable), production: production(full, h.stats), timeZone: h.timeZone },
             { path: full },
           );
           expect(compare(result, text)).toEqual(NOTHING_LEFT);
@@ -84,7 +84,7 @@ for (const ruleDir of ruleDirs) {
         const headers = files.map((f) => header(fs.readFileSync(f, 'utf8')));
         const strict = headers.some((h) => h.preset === 'strict');
         const rules = presetRules(strict ? 'strict' : 'recommended', headers.flatMap((h) => h.enable ?? []));
-        const report = await lintPaths([sub], RULES, { ...engineOptions({ rules }), pgVersionSource: 'test', detectRunner: false }, { cwd: ROOT });
+        const report = await lintPaths([sub], RULES, { ...engineOptions({ rules, timeZone: headers.find((h) => h.timeZone)?.timeZone }), pgVersionSource: 'test', detectRunner: false }, { cwd: ROOT });
         expect(report.fatal).toEqual([]);
         for (const file of files) {
           const rel = path.relative(ROOT, file);

@@ -33,6 +33,8 @@ export interface EngineOptions {
   down: 'same' | 'warning' | 'off';
   lockTimeoutMs: number;
   statementTimeoutMs: number;
+  /** The server's TimeZone setting (config `timeZone`); undefined = not known. */
+  timeZone?: string;
   reportUnusedIgnores: boolean;
   /** Production sizes and index usage from a stats snapshot (`--stats`). */
   production?: ProductionFacts;
@@ -244,7 +246,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
     }
     for (const st of stmts) statements.push(st);
     const wrap = sectionWrap(runner, section, region.statements.length, options);
-    const session = new Session({ lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs }, wrap);
+    const session = new Session({ lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, timeZone: options.timeZone }, wrap);
     if (wrap !== 'none' && !input.historyOnly) {
       const why = wrap === 'runner' ? `${runner?.name ?? 'the runner'} wraps it in a transaction` : `${runner?.name} sends it as one query (an implicit transaction)`;
       result.notes.push(`${section.direction} section runs in one transaction: ${why}`);
@@ -252,7 +254,7 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
 
     for (const stmt of stmts) {
       const tx = session.beforeStatement(stmt.index);
-      const effectCtx: EffectContext = { schema, pgVersion: options.pgVersion, file: path, tx: tx.id };
+      const effectCtx: EffectContext = { schema, pgVersion: options.pgVersion, file: path, tx: tx.id, timeZone: session.settings.timeZone };
       // Function bodies run when the function is called, not now: they take no locks here.
       const ops = stmt.origin === 'function' ? [] : statementOps(stmt.node, effectCtx);
       input.onStatement?.(stmt, ops);

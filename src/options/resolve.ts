@@ -162,6 +162,7 @@ export function resolveOptions(req: ResolveRequest): Resolution {
         down,
         lockTimeoutMs: lockTimeoutMs ?? 0,
         statementTimeoutMs: parseDurationMs(config.statementTimeout ?? 0) ?? 0,
+        timeZone: config.timeZone,
         reportUnusedIgnores: flags.reportUnusedIgnores === true,
         production: production.facts,
       },

@@ -94,6 +94,9 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * Parses text[start, end). psql meta-commands are blanked (they are not SQL) and reported.
  * Indices in the result refer to `text`.
  */
+/** Characters of SQL per parser call (whole statements; see parseRegion). */
+const PARSE_BATCH_CHARS = 256 * 1024;
+
 export function parseRegion(text: string, start = 0, end = text.length): RegionParse {
   const lexed = lex(text, start, end);
   const statements: RawStatement[] = [];
@@ -111,24 +114,34 @@ export function parseRegion(text: string, start = 0, end = text.length): RegionP
   const nulAt = sql.search(NUL);
   if (nulAt >= 0) sql = sql.replace(NUL, ' ');
 
-  const whole = parseChunk(sql);
-  if (whole.result && nulAt < 0) {
-    collect(whole.result, sql, whole.bytes, start, statements);
-  } else {
-    // Re-split and parse each statement alone: the others keep their findings.
-    for (const s of lexed.statements) {
-      const chunk = sql.slice(s.start - start, s.end - start);
-      const nulInChunk = text.slice(s.start, s.end).indexOf('\u0000');
-      if (nulInChunk >= 0) {
-        errors.push({ message: 'NUL byte (0x00) in SQL text: PostgreSQL rejects it', index: s.start + nulInChunk, span: s });
-        continue;
-      }
-      const part = parseChunk(chunk);
-      if (part.result) collect(part.result, chunk, part.bytes, s.start, statements);
-      else if (part.error) {
-        errors.push({ message: part.error.message, index: s.start + codePointIndex(chunk, part.error.cursor), span: s });
-      }
+  // Parse in batches of whole statements (~256 KB), not the region at once: the parser's WebAssembly
+  // memory grows to the largest input it was given and never shrinks, and its JSON output for a
+  // 20 MB file would be held as one string beside the parsed tree.
+  const parseAlone = (s: (typeof lexed.statements)[number]): void => {
+    const chunk = sql.slice(s.start - start, s.end - start);
+    const nulInChunk = text.slice(s.start, s.end).indexOf('\u0000');
+    if (nulInChunk >= 0) {
+      errors.push({ message: 'NUL byte (0x00) in SQL text: PostgreSQL rejects it', index: s.start + nulInChunk, span: s });
+      return;
     }
+    const part = parseChunk(chunk);
+    if (part.result) collect(part.result, chunk, part.bytes, s.start, statements);
+    else if (part.error) {
+      errors.push({ message: part.error.message, index: s.start + codePointIndex(chunk, part.error.cursor), span: s });
+    }
+  };
+  let batchStart = 0;
+  for (let i = 0; i < lexed.statements.length; i++) {
+    const first = lexed.statements[batchStart];
+    const last = lexed.statements[i];
+    if (i + 1 < lexed.statements.length && last.end - first.start < PARSE_BATCH_CHARS) continue;
+    const batch = lexed.statements.slice(batchStart, i + 1);
+    batchStart = i + 1;
+    const chunk = sql.slice(first.start - start, last.end - start);
+    const parsed = nulAt < 0 || !text.slice(first.start, last.end).includes('\u0000') ? parseChunk(chunk) : undefined;
+    if (parsed?.result) collect(parsed.result, chunk, parsed.bytes, first.start, statements);
+    // Re-split and parse each statement of a failing batch alone: the others keep their findings.
+    else for (const s of batch) parseAlone(s);
   }
   return { statements, errors, comments: lexed.comments, metaCommands: lexed.metaCommands };
 }
