@@ -17,14 +17,12 @@ import type { NodeKind } from '../parse/ast.ts';
 export class SectionStatement implements StatementInfo {
   readonly kind: NodeKind;
   readonly span: Span;
-  readonly text: string;
-  readonly direction: Section['direction'];
   private raw: RawStatement | undefined;
 
   constructor(
     raw: RawStatement,
     readonly index: number,
-    source: string,
+    private readonly source: string,
     readonly section: Section,
     readonly origin: StatementInfo['origin'],
     /** Parses the statement again (top-level statements only); undefined = the tree is never dropped. */
@@ -33,8 +31,15 @@ export class SectionStatement implements StatementInfo {
     this.raw = raw;
     this.kind = nodeKind(raw.node);
     this.span = raw.span;
-    this.text = source.slice(raw.span.start, raw.span.end);
-    this.direction = section.direction;
+  }
+
+  /** The statement's text (a slice of the analyzed text, made when asked for: no copy is kept per statement). */
+  get text(): string {
+    return this.source.slice(this.span.start, this.span.end);
+  }
+
+  get direction(): Section['direction'] {
+    return this.section.direction;
   }
 
   get node(): Node {
