@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT } from './helpers.ts';
+import { CLI, lintText, ROOT } from './helpers.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zerodown-stream-'));
 
@@ -71,4 +71,19 @@ describe('streaming analysis', () => {
     },
     600_000,
   );
+
+  it('a rule still sees statements of later batches (ctx.siblings), parsed again on demand, and positions stay exact', async () => {
+    const filler = Array.from({ length: 20_000 }, (_, i) => `ALTER TABLE t ADD COLUMN c${i} int;`).join('\n');
+    expect(filler.length).toBeGreaterThan(4 * 64 * 1024);
+    const head = "SET lock_timeout = '2s';\nUPDATE orders SET status = 'new' WHERE status IS NULL;\n";
+    const text = `${head}${filler}\nALTER TABLE orders ALTER COLUMN status SET NOT NULL;\n`;
+    const r = await lintText(text);
+    expect(r.statements).toBe(20_003);
+    const lastLine = 20_003;
+    expect(r.findings.filter((f) => f.ruleId !== 'lock-timeout-missing').map((f) => [f.line, f.column, f.ruleId])).toEqual([
+      [2, 1, 'backfill-under-lock'],
+      [lastLine, 20, 'set-not-null-scan'],
+    ]);
+    expect(r.findings[0].message).toContain('before `ALTER TABLE orders ALTER COLUMN status SET NOT NULL`');
+  });
 });
