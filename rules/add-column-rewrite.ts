@@ -78,11 +78,31 @@ function recipe(ctx: RuleContext, table: string, def: ColumnDef, spanEnd: number
     steps.push(...nn.steps);
     note = nn.note;
   }
-  if (f.primaryKey || f.unique) {
+  const bare = table.slice(table.indexOf('.') + 1);
+  if (f.identity) {
+    const always = constraintsOf(def).find((c) => c.contype === 'CONSTR_IDENTITY')?.generated_when !== 'd';
+    // Identity needs NOT NULL (done above) and replaces the helper default and sequence; catalog-only.
     steps.push({
-      title: 'Build the unique index without blocking writes, then attach it as the constraint',
-      sql: `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(`${table.slice(table.indexOf('.') + 1)}_${f.name}_key`)} ON ${rel} (${col});`,
+      title: `Turn the column into an identity column (catalog-only once it is NOT NULL), continuing after the backfilled values`,
+      sql: withLockTimeout(
+        `ALTER TABLE ${rel} ALTER COLUMN ${col} DROP DEFAULT;\nALTER SEQUENCE ${seq} OWNED BY NONE;\nALTER TABLE ${rel} ALTER COLUMN ${col} ADD GENERATED ${always ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY;\n-- Every existing value came from the helper sequence: continue after it (no scan).\nSELECT setval(pg_get_serial_sequence('${rel.replace(/'/g, "''")}', '${f.name.replace(/'/g, "''")}'), nextval('${seq.replace(/'/g, "''")}'), false);\nDROP SEQUENCE ${seq};`,
+      ),
+      transaction: 'own',
+    });
+  }
+  if (f.primaryKey || f.unique) {
+    const index = quoteIdent(`${bare}_${f.name}_key`.slice(0, 63));
+    steps.push({
+      title: 'Build the unique index without blocking writes',
+      sql: `CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${rel} (${col});`,
       transaction: 'outside',
+    });
+    // USING INDEX renames the index to the constraint's name; the column is NOT NULL already, so no scan.
+    const constraint = f.primaryKey ? quoteIdent(`${bare}_pkey`.slice(0, 63)) : index;
+    steps.push({
+      title: `Attach the index as the ${f.primaryKey ? 'primary key' : 'unique constraint'} (catalog-only, brief ACCESS EXCLUSIVE lock)`,
+      sql: withLockTimeout(`ALTER TABLE ${rel} ADD CONSTRAINT ${constraint} ${f.primaryKey ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${index};`),
+      transaction: 'own',
     });
   }
   return {

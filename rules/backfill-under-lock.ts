@@ -15,8 +15,8 @@ interface SetList {
   assignments?: Assignment[];
 }
 
-/** Top-level keywords that end an UPDATE's SET list (the statement has no WHERE here). */
-const AFTER_SET = new Set(['FROM', 'RETURNING']);
+/** Top-level keywords that end an UPDATE's SET list. */
+const AFTER_SET = new Set(['FROM', 'WHERE', 'RETURNING']);
 
 /** The SET list exactly as written, split into assignments (located from the parse tree and the lexer). */
 function setList(ctx: RuleContext, s: UpdateStmt): SetList | undefined {
@@ -117,6 +117,62 @@ function involved(ctx: RuleContext): { target: string; verb: string; relations: 
   return undefined;
 }
 
+/** Columns an `UPDATE … WHERE a IS NULL [AND b IS NULL …]` selects by NULL; undefined when the WHERE limits rows otherwise (a batch). */
+function nullSelectedColumns(where: Node | undefined): string[] | undefined {
+  const and = as(where, 'BoolExpr');
+  const parts = and?.boolop === 'AND_EXPR' ? (and.args ?? []) : [where];
+  const cols: string[] = [];
+  for (const p of parts) {
+    const t = as(p, 'NullTest');
+    const fields = as(t?.arg, 'ColumnRef')?.fields ?? [];
+    const name = as(fields[fields.length - 1], 'String')?.sval;
+    if (!t || t.nulltesttype !== 'IS_NULL' || !name) return undefined;
+    cols.push(name);
+  }
+  return cols.length ? cols : undefined;
+}
+
+/** A later statement of the file that makes `column` of `table` NOT NULL (SET NOT NULL, a NOT NULL constraint, a primary key). */
+function laterNotNull(ctx: RuleContext, table: string, columns: readonly string[]): { column: string; line: string } | undefined {
+  for (const sib of ctx.siblings) {
+    if (sib.index <= ctx.stmt.index || sib.origin !== 'top') continue;
+    const alter = as(sib.node, 'AlterTableStmt');
+    if (!alter || relKey(alter.relation) !== table) continue;
+    for (const c of alter.cmds ?? []) {
+      const cmd = as(c, 'AlterTableCmd');
+      if (cmd?.subtype === 'AT_SetNotNull' && cmd.name && columns.includes(cmd.name)) return { column: cmd.name, line: statementSnippet(sib.text) };
+      const con = as(cmd?.def, 'Constraint');
+      if (cmd?.subtype === 'AT_AddConstraint' && (con?.contype === 'CONSTR_NOTNULL' || con?.contype === 'CONSTR_PRIMARY')) {
+        const hit = (con.keys ?? []).map((k) => as(k, 'String')?.sval).find((k) => k && columns.includes(k));
+        if (hit) return { column: hit, line: statementSnippet(sib.text) };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The unbatched `UPDATE … WHERE col IS NULL` that fills a column before it is made NOT NULL. */
+function reportNullBackfill(ctx: RuleContext, target: string, update: UpdateStmt): boolean {
+  if (ctx.stmt.origin !== 'top' || !ctx.isExisting(target) || update.fromClause?.length) return false;
+  const columns = nullSelectedColumns(update.whereClause);
+  const later = columns && laterNotNull(ctx, target, columns);
+  if (!later) return false;
+  const rel = displayRel(target);
+  const col = quoteIdent(later.column);
+  const list = setList(ctx, update);
+  const assigned = list?.assignments?.length === 1 && list.assignments[0].column === later.column ? list.assignments[0] : undefined;
+  const idempotent = assigned?.value && !readsColumns(assigned.value, new Set([later.column])) && exprVolatility(assigned.value, ctx.schema).volatility !== 'v';
+  const steps: SafeStep[] = [];
+  if (assigned && idempotent) steps.push(batchedBackfill(ctx.schema, target, later.column, assigned.valueSql, { pgVersion: ctx.pgVersion }));
+  ctx.report({
+    span: ctx.keywordSpan(/UPDATE/i),
+    message: `UPDATE … WHERE ${col} IS NULL fills every NULL row of ${rel} in one statement before \`${later.line}\`: one transaction holds its ROW EXCLUSIVE lock on ${rel} and a row lock on every row it changes until it commits (concurrent UPDATE, DELETE and SELECT … FOR UPDATE of those rows wait), and writes a new version of each — WAL, replica lag and dead tuples that grow with the number of NULL rows (every row, for a column just added); a failure rolls all of it back.`,
+    help: 'Backfill in batches of a few thousand rows that each commit (a migration that runs outside a transaction, or a background job), then make the column NOT NULL once no NULL is left.',
+    safeAlternative: steps.length ? { summary: `Fill ${rel}.${col} in batches that each commit, selecting rows that are still NULL (safe to re-run), before the NOT NULL step.`, steps } : undefined,
+  });
+  return true;
+}
+
 function recipe(ctx: RuleContext, target: string, held: HeldBlockingLock | undefined, batched: { step: SafeStep; how: string } | undefined): SafeAlternative {
   const steps: SafeStep[] = [];
   if (held?.taker) {
@@ -142,10 +198,10 @@ export default defineRule({
   severity: 'error',
   category: 'locking',
   presets: ['recommended', 'strict'],
-  description: 'Data backfill that runs while the transaction holds a blocking lock, or as one unbatched full-table UPDATE',
+  description: 'Data backfill that runs while the transaction holds a blocking lock, or as one unbatched UPDATE over the whole table or every NULL row',
   docs: {
     why:
-      'Locks are held until the transaction commits. An UPDATE, DELETE or INSERT … SELECT that follows an ALTER TABLE in the same transaction keeps the ALTER\'s ACCESS EXCLUSIVE lock for as long as the data change runs, so every read and write of the table waits for the whole backfill, which grows with the table. Even without a schema change, a full-table UPDATE in one migration is one huge transaction: every row stays locked against concurrent updates until commit, every row gets a new version (WAL volume, replica lag, dead tuples that bloat the table), and a failure at the end rolls all of it back.',
+      'Locks are held until the transaction commits. An UPDATE, DELETE or INSERT … SELECT that follows an ALTER TABLE in the same transaction keeps the ALTER\'s ACCESS EXCLUSIVE lock for as long as the data change runs, so every read and write of the table waits for the whole backfill, which grows with the table. Even without a schema change, a full-table UPDATE in one migration is one huge transaction: every row stays locked against concurrent updates until commit, every row gets a new version (WAL volume, replica lag, dead tuples that bloat the table), and a failure at the end rolls all of it back. The same holds for the usual backfill before SET NOT NULL, `UPDATE … SET col = … WHERE col IS NULL`: on a column just added every row is NULL, so it is a full-table UPDATE in one transaction.',
     bad: "ALTER TABLE orders ADD COLUMN status text;\nUPDATE orders SET status = 'new';",
     good:
       "-- migration 1\nSET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN status text;\n-- migration 2, outside a transaction: batches that each commit\nDO $$\nDECLARE updated bigint;\nBEGIN\n  LOOP\n    UPDATE orders SET status = 'new'\n    WHERE id IN (SELECT id FROM orders WHERE status IS NULL LIMIT 10000);\n    GET DIAGNOSTICS updated = ROW_COUNT;\n    COMMIT;\n    EXIT WHEN updated = 0;\n  END LOOP;\nEND $$;",
@@ -157,8 +213,9 @@ export default defineRule({
     const held = ctx.heldBlockingLocks().filter((h) => what.relations.has(h.relation));
     const update = as(ctx.stmt.node, 'UpdateStmt');
     const fullTable = !!update && ctx.ops.some((o) => o.op === 'update' && o.scan && o.existing);
-    if (!held.length && !fullTable) return;
     const target = what.target;
+    if (!held.length && update?.whereClause && reportNullBackfill(ctx, target, update)) return;
+    if (!held.length && !fullTable) return;
     const rel = displayRel(target);
     const batched = update && !update.whereClause && ctx.isExisting(target) ? batchedUpdate(ctx, target, update) : undefined;
     const span = ctx.keywordSpan(/(UPDATE|DELETE\s+FROM|DELETE|INSERT\s+INTO)/i);

@@ -1,5 +1,5 @@
 import type { AlterTableCmd } from 'libpg-query';
-import { alterSubcommands, type AppliedOp, as, defineRule, displayRel, quoteIdent, type RuleContext, withArticle } from '../src/kit/index.ts';
+import { alterSubcommands, type AppliedOp, as, defineRule, displayRel, quoteIdent, type RuleContext, VERSION_FEATURES, withArticle } from '../src/kit/index.ts';
 import { lockPhrase } from '../src/advice/index.ts';
 import { expandColumnName, expandContractSteps } from '../src/advice/expand-contract.ts';
 
@@ -81,7 +81,9 @@ function report(ctx: RuleContext, table: string, cmd: AlterTableCmd, op: Applied
     message: unknown
       ? `ALTER COLUMN ${col} TYPE ${src?.type ?? ''} may rewrite ${rel}: ${verdict.reason}. A rewrite holds ${withArticle(lock)} while every row and every index of the table is rewritten, which grows with the table's size.`
       : `ALTER COLUMN ${col} TYPE ${src?.type ?? ''} rewrites ${rel}: ${verdict.reason}. The ${lock} is held while every row and every index is rewritten, which grows with the table's size.`,
-    help: unknown
+    help: verdict.dependsOnTimeZone
+      ? `PostgreSQL ${VERSION_FEATURES.timestampTimeZoneUtcNoRewrite}+ skips this rewrite when the session TimeZone has a fixed zero offset: put SET TIME ZONE 'UTC' before the statement in this file (SET LOCAL inside its transaction), or set \`timeZone\` in the zerodown config when the server, database or role already runs in UTC. Otherwise add a new column and migrate to it step by step (expand/contract).`
+      : unknown
       ? 'Check the current type of the column: widening varchar/numeric precision or a binary-coercible change is catalog-only, anything else rewrites the table. If it rewrites, add a new column and migrate to it step by step (expand/contract) instead.'
       : 'Add a new column of the new type and migrate to it step by step (expand/contract): each step takes its strong lock only briefly, and the data moves in small committed batches.',
     safeAlternative,

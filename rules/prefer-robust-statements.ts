@@ -6,7 +6,7 @@ interface Spot {
   span: Span;
   /** What the statement does, e.g. `CREATE TABLE orders`. */
   what: string;
-  clause: 'IF NOT EXISTS' | 'IF EXISTS';
+  clause: 'IF NOT EXISTS' | 'IF EXISTS' | 'existence check';
   /** The error a re-run hits, with its SQLSTATE. */
   error: string;
   edit: TextEdit;
@@ -125,6 +125,35 @@ function spots(ctx: RuleContext): { spots: Spot[]; dropFirst?: string; note?: st
       const add = cmd.subtype === 'AT_AddColumn';
       const sub = ctx.subcommandSpan(i);
       if (sub === ctx.stmt.span) return;
+      const using = as(cmd.def, 'Constraint');
+      if (cmd.subtype === 'AT_AddConstraint' && using?.indexname) {
+        // No ADD CONSTRAINT IF NOT EXISTS in PostgreSQL: guard the single-subcommand statement with a catalog check.
+        if ((alter.cmds ?? []).length !== 1) return;
+        const name = using.conname ?? using.indexname;
+        const kind = using.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE';
+        const regclass = `${alter.relation?.schemaname ? `${quoteIdent(alter.relation.schemaname)}.` : ''}${quoteIdent(alter.relation?.relname ?? '')}`;
+        const body = ctx.stmt.text.trim().replace(/;$/, '');
+        const tag = body.includes('$$') ? '$zd$' : '$$';
+        const guarded = [
+          `DO ${tag}`,
+          'BEGIN',
+          `  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = '${regclass.replace(/'/g, "''")}'::regclass AND conname = '${name.replace(/'/g, "''")}') THEN`,
+          `    ${body.replace(/\n/g, '\n    ')};`,
+          '  END IF;',
+          `END ${tag}`,
+        ].join('\n');
+        out.push({
+          span: sub,
+          what: `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(using.indexname)}`,
+          clause: 'existence check',
+          error:
+            using.conname && using.conname !== using.indexname
+              ? `index "${using.indexname}" does not exist (SQLSTATE 42704), because the first run renamed it to "${using.conname}"`
+              : `index "${using.indexname}" is already associated with a constraint (SQLSTATE 55000)`,
+          edit: { start: ctx.stmt.span.start, end: ctx.stmt.span.end, text: guarded },
+        });
+        return;
+      }
       if (cmd.subtype === 'AT_DropConstraint') {
         const dm = /^DROP\s+CONSTRAINT\b/i.exec(ctx.stmt.text.slice(sub.start - ctx.stmt.span.start));
         if (!dm) return;
@@ -164,7 +193,7 @@ export default defineRule({
   description: 'Statements outside a transaction without IF [NOT] EXISTS: a migration that fails half-way cannot be re-run',
   docs: {
     why:
-      'A migration that runs outside a transaction — because it uses CONCURRENTLY, because the runner is told not to wrap it (goose NO TRANSACTION, dbmate transaction:false, …) or because it is a plain psql script — commits each statement as it goes. When it fails half-way, the statements before the failure stay applied and the re-run fails on the first of them: relation already exists, column already exists, table does not exist. A CREATE INDEX CONCURRENTLY that fails or is cancelled is worse: it leaves an INVALID index under its name, which is never used by queries but is maintained on every write, and which IF NOT EXISTS would silently keep. Write such migrations so they can be re-run: IF NOT EXISTS on CREATE TABLE / INDEX / SEQUENCE / SCHEMA and ADD COLUMN, IF EXISTS on DROP TABLE / INDEX / COLUMN, and DROP INDEX CONCURRENTLY IF EXISTS before each CREATE INDEX CONCURRENTLY.',
+      'A migration that runs outside a transaction — because it uses CONCURRENTLY, because the runner is told not to wrap it (goose NO TRANSACTION, dbmate transaction:false, …) or because it is a plain psql script — commits each statement as it goes. When it fails half-way, the statements before the failure stay applied and the re-run fails on the first of them: relation already exists, column already exists, table does not exist. A CREATE INDEX CONCURRENTLY that fails or is cancelled is worse: it leaves an INVALID index under its name, which is never used by queries but is maintained on every write, and which IF NOT EXISTS would silently keep. Write such migrations so they can be re-run: IF NOT EXISTS on CREATE TABLE / INDEX / SEQUENCE / SCHEMA and ADD COLUMN, IF EXISTS on DROP TABLE / INDEX / COLUMN / TYPE / DOMAIN / CONSTRAINT, DROP INDEX CONCURRENTLY IF EXISTS before each CREATE INDEX CONCURRENTLY, and — since ADD CONSTRAINT has no IF NOT EXISTS — a pg_constraint check around ADD CONSTRAINT … USING INDEX (a re-run fails: the first run attached the index and renamed it to the constraint).',
     bad: '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY orders_created_at_idx ON orders (created_at);',
     good:
       '-- +goose NO TRANSACTION\n-- +goose Up\nDROP INDEX CONCURRENTLY IF EXISTS orders_created_at_idx;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_created_at_idx ON orders (created_at);',
@@ -189,10 +218,10 @@ export default defineRule({
     for (const spot of found.spots) {
       ctx.report({
         span: spot.span,
-        message: `${spot.what} has no ${spot.clause}, and ${runs}: if the migration fails after this statement, the statement stays applied and the re-run ${spot.error.startsWith('nothing') ? `reports ${spot.error}` : `fails here with: ${spot.error}`}.`,
-        help: `Add ${spot.clause} so the migration can be re-run after a partial failure.${found.note ? ` ${found.note}` : ''}`,
+        message: `${spot.what} has no ${spot.clause === 'existence check' ? 'existence check (PostgreSQL has no ADD CONSTRAINT IF NOT EXISTS)' : spot.clause}, and ${runs}: if the migration fails after this statement, the statement stays applied and the re-run ${spot.error.startsWith('nothing') ? `reports ${spot.error}` : `fails here with: ${spot.error}`}.`,
+        help: `${spot.clause === 'existence check' ? 'Run it only when pg_constraint does not have the constraint yet (a DO block, as below)' : `Add ${spot.clause}`} so the migration can be re-run after a partial failure.${found.note ? ` ${found.note}` : ''}`,
         lock: null,
-        safeAlternative: { summary: `Make the statement re-runnable with ${spot.clause}${found.dropFirst ? ', after dropping a leftover INVALID index' : ''}.`, steps },
+        safeAlternative: { summary: `Make the statement re-runnable with ${spot.clause === 'existence check' ? 'a pg_constraint check' : spot.clause}${found.dropFirst ? ', after dropping a leftover INVALID index' : ''}.`, steps },
       });
     }
   },

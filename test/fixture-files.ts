@@ -29,6 +29,8 @@ export interface Header {
    * this fact is proven in real repositories by test/changed-since.test.ts and test/action.test.ts.
    */
   editedSinceBase?: number;
+  /** The configured server TimeZone (`time-zone=UTC`, config `timeZone`). */
+  timeZone?: string;
 }
 
 export function header(text: string): Header {
@@ -44,6 +46,7 @@ export function header(text: string): Header {
     if (k === 'stats') h.stats = v;
     if (k === 'models') h.models = v;
     if (k === 'edited-since-base') h.editedSinceBase = Number(v);
+    if (k === 'time-zone') h.timeZone = v;
   }
   return h;
 }

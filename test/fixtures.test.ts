@@ -80,7 +80,7 @@ for (const ruleDir of ruleDirs) {
           const h = header(text);
           const result = await lintText(
             text,
-            { pgVersion: h.pgVersion ?? 15, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset, h.enable), production: production(full, h.stats), models: await models(full, h.models) },
+            { pgVersion: h.pgVersion ?? 15, runner: h.runner ?? null, assumeInTransaction: h.assumeInTransaction, rules: presetRules(h.preset, h.enable), production: production(full, h.stats), models: await models(full, h.models), timeZone: h.timeZone },
             { path: full },
           );
           expect(compare(result, text)).toEqual(NOTHING_LEFT);
@@ -98,7 +98,7 @@ for (const ruleDir of ruleDirs) {
         const strict = headers.some((h) => h.preset === 'strict');
         const rules = presetRules(strict ? 'strict' : 'recommended', headers.flatMap((h) => h.enable ?? []));
         const editedApplied = Object.fromEntries(files.flatMap((f, i) => (headers[i].editedSinceBase ? [[f, headers[i].editedSinceBase]] : [])));
-        const report = await lintPaths([sub], RULES, { ...engineOptions({ rules }), pgVersionSource: 'test', detectRunner: false, editedApplied }, { cwd: ROOT });
+        const report = await lintPaths([sub], RULES, { ...engineOptions({ rules, timeZone: headers.find((h) => h.timeZone)?.timeZone }), pgVersionSource: 'test', detectRunner: false, editedApplied }, { cwd: ROOT });
         expect(report.fatal).toEqual([]);
         for (const file of files) {
           const rel = path.relative(ROOT, file);

@@ -41,6 +41,23 @@ describe('parseRegion', () => {
   });
 });
 
+describe('parseRegion in batches (a large file is parsed a few hundred KB at a time)', () => {
+  it('keeps every statement, in order, with exact positions; a syntax error stays confined to its statement', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 30_000; i++) lines.push(i === 15_000 ? 'ALTER TABLE t ADD COLUMN oops int int;' : `ALTER TABLE t ADD COLUMN c${i} int; -- ${'x'.repeat(i % 7)}`);
+    const text = lines.join('\n');
+    expect(text.length).toBeGreaterThan(3 * 256 * 1024);
+    const r = parseRegion(text);
+    expect(r.errors.map((e) => text.slice(0, e.index).split('\n').length)).toEqual([15_001]);
+    expect(r.statements).toHaveLength(29_999);
+    // Each statement's span is its own line's SQL, in file order.
+    r.statements.forEach((s, k) => {
+      const line = k < 15_000 ? k : k + 1;
+      expect(text.slice(s.span.start, s.span.end), `statement ${k}`).toBe(`ALTER TABLE t ADD COLUMN c${line} int`);
+    });
+  });
+});
+
 describe('PL/pgSQL bodies', () => {
   it('analyzes DDL inside a DO block with positions inside the file', async () => {
     const r = await lintText('DO $$\nBEGIN\n  CREATE INDEX i ON t (a);\nEND $$;');

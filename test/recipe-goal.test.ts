@@ -5,6 +5,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogState, goalGaps, offendingGoal } from './recipe-goal.ts';
+import { lintText } from './helpers.ts';
 
 let base: PGlite;
 beforeAll(async () => {
@@ -64,4 +65,40 @@ describe('recipe goal states', () => {
     // A batched backfill ends with the same rows as the single UPDATE.
     expect(await gaps("UPDATE t SET status = 'new'", "UPDATE t SET status = 'new' WHERE id <= 100; UPDATE t SET status = 'new' WHERE id > 100")).toEqual([]);
   }, 600_000);
+
+  // The add-column-rewrite recipe for a serial/identity key: run step by step (each DO/statement as written),
+  // the column must end as the table's primary key, with the offending statement's own end state.
+  for (const [label, column] of [
+    ['bigserial PRIMARY KEY', 'id bigserial PRIMARY KEY'],
+    ['serial PRIMARY KEY', 'id serial PRIMARY KEY'],
+    ['identity PRIMARY KEY', 'id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY'],
+  ] as const) {
+    it(`ADD COLUMN ${label}: the recipe ends with the column as the primary key`, async () => {
+      const offending = `ALTER TABLE accounts ADD COLUMN ${column}`;
+      const result = await lintText(`${offending};`);
+      const finding = result.findings.find((f) => f.ruleId === 'add-column-rewrite');
+      const steps = finding?.safeAlternative?.steps ?? [];
+      expect(steps.at(-1)?.sql).toMatch(/ADD CONSTRAINT accounts_pkey PRIMARY KEY USING INDEX accounts_id_key/);
+      const db = await base.clone();
+      try {
+        await db.exec(`CREATE TABLE accounts (email text); INSERT INTO accounts SELECT 'a' || g FROM generate_series(1, 50) g;`);
+        const before = await catalogState(db);
+        const goal = await offendingGoal(db, offending);
+        if ('error' in goal) throw new Error(goal.error);
+        for (const step of steps) await db.exec(step.sql);
+        const pk = await db.query<{ col: string; rows: number }>(
+          `SELECT a.attname AS col, (SELECT count(DISTINCT id)::int FROM accounts) AS rows
+           FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+           WHERE i.indrelid = 'accounts'::regclass AND i.indisprimary`,
+        );
+        expect(pk.rows).toEqual([{ col: 'id', rows: 50 }]);
+        expect(goalGaps(before, goal.state, await catalogState(db))).toEqual([]);
+        // New rows still get an id after the existing ones.
+        await db.exec(`INSERT INTO accounts (email) VALUES ('new')`);
+        expect((await db.query<{ n: number }>(`SELECT count(DISTINCT id)::int AS n FROM accounts`)).rows[0].n).toBe(51);
+      } finally {
+        await db.close();
+      }
+    }, 600_000);
+  }
 });

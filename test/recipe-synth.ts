@@ -110,7 +110,10 @@ export async function synthesize(db: ObservableDb, schema: Schema, statements: {
   for (const r of rels) if (r.partitionOf) partitionsOf.set(r.partitionOf, [...(partitionsOf.get(r.partitionOf) ?? []), r]);
   const colDefsOf = (r: RelModel): { n: string; type: string; def: string }[] => {
     const cols = new Map(r.cols);
-    if (!cols.has('id')) cols.set('id', { type: 'bigint', prio: 0 });
+    // A fixture that adds `id` (e.g. ADD COLUMN id bigserial PRIMARY KEY) needs a table without one.
+    const addsId = c.added.get(r.key)?.has('id') === true;
+    if (!cols.has('id') && !addsId) cols.set('id', { type: 'bigint', prio: 0 });
+    if (addsId && cols.size === 0) cols.set('payload', { type: 'text', prio: 0 });
     if (r.kind === 'partitioned' && r.partition && !cols.has(r.partition.key)) cols.set(r.partition.key, { type: r.partition.keyType, prio: 3 });
     return [...cols].map(([n, h]) => {
       const type = usable(h.type);

@@ -7,7 +7,7 @@ import type { SafeStep } from '../findings/model.ts';
 import { VERSION_FEATURES } from '../pg/facts.ts';
 import { displayRel, quoteIdent } from '../parse/ast.ts';
 import type { Schema } from '../analyze/schema.ts';
-import { batchedByKeyRange, batchedByPredicate, repeatedBatch } from './batched-update.ts';
+import { batchedByKeyRange, batchedByPredicate, primaryKey, repeatedBatch } from './batched-update.ts';
 export { primaryKey, untilNoRowsUpdated } from './batched-update.ts';
 
 const DEFAULT_LOCK_TIMEOUT = "SET lock_timeout = '2s';";
@@ -33,10 +33,12 @@ export function batchedBackfill(schema: Schema, table: string, column: string, v
   const col = quoteIdent(column);
   const set = `${col} = ${valueSql}`;
   const predicate = opts.predicate ?? `${col} IS NULL`;
+  // Key ranges cannot walk the column being filled (ADD COLUMN id … PRIMARY KEY): it is NULL until then.
+  const keyIsColumn = primaryKey(schema, table)?.includes(column) === true;
   const step =
     opts.pgVersion !== undefined && opts.pgVersion < VERSION_FEATURES.doBlockCommit
       ? repeatedBatch(schema, table, set, predicate)
-      : (batchedByKeyRange(schema, table, set) ?? batchedByPredicate(schema, table, set, predicate));
+      : ((keyIsColumn ? undefined : batchedByKeyRange(schema, table, set)) ?? batchedByPredicate(schema, table, set, predicate));
   return { ...step, title: `Backfill ${displayRel(table)}.${col}: ${step.title.charAt(0).toLowerCase()}${step.title.slice(1)}` };
 }
 

@@ -29,6 +29,8 @@ export interface EffectContext {
   file: string;
   /** Current transaction number; objects created in it are invisible to other sessions. */
   tx: number;
+  /** Session TimeZone in force (SET earlier in the file, or configured); undefined = not known. */
+  timeZone?: string;
 }
 
 export function isExisting(table: TableInfo | undefined, ctx: EffectContext): boolean {

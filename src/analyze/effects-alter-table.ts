@@ -85,7 +85,7 @@ export function alterTableOps(relation: RangeVar | undefined, cmds: AlterTableCm
       case 'AT_AlterColumnType': {
         const cd = as(cmd.def, 'ColumnDef');
         const col = table?.columns.get(cmd.name ?? '');
-        const verdict = typeChange(col?.type ?? null, typeRef(cd?.typeName), cd?.raw_default, cmd.name ?? '', ctx.pgVersion);
+        const verdict = typeChange(col?.type ?? null, typeRef(cd?.typeName), cd?.raw_default, cmd.name ?? '', ctx.pgVersion, ctx.timeZone);
         // Without a rewrite, PostgreSQL re-adds the CHECK constraints on the column and validates them
         // with a full scan under the ACCESS EXCLUSIVE lock (observed; NOT VALID ones are re-added unvalidated).
         const recheck = verdict.rewrite === 'no' ? [...(table?.constraints.values() ?? [])].filter((c) => c.kind === 'check' && c.validated && c.columns.includes(cmd.name ?? '')).map((c) => c.name) : [];

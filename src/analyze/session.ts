@@ -1,7 +1,8 @@
 /**
  * Session state through a migration: the transaction each statement runs in (explicit BEGIN/COMMIT,
  * the runner's wrapping transaction, or the implicit one of a multi-statement query), the locks held
- * in it, and lock_timeout / statement_timeout as SET, SET LOCAL, RESET and set_config change them.
+ * in it, and the settings rules depend on (lock_timeout, statement_timeout, TimeZone) as SET,
+ * SET LOCAL, RESET and set_config change them, starting from the configured server defaults.
  */
 import type { Node } from 'libpg-query';
 import { as, nodeKind, str, strings, walk } from '../parse/ast.ts';
@@ -24,6 +25,13 @@ export interface TimeoutSettings {
   lockTimeoutMs: number;
   statementTimeoutMs: number;
 }
+
+export interface SessionSettings extends TimeoutSettings {
+  /** The session TimeZone as written (`UTC`, `Europe/Paris`, `0`); undefined = not known (the server's default). */
+  timeZone?: string;
+}
+
+export { isZeroOffsetTimeZone } from '../pg/time-zones.ts';
 
 export interface TxSnapshot {
   inTransaction: boolean;
@@ -59,11 +67,16 @@ export function transactionEvents(node: Node, tx: TxSnapshot): TransactionEvent[
 }
 
 const TIMEOUTS = new Set(['lock_timeout', 'statement_timeout']);
+/** Settings the session tracks (names as the parser gives them: lower case; SET TIME ZONE is timezone). */
+const TRACKED = new Set([...TIMEOUTS, 'timezone']);
 
 // Re-exported for callers that parse SET values next to the session (test/session.test.ts).
 export { parseDurationMs };
 
 function constValue(node: Node | undefined): string | number | undefined {
+  // SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE: the literal inside the cast.
+  const cast = as(node, 'TypeCast');
+  if (cast) return constValue(cast.arg);
   const c = as(node, 'A_Const');
   if (!c) return undefined;
   if (c.ival) return c.ival.ival ?? 0;
@@ -75,13 +88,13 @@ function constValue(node: Node | undefined): string | number | undefined {
 export class Session {
   private tx: TxSnapshot;
   private nextTx = 0;
-  private session: TimeoutSettings;
-  private local: Partial<TimeoutSettings> = {};
-  private savedAtBegin: TimeoutSettings | undefined;
+  private session: SessionSettings;
+  private local: Partial<SessionSettings> = {};
+  private savedAtBegin: SessionSettings | undefined;
   private held = new Map<string, HeldLock>();
 
   constructor(
-    private readonly defaults: TimeoutSettings,
+    private readonly defaults: SessionSettings,
     /** The section starts inside a transaction the runner (or the one-query protocol) opened. */
     private readonly wrap: Exclude<TxKind, 'explicit' | 'none'> | 'none',
   ) {
@@ -116,8 +129,14 @@ export class Session {
     return this.tx;
   }
 
-  get timeouts(): TimeoutSettings {
+  /** Settings in force for the next statement. */
+  get settings(): SessionSettings {
     return { ...this.session, ...this.local };
+  }
+
+  get timeouts(): TimeoutSettings {
+    const { lockTimeoutMs, statementTimeoutMs } = this.settings;
+    return { lockTimeoutMs, statementTimeoutMs };
   }
 
   /** Records the locks a statement took; in autocommit they are released right after. */
@@ -161,17 +180,11 @@ export class Session {
     if (kind === 'VariableSetStmt') {
       const s = as(node, 'VariableSetStmt');
       if (!s) return;
-      const names = s.kind === 'VAR_RESET_ALL' ? [...TIMEOUTS] : [s.name ?? ''];
+      const names = s.kind === 'VAR_RESET_ALL' ? [...TRACKED] : [(s.name ?? '').toLowerCase()];
       for (const name of names) {
-        if (!TIMEOUTS.has(name)) continue;
-        let ms: number | undefined;
-        if (s.kind === 'VAR_SET_VALUE') {
-          const v = constValue(s.args?.[0]);
-          ms = v === undefined ? undefined : parseDurationMs(v);
-        } else {
-          ms = name === 'lock_timeout' ? this.defaults.lockTimeoutMs : this.defaults.statementTimeoutMs;
-        }
-        if (ms !== undefined) this.set(name, ms, s.is_local === true);
+        if (!TRACKED.has(name)) continue;
+        if (s.kind === 'VAR_SET_VALUE') this.setValue(name, constValue(s.args?.[0]), s.is_local === true);
+        else if (s.kind === 'VAR_SET_DEFAULT' || s.kind === 'VAR_RESET' || s.kind === 'VAR_RESET_ALL') this.resetValue(name, s.is_local === true);
       }
       return;
     }
@@ -184,20 +197,32 @@ export class Session {
       const name = constValue(f.args?.[0]);
       const value = constValue(f.args?.[1]);
       const isLocal = as(f.args?.[2], 'A_Const')?.boolval?.boolval === true || str(as(f.args?.[2], 'TypeCast')?.arg) === 't';
-      if (typeof name === 'string' && TIMEOUTS.has(name) && value !== undefined) {
-        const ms = parseDurationMs(value);
-        if (ms !== undefined) this.set(name, ms, isLocal);
-      }
+      if (typeof name === 'string' && TRACKED.has(name.toLowerCase())) this.setValue(name.toLowerCase(), value, isLocal);
     });
   }
 
-  private set(name: string, ms: number, isLocal: boolean): void {
-    const key: keyof TimeoutSettings = name === 'lock_timeout' ? 'lockTimeoutMs' : 'statementTimeoutMs';
+  /** A value that is not a literal (a placeholder, an expression) makes the setting unknown; for timeouts the previous value is kept. */
+  private setValue(name: string, value: string | number | undefined, isLocal: boolean): void {
+    if (name === 'timezone') {
+      this.set('timeZone', value === undefined ? undefined : String(value), isLocal);
+      return;
+    }
+    const ms = value === undefined ? undefined : parseDurationMs(value);
+    if (ms !== undefined) this.set(name === 'lock_timeout' ? 'lockTimeoutMs' : 'statementTimeoutMs', ms, isLocal);
+  }
+
+  /** SET … TO DEFAULT / RESET: back to the configured server value. */
+  private resetValue(name: string, isLocal: boolean): void {
+    const key: keyof SessionSettings = name === 'timezone' ? 'timeZone' : name === 'lock_timeout' ? 'lockTimeoutMs' : 'statementTimeoutMs';
+    this.set(key, this.defaults[key], isLocal);
+  }
+
+  private set<K extends keyof SessionSettings>(key: K, value: SessionSettings[K], isLocal: boolean): void {
     // SET LOCAL outside a transaction has no effect (Postgres warns).
     if (isLocal) {
-      if (this.tx.inTransaction) this.local[key] = ms;
+      if (this.tx.inTransaction) this.local[key] = value;
     } else {
-      this.session[key] = ms;
+      this.session[key] = value;
       delete this.local[key];
     }
   }

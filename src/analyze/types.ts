@@ -7,12 +7,15 @@ import type { Node } from 'libpg-query';
 import { BINARY_COERCIBLE_CASTS } from '../pg/catalog.generated.ts';
 import { VERSION_FEATURES } from '../pg/facts.ts';
 import { as, strings, type TypeRef } from '../parse/ast.ts';
+import { isZeroOffsetTimeZone } from '../pg/time-zones.ts';
 
 export interface TypeChangeVerdict {
   rewrite: 'no' | 'yes' | 'unknown';
   /** A scan without rewrite (e.g. a check of existing values). */
   scan: boolean;
   reason: string;
+  /** The verdict follows the session TimeZone (timestamp ↔ timestamptz on PostgreSQL 12+). */
+  dependsOnTimeZone?: boolean;
 }
 
 const COERCIBLE = new Set(BINARY_COERCIBLE_CASTS.map(([a, b]) => `${a}>${b}`));
@@ -33,7 +36,15 @@ function trivialUsing(using: Node | undefined, column: string): boolean {
   return ref.length > 0 && ref[ref.length - 1] === column;
 }
 
-export function typeChange(from: TypeRef | null, to: TypeRef | null, using: Node | undefined, column: string, pgVersion: number): TypeChangeVerdict {
+export function typeChange(
+  from: TypeRef | null,
+  to: TypeRef | null,
+  using: Node | undefined,
+  column: string,
+  pgVersion: number,
+  /** The session TimeZone in force (SET earlier in the file, or configured); undefined = not known. */
+  timeZone?: string,
+): TypeChangeVerdict {
   const hasUsing = !trivialUsing(using, column);
   if (!to) return { rewrite: 'unknown', scan: true, reason: 'the new type could not be read' };
   if (!from) {
@@ -77,9 +88,14 @@ export function typeChange(from: TypeRef | null, to: TypeRef | null, using: Node
     if (pgVersion < VERSION_FEATURES.timestampTimeZoneUtcNoRewrite) {
       return { rewrite: 'yes', scan: true, reason: `${desc} rewrites the table before PostgreSQL ${VERSION_FEATURES.timestampTimeZoneUtcNoRewrite}` };
     }
+    if (timeZone !== undefined) {
+      if (isZeroOffsetTimeZone(timeZone)) return { rewrite: 'no', scan: false, dependsOnTimeZone: true, reason: `${desc} is catalog-only because the session TimeZone is ${timeZone} (a fixed zero offset)` };
+      return { rewrite: 'yes', scan: true, dependsOnTimeZone: true, reason: `${desc} rewrites the table because the session TimeZone is ${timeZone}, not UTC` };
+    }
     return {
       rewrite: 'unknown',
       scan: true,
+      dependsOnTimeZone: true,
       reason: `${desc} skips the rewrite only when the session TimeZone is UTC; otherwise the table is rewritten`,
     };
   }

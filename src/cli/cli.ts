@@ -34,6 +34,9 @@ Usage:
                                        sizes and index usage for --stats (docs/stats.md)
   zerodown baseline [paths…] [-o file] write the current findings as accepted (default file
                                        zerodown-baseline.json); --baseline <file> then reports new ones only
+  zerodown stats --seed-plan <snapshot.json> [--seed-fraction 0.01] [--seed-max-rows N] [-o file]
+                                       write a seed script for trace --seed that fills each table
+                                       to a fraction of its production row count
   zerodown rules [--format json]       list the rules
   zerodown explain <rule-id>           why a rule matters, with bad and good examples
 
@@ -132,6 +135,9 @@ const OPTIONS: ParseArgsConfig['options'] = {
   'statement-timeout': { type: 'string' },
   cleanup: { type: 'boolean' },
   stats: { type: 'string' },
+  'seed-plan': { type: 'string' },
+  'seed-fraction': { type: 'string' },
+  'seed-max-rows': { type: 'string' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
@@ -193,7 +199,15 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'extract') return await (await import('./extract-command.ts')).extractCommand(values, positionals, RULES);
     if (command === 'stats') {
       const { statsCommand } = await import('./stats.ts');
-      return await statsCommand({ cwd: process.cwd(), databaseUrl: values['database-url'] as string | undefined, outputFile: values['output-file'] as string | undefined, statementTimeoutMs: 30_000 });
+      return await statsCommand({
+        cwd: process.cwd(),
+        databaseUrl: values['database-url'] as string | undefined,
+        outputFile: values['output-file'] as string | undefined,
+        statementTimeoutMs: 30_000,
+        seedPlan: values['seed-plan'] as string | undefined,
+        seedFraction: values['seed-fraction'] as string | undefined,
+        seedMaxRows: values['seed-max-rows'] as string | undefined,
+      });
     }
     if (command === 'baseline') return await baselineCommand(values, positionals);
     return await lintCommand(values, positionals);

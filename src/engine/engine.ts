@@ -2,15 +2,15 @@
  * The engine: SQL text (plus an offset map for embedded SQL) → statements → analysis context →
  * rule findings. Every front door (CLI, ESLint plugin, Action) calls analyzeSql / lintPlan.
  */
-import type { Node } from 'libpg-query';
-import { as, nodeKind, str } from '../parse/ast.ts';
+import { as } from '../parse/ast.ts';
 import { statementOps, summarize, isExisting, type AppliedOp, type EffectContext } from '../analyze/effects.ts';
 import { applyStatement } from '../analyze/replay.ts';
 import { RUNNERS, type RunnerId, type RunnerProfile } from '../source/runners.ts';
 import type { Schema } from '../analyze/schema.ts';
 import { Session, transactionEvents, type TxKind } from '../analyze/session.ts';
 import type { Finding, FileResult, Severity, RuleSetting } from '../findings/model.ts';
-import { embeddedSql, parseRegion, plpgsqlError, type RawStatement } from '../parse/parser.ts';
+import { regionBatches, type RawStatement } from '../parse/parser.ts';
+import { expandStatements, type SectionStatement } from './statements.ts';
 import type { FileState, Rule, RuleContext, StatementInfo, FindingDraft } from '../kit/rule.ts';
 import { LockTakers } from '../kit/held-locks.ts';
 import { detectFormat, FORMAT_RUNNER, layout, type MigrationFormat, type Section, type SiblingReader } from '../source/formats.ts';
@@ -34,6 +34,8 @@ export interface EngineOptions {
   down: 'same' | 'warning' | 'off';
   lockTimeoutMs: number;
   statementTimeoutMs: number;
+  /** The server's TimeZone setting (config `timeZone`); undefined = not known. */
+  timeZone?: string;
   reportUnusedIgnores: boolean;
   /** Production sizes and index usage from a stats snapshot (`--stats`). */
   production?: ProductionFacts;
@@ -69,82 +71,6 @@ interface Draft {
   finding: FindingDraft;
   stmt?: StatementInfo;
   direction: 'up' | 'down';
-}
-
-/** Finds the span of a function/DO body literal starting at or after `from`. */
-function bodyLiteralSpan(text: string, from: number, end: number): Span | undefined {
-  let i = from;
-  while (i < end && text[i] !== '$' && text[i] !== "'") i++;
-  if (i >= end) return undefined;
-  const close = tokenEnd(text, i, end);
-  if (text[i] === "'") return { start: i + 1, end: close - 1 };
-  const tag = /^\$[A-Za-z_0-9]*\$/.exec(text.slice(i, i + 64))?.[0] ?? '$$';
-  return { start: i + tag.length, end: close - tag.length };
-}
-
-function plpgsqlBody(node: Node): { location: number } | undefined {
-  const kind = nodeKind(node);
-  const opts = kind === 'DoStmt' ? as(node, 'DoStmt')?.args : kind === 'CreateFunctionStmt' ? as(node, 'CreateFunctionStmt')?.options : undefined;
-  if (!opts) return undefined;
-  let language = kind === 'DoStmt' ? 'plpgsql' : '';
-  let location: number | undefined;
-  for (const o of opts) {
-    const d = as(o, 'DefElem');
-    if (d?.defname === 'language') language = (str(d.arg) ?? '').toLowerCase();
-    if (d?.defname === 'as') location = d.location;
-  }
-  return language === 'plpgsql' && location !== undefined ? { location } : undefined;
-}
-
-/**
- * Statements of a section in execution order, with DO-block bodies (and, when a rule asks for them,
- * function bodies) expanded after their statement. Function bodies run when the function is called,
- * so no lock or data rule looks at them; parsing them costs time only when a rule does.
- */
-function expandStatements(text: string, raws: RawStatement[], section: Section, startIndex: number, functionBodies: boolean, errors: { index: number; message: string }[]): StatementInfo[] {
-  const out: StatementInfo[] = [];
-  const add = (raw: RawStatement, origin: StatementInfo['origin']): StatementInfo => {
-    const info: StatementInfo = {
-      index: startIndex + out.length,
-      node: raw.node,
-      kind: nodeKind(raw.node),
-      span: raw.span,
-      text: text.slice(raw.span.start, raw.span.end),
-      toIndex: raw.toIndex,
-      section,
-      direction: section.direction,
-      origin,
-    };
-    out.push(info);
-    return info;
-  };
-  for (const raw of raws) {
-    const parent = add(raw, 'top');
-    const body = plpgsqlBody(raw.node);
-    if (!body || (parent.kind !== 'DoStmt' && !functionBodies)) continue;
-    const literal = bodyLiteralSpan(text, raw.toIndex(body.location), raw.span.end);
-    if (!literal) continue;
-    const embedded = embeddedSql(parent.text, text, literal);
-    if (!embedded) {
-      // PostgreSQL compiles a DO body before running it: a body it rejects fails the migration.
-      const at = parent.kind === 'DoStmt' ? plpgsqlError(parent.text, { start: literal.start - raw.span.start, end: literal.end - raw.span.start }) : undefined;
-      if (at) errors.push({ index: raw.span.start + at.index, message: `${at.message} (in the PL/pgSQL body of DO)` });
-      continue;
-    }
-    const origin = parent.kind === 'DoStmt' ? 'do' : 'function';
-    for (const e of embedded) {
-      if (e.exact) {
-        const region = parseRegion(text, e.index, e.index + e.query.length);
-        for (const s of region.statements) add(s, origin);
-      } else {
-        const region = parseRegion(e.query);
-        for (const s of region.statements) {
-          add({ node: s.node, span: { start: e.index, end: e.index + 1 }, toIndex: () => e.index }, origin);
-        }
-      }
-    }
-  }
-  return out;
 }
 
 /** A rule absent from the options runs at its default severity when it is in the recommended preset. */
@@ -202,79 +128,115 @@ export function analyzeSql(input: SqlInput, schema: Schema, rules: readonly Rule
   const takers = new LockTakers();
   let topLevel = 0;
 
+  const functionBodies = input.functionBodies === true || active.some((a) => a.rule.functionBodies);
+
   for (const section of fileLayout.sections) {
-    const region = parseRegion(text, section.start, section.end);
+    // The section is parsed in batches of whole statements. A first pass collects every statement
+    // (rules see the whole section as ctx.siblings) and drops the trees; the second parses each batch
+    // again, analyzes it and drops its trees before the next, so memory follows the batch, not the file.
+    const region = regionBatches(text, section.start, section.end);
+    const streaming = region.count > 1;
+    /** Statements whose tree was parsed again for a rule outside their batch: dropped after the batch. */
+    const reloaded: SectionStatement[] = [];
+    const reload = (st: SectionStatement): RawStatement | undefined => {
+      reloaded.push(st);
+      return region.reparse(st.span);
+    };
     for (const c of region.comments) comments.push(c);
     for (const m of region.metaCommands) {
       const pos = offsets.position(m.start);
       result.notes.push(`${pos.line}:${pos.column} psql meta-command skipped: ${text.slice(m.start, m.end).trim()}`);
     }
-    for (const e of region.errors) {
-      const control = rendered?.controls.find((c) => c.rendered.start < e.span.end && e.span.start <= c.rendered.end);
-      if (control) {
-        // Never a syntax error: the template's structure, not the SQL, is what we cannot read.
-        if (!templateUnanalyzable && !input.historyOnly) drafts.push(unanalyzableTemplate(control, section.direction));
-        templateUnanalyzable = true;
-        continue;
+    const batches: SectionStatement[][] = [];
+    const stmts: SectionStatement[] = [];
+    let sectionTop = 0;
+    for (let b = 0; b < region.count; b++) {
+      const part = region.parse(b);
+      for (const e of part.errors) {
+        const control = rendered?.controls.find((c) => c.rendered.start < e.span.end && e.span.start <= c.rendered.end);
+        if (control) {
+          // Never a syntax error: the template's structure, not the SQL, is what we cannot read.
+          if (!templateUnanalyzable && !input.historyOnly) drafts.push(unanalyzableTemplate(control, section.direction));
+          templateUnanalyzable = true;
+          continue;
+        }
+        drafts.push({
+          ruleId: PARSE_ERROR,
+          severity: 'error',
+          direction: section.direction,
+          span: { start: e.index, end: Math.min(e.span.end, tokenEnd(text, e.index, e.span.end)) },
+          finding: {
+            message: `PostgreSQL cannot parse this statement: ${e.message}`,
+            help: 'PostgreSQL would reject this statement and fail the migration. Fix the syntax; the other statements of the file were still analyzed.',
+            lock: null,
+          },
+        });
       }
-      drafts.push({
-        ruleId: PARSE_ERROR,
-        severity: 'error',
-        direction: section.direction,
-        span: { start: e.index, end: Math.min(e.span.end, tokenEnd(text, e.index, e.span.end)) },
-        finding: {
-          message: `PostgreSQL cannot parse this statement: ${e.message}`,
-          help: 'PostgreSQL would reject this statement and fail the migration. Fix the syntax; the other statements of the file were still analyzed.',
-          lock: null,
-        },
-      });
+      sectionTop += part.statements.length;
+      const bodyErrors: { index: number; message: string }[] = [];
+      const batch = expandStatements(text, part.statements, section, statements.length, functionBodies, bodyErrors, reload);
+      for (const e of bodyErrors) {
+        drafts.push({
+          ruleId: PARSE_ERROR,
+          severity: 'error',
+          direction: section.direction,
+          span: { start: e.index, end: tokenEnd(text, e.index, section.end) },
+          finding: {
+            message: `PostgreSQL cannot compile this DO block: ${e.message}`,
+            help: 'PostgreSQL parses the PL/pgSQL body when the DO statement runs and rejects it, failing the migration. Fix the syntax; the other statements of the file were still analyzed.',
+            lock: null,
+          },
+        });
+      }
+      for (const st of batch) {
+        statements.push(st);
+        stmts.push(st);
+        if (streaming) st.drop();
+      }
+      batches.push(batch);
     }
-    topLevel += region.statements.length;
-    const bodyErrors: { index: number; message: string }[] = [];
-    const stmts = expandStatements(text, region.statements, section, statements.length, input.functionBodies === true || active.some((a) => a.rule.functionBodies), bodyErrors);
-    for (const e of bodyErrors) {
-      drafts.push({
-        ruleId: PARSE_ERROR,
-        severity: 'error',
-        direction: section.direction,
-        span: { start: e.index, end: tokenEnd(text, e.index, section.end) },
-        finding: {
-          message: `PostgreSQL cannot compile this DO block: ${e.message}`,
-          help: 'PostgreSQL parses the PL/pgSQL body when the DO statement runs and rejects it, failing the migration. Fix the syntax; the other statements of the file were still analyzed.',
-          lock: null,
-        },
-      });
-    }
-    for (const st of stmts) statements.push(st);
-    const wrap = sectionWrap(runner, section, region.statements.length, options);
-    const session = new Session({ lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs }, wrap);
+    topLevel += sectionTop;
+    const wrap = sectionWrap(runner, section, sectionTop, options);
+    const session = new Session({ lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, timeZone: options.timeZone }, wrap);
     if (wrap !== 'none' && !input.historyOnly) {
       const why = wrap === 'runner' ? `${runner?.name ?? 'the runner'} wraps it in a transaction` : `${runner?.name} sends it as one query (an implicit transaction)`;
       result.notes.push(`${section.direction} section runs in one transaction: ${why}`);
     }
 
-    for (const stmt of stmts) {
-      const tx = session.beforeStatement(stmt.index);
-      const effectCtx: EffectContext = { schema, pgVersion: options.pgVersion, file: path, tx: tx.id };
-      // Function bodies run when the function is called, not now: they take no locks here.
-      const ops = stmt.origin === 'function' ? [] : statementOps(stmt.node, effectCtx);
-      input.onStatement?.(stmt, ops);
-      const lock = summarize(ops, true);
-      const events = transactionEvents(stmt.node, tx);
-      if (!input.historyOnly) {
-        const ctx = ruleContext({ stmt, text, ops, lock, schema, session, events, runner, options, file: path, state, takers, section, drafts, siblings: stmts, notes: result.notes });
-        for (const { rule, setting } of active) {
-          if (stmt.origin === 'function' && !rule.functionBodies) continue;
-          ctx.currentRule = rule;
-          ctx.currentSeverity = setting;
-          rule.check(ctx.api);
-        }
-        if (stmt.origin !== 'function') takers.remember(ctx.api);
+    for (let b = 0; b < batches.length; b++) {
+      const batch = batches[b];
+      if (streaming) {
+        const tops = batch.filter((st) => st.origin === 'top');
+        const raws = region.parse(b).statements;
+        if (raws.length === tops.length) tops.forEach((st, i) => st.attach(raws[i]));
       }
-      session.recordLocks(ops, stmt.index);
-      session.afterStatement(stmt.node, stmt.index);
-      if (section.direction === 'up' && stmt.origin !== 'function') {
-        applyStatement(schema, stmt.node, { file: path, tx: tx.id });
+      for (const stmt of batch) {
+        const tx = session.beforeStatement(stmt.index);
+        const effectCtx: EffectContext = { schema, pgVersion: options.pgVersion, file: path, tx: tx.id, timeZone: session.settings.timeZone };
+        // Function bodies run when the function is called, not now: they take no locks here.
+        const ops = stmt.origin === 'function' ? [] : statementOps(stmt.node, effectCtx);
+        input.onStatement?.(stmt, ops);
+        const lock = summarize(ops, true);
+        const events = transactionEvents(stmt.node, tx);
+        if (!input.historyOnly) {
+          const ctx = ruleContext({ stmt, text, ops, lock, schema, session, events, runner, options, file: path, state, takers, section, drafts, siblings: stmts, notes: result.notes });
+          for (const { rule, setting } of active) {
+            if (stmt.origin === 'function' && !rule.functionBodies) continue;
+            ctx.currentRule = rule;
+            ctx.currentSeverity = setting;
+            rule.check(ctx.api);
+          }
+          if (stmt.origin !== 'function') takers.remember(ctx.api);
+        }
+        session.recordLocks(ops, stmt.index);
+        session.afterStatement(stmt.node, stmt.index);
+        if (section.direction === 'up' && stmt.origin !== 'function') {
+          applyStatement(schema, stmt.node, { file: path, tx: tx.id });
+        }
+      }
+      if (streaming) {
+        for (const st of batch) st.drop();
+        for (const st of reloaded.splice(0)) st.drop();
       }
     }
     if (session.end().unterminatedExplicit && !input.historyOnly) {

@@ -226,6 +226,7 @@ function cachedHistory(group: PlanGroup, reads: readonly ReadResult[], display: 
     assumeInTransaction: options.assumeInTransaction ?? null,
     lockTimeoutMs: options.lockTimeoutMs,
     statementTimeoutMs: options.statementTimeoutMs,
+    timeZone: options.timeZone ?? null,
   });
   for (let i = 0; i < length; i++) {
     const file = group.files[i];

@@ -29,6 +29,7 @@ export const configSchema = z
     assumeInTransaction: z.boolean().optional().describe("Override the runner's transaction default for every file."),
     lockTimeout: duration.optional().describe('lock_timeout in force before the file runs (role or database setting), e.g. "2s"; 0 = none.'),
     statementTimeout: duration.optional().describe('statement_timeout in force before the file runs.'),
+    timeZone: z.string().min(1).optional().describe('The TimeZone setting in force before the file runs (server, database or role setting), e.g. "UTC": decides whether timestamp ↔ timestamptz rewrites the table. SET TIME ZONE in the file overrides it.'),
     down: z.enum(['same', 'warning', 'off']).optional().describe('Severity of findings in down migrations.'),
     embeddedSql: z
       .object({

@@ -173,6 +173,7 @@ export function resolveOptions(req: ResolveRequest): Resolution {
         down,
         lockTimeoutMs: lockTimeoutMs ?? 0,
         statementTimeoutMs: statementTimeoutMs ?? 0,
+        timeZone: config.timeZone,
         reportUnusedIgnores: flags.reportUnusedIgnores === true,
         production: production.facts,
       },

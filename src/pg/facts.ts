@@ -41,5 +41,17 @@ export const VERSION_FEATURES = {
   virtualGenerated: 18,
 } as const;
 
+/**
+ * TimeZone values with a fixed zero UTC offset. PostgreSQL 12+ skips the timestamp ↔ timestamptz
+ * rewrite when the session TimeZone has a fixed offset of zero (tablecmds.c asks
+ * pg_get_timezone_offset() for the zone; a zone with daylight-saving rules such as Europe/London
+ * does not qualify). Names from the IANA database shipped with PostgreSQL, compared lower-case
+ * (https://www.postgresql.org/docs/current/datatype-datetime.html#DATATYPE-TIMEZONES).
+ */
+export const ZERO_OFFSET_TIME_ZONES: ReadonlySet<string> = new Set([
+  'utc', 'etc/utc', 'uct', 'etc/uct', 'universal', 'etc/universal', 'zulu', 'etc/zulu',
+  'gmt', 'etc/gmt', 'gmt0', 'etc/gmt0', 'gmt+0', 'etc/gmt+0', 'gmt-0', 'etc/gmt-0', 'greenwich', 'etc/greenwich',
+]);
+
 /** Every operation, by statement family (ALTER TABLE subcommands, then whole-object statements). */
 export const OPERATIONS: Record<OperationId, OperationFact> = { ...ALTER_TABLE_OPERATIONS, ...OBJECT_OPERATIONS };

@@ -7,7 +7,7 @@
  * Safety rule for servers: zerodown never runs migrations in a database it did not create. The URL
  * only names the server and a maintenance database to connect to for CREATE DATABASE / DROP DATABASE.
  */
-import { dynamicImport } from '../util/dynamic-import.ts';
+import { startPgliteWorker } from './pglite-worker.ts';
 import type { ObservableDb } from './observe.ts';
 import type { ScratchCleanup } from './types.ts';
 
@@ -133,12 +133,6 @@ export function extensionsIn(texts: Iterable<string>): Set<string> {
   return out;
 }
 
-interface PgliteLike {
-  exec(sql: string): Promise<unknown>;
-  query<T>(sql: string): Promise<{ rows: T[] }>;
-  close(): Promise<void>;
-}
-
 export function wrap(kind: TraceDb['kind'], run: (sql: string) => Promise<unknown[]>, closer: () => Promise<ScratchCleanup | undefined>, info: { description: string; database?: string; serverVersion: string }): TraceDb {
   const db: TraceDb = {
     kind,
@@ -180,31 +174,21 @@ export function wrap(kind: TraceDb['kind'], run: (sql: string) => Promise<unknow
  * does not ship (postgis, vector, timescaledb …) make their CREATE EXTENSION fail, which the tracer
  * reports as not traceable.
  */
-export async function openPglite(wanted: Iterable<string> = []): Promise<TraceDb & { loadedExtensions: string[] }> {
-  const mod = await dynamicImport<typeof import('@electric-sql/pglite')>('@electric-sql/pglite');
-  const extensions: Record<string, unknown> = {};
+/** PGlite in a worker thread, each exec bounded by `statementTimeoutMs` (0 = none): see pglite-worker.ts. */
+export async function openPglite(wanted: Iterable<string> = [], statementTimeoutMs = 0): Promise<TraceDb & { loadedExtensions: string[] }> {
+  const files: string[] = [];
   const loaded: string[] = [];
   for (const name of wanted) {
     const file = PGLITE_CONTRIB[name];
     if (!file) continue;
-    const contrib = await dynamicImport<Record<string, unknown>>(`@electric-sql/pglite/contrib/${file}`);
-    const ext = contrib[file];
-    if (ext) {
-      extensions[file] = ext;
-      loaded.push(name);
-    }
+    files.push(file);
+    loaded.push(name);
   }
-  const options = { extensions } as unknown as Parameters<typeof mod.PGlite.create>[0];
-  const pg = (await mod.PGlite.create(options)) as unknown as PgliteLike;
-  const version = (await pg.query<{ v: string; s: string; full: string }>("SELECT current_setting('server_version_num') AS v, current_setting('server_version') AS s, version() AS full")).rows[0];
+  const pg = await startPgliteWorker(files, statementTimeoutMs);
+  const version = (await pg.exec("SELECT current_setting('server_version_num') AS v, current_setting('server_version') AS s, version() AS full"))[0] as { v: string; s: string; full: string };
   // version(): "PostgreSQL 18.6 (PGlite 0.5.16) on wasm32-…"
   const pkgVersion = /\(PGlite ([^)]+)\)/.exec(version.full)?.[1] ?? '';
-  const run = async (sql: string): Promise<unknown[]> => {
-    // exec: simple protocol, several statements allowed; rows of the last result.
-    const results = (await pg.exec(sql)) as { rows: unknown[] }[];
-    return results.length ? results[results.length - 1].rows : [];
-  };
-  const db = wrap('pglite', run, async () => {
+  const db = wrap('pglite', (sql) => pg.exec(sql), async () => {
     await pg.close();
     return undefined;
   }, { description: `PGlite ${pkgVersion} (PostgreSQL ${version.s}), in-process`, serverVersion: version.v });

@@ -24,6 +24,7 @@ import { isScriptFile } from '../source/ts/typescript.ts';
 import { RULES } from '../../rules/index.ts';
 import { catalog, type Catalog } from './catalog.ts';
 import { checkDatabaseUrl, extensionsIn, openPglite, type TraceDb } from './db.ts';
+import { PgliteStopped } from './pglite-worker.ts';
 import { openServer } from './server.ts';
 import { checkDown, DOWN_FORMATS, hasSection } from './down-check.ts';
 import { analyzeFile, internalErrorFinding, siblingReader } from './predict.ts';
@@ -87,7 +88,7 @@ export async function trace(paths: string[], options: TraceOptions): Promise<Tra
     db = await openServer(options.databaseUrl, { onProgress: progress, statementTimeoutMs: timeoutMs });
   } else {
     const t0 = performance.now();
-    const lite = await openPglite(extensionsIn([...texts.values(), seedText ?? '']));
+    const lite = await openPglite(extensionsIn([...texts.values(), seedText ?? '']), timeoutMs);
     extensions = lite.loadedExtensions;
     db = lite;
     progress(`PGlite started in ${Math.round(performance.now() - t0)} ms`);
@@ -119,6 +120,7 @@ export async function trace(paths: string[], options: TraceOptions): Promise<Tra
   const ctx: RunContext = { cache: {}, db, options, report, progress };
   const engine = { ...options.engine, pgVersion: predictionVersion };
 
+  let current = '';
   try {
     let seeded = seedText === undefined;
     for (const g of plan.groups) {
@@ -178,6 +180,7 @@ export async function trace(paths: string[], options: TraceOptions): Promise<Tra
             report.seed = { path: options.seedFile ?? '', ok: false, error: `${outcome.error} (retried before each traced file until the tables it fills exist)`, durationMs: ms };
           }
         }
+        current = job.display;
         progress(`tracing ${job.display}`);
         const t0 = performance.now();
         const before = options.checkDown ? await catalog(db, true) : undefined;
@@ -208,6 +211,10 @@ export async function trace(paths: string[], options: TraceOptions): Promise<Tra
       const noDowns = new Set(report.files.filter((f) => !DOWN_FORMATS.has(f.format)).map((f) => f.format));
       for (const f of noDowns) report.notes.push(`--check-down: ${f} migrations have no down migrations to check`);
     }
+  } catch (e) {
+    // A PGlite statement outlived --statement-timeout: the worker was stopped, the rest cannot run.
+    if (!(e instanceof PgliteStopped)) throw e;
+    fatal.push({ path: current || '(trace)', message: e.message });
   } finally {
     const cleanup = await db.close();
     if (cleanup) {
