@@ -19826,6 +19826,7 @@ var configSchema = external_exports.object({
   assumeInTransaction: external_exports.boolean().optional().describe("Override the runner's transaction default for every file."),
   lockTimeout: duration3.optional().describe('lock_timeout in force before the file runs (role or database setting), e.g. "2s"; 0 = none.'),
   statementTimeout: duration3.optional().describe("statement_timeout in force before the file runs."),
+  timeZone: external_exports.string().min(1).optional().describe('The TimeZone setting in force before the file runs (server, database or role setting), e.g. "UTC": decides whether timestamp \u2194 timestamptz rewrites the table. SET TIME ZONE in the file overrides it.'),
   down: external_exports.enum(["same", "warning", "off"]).optional().describe("Severity of findings in down migrations."),
   embeddedSql: external_exports.object({
     targets: external_exports.array(
@@ -19836,6 +19837,8 @@ var configSchema = external_exports.object({
       }).strict()
     ).optional()
   }).strict().optional().describe("TS/JS migrations: SQL sinks the runner presets do not know."),
+  models: external_exports.union([external_exports.array(external_exports.string()), external_exports.literal(false)]).optional().describe("ORM model check: globs of model files (schema.prisma, entities, Drizzle tables), relative to the repository root; default: every schema.prisma and source file outside node_modules/build output; false turns the check off."),
+  deployedRef: external_exports.string().optional().describe("The git ref that stands for the deployed revision (default: @{upstream}, origin/HEAD, origin/main, origin/master, main, master); the ORM model check reads the models at its merge-base with HEAD."),
   statsFile: external_exports.string().optional().describe("Production stats snapshot written by `zerodown stats` (sizes every lock hazard; enables drop-index-still-used)."),
   smallTableRows: external_exports.number().int().min(0).optional().describe("Below this many rows in the stats snapshot, a lock hazard is a warning instead of an error (default 10000)."),
   statsMaxAgeDays: external_exports.number().int().min(1).optional().describe("A stats snapshot older than this many days is reported as stale (default 30)."),

@@ -1073,14 +1073,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path20 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path22 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path20 && path20[0] !== "/") {
-          path20 = `/${path20}`;
+        if (path22 && path22[0] !== "/") {
+          path22 = `/${path22}`;
         }
-        return new URL(`${origin}${path20}`);
+        return new URL(`${origin}${path22}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1531,39 +1531,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path20, origin }
+          request: { method, path: path22, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path20);
+        debuglog("sending request to %s %s/%s", method, origin, path22);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path20, origin },
+          request: { method, path: path22, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path20,
+          path22,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path20, origin }
+          request: { method, path: path22, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path20);
+        debuglog("trailers received from %s %s/%s", method, origin, path22);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path20, origin },
+          request: { method, path: path22, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path20,
+          path22,
           error2.message
         );
       });
@@ -1612,9 +1612,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path20, origin }
+            request: { method, path: path22, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path20);
+          debuglog("sending request to %s %s/%s", method, origin, path22);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1677,7 +1677,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path20,
+        path: path22,
         method,
         body,
         headers,
@@ -1692,11 +1692,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path20 !== "string") {
+        if (typeof path22 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path20[0] !== "/" && !(path20.startsWith("http://") || path20.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path22[0] !== "/" && !(path22.startsWith("http://") || path22.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path20)) {
+        } else if (invalidPathRegex.test(path22)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1762,7 +1762,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path20, query) : path20;
+        this.path = query ? buildURL(path22, query) : path22;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -3314,18 +3314,18 @@ var require_data_url = __commonJS({
       assert(dataURL.protocol === "data:");
       let input = URLSerializer(dataURL, true);
       input = input.slice(5);
-      const position = { position: 0 };
+      const position2 = { position: 0 };
       let mimeType = collectASequenceOfCodePointsFast(
         ",",
         input,
-        position
+        position2
       );
       const mimeTypeLength = mimeType.length;
       mimeType = removeASCIIWhitespace(mimeType, true, true);
-      if (position.position >= input.length) {
+      if (position2.position >= input.length) {
         return "failure";
       }
-      position.position++;
+      position2.position++;
       const encodedBody = input.slice(mimeTypeLength + 1);
       let body = stringPercentDecode(encodedBody);
       if (/;(\u0020){0,}base64$/i.test(mimeType)) {
@@ -3359,23 +3359,23 @@ var require_data_url = __commonJS({
       }
       return serialized;
     }
-    function collectASequenceOfCodePoints(condition, input, position) {
+    function collectASequenceOfCodePoints(condition, input, position2) {
       let result = "";
-      while (position.position < input.length && condition(input[position.position])) {
-        result += input[position.position];
-        position.position++;
+      while (position2.position < input.length && condition(input[position2.position])) {
+        result += input[position2.position];
+        position2.position++;
       }
       return result;
     }
-    function collectASequenceOfCodePointsFast(char, input, position) {
-      const idx = input.indexOf(char, position.position);
-      const start = position.position;
+    function collectASequenceOfCodePointsFast(char, input, position2) {
+      const idx = input.indexOf(char, position2.position);
+      const start = position2.position;
       if (idx === -1) {
-        position.position = input.length;
+        position2.position = input.length;
         return input.slice(start);
       }
-      position.position = idx;
-      return input.slice(start, position.position);
+      position2.position = idx;
+      return input.slice(start, position2.position);
     }
     function stringPercentDecode(input) {
       const bytes2 = encoder.encode(input);
@@ -3409,23 +3409,23 @@ var require_data_url = __commonJS({
     }
     function parseMIMEType(input) {
       input = removeHTTPWhitespace(input, true, true);
-      const position = { position: 0 };
+      const position2 = { position: 0 };
       const type = collectASequenceOfCodePointsFast(
         "/",
         input,
-        position
+        position2
       );
       if (type.length === 0 || !HTTP_TOKEN_CODEPOINTS.test(type)) {
         return "failure";
       }
-      if (position.position > input.length) {
+      if (position2.position > input.length) {
         return "failure";
       }
-      position.position++;
+      position2.position++;
       let subtype = collectASequenceOfCodePointsFast(
         ";",
         input,
-        position
+        position2
       );
       subtype = removeHTTPWhitespace(subtype, false, true);
       if (subtype.length === 0 || !HTTP_TOKEN_CODEPOINTS.test(subtype)) {
@@ -3441,42 +3441,42 @@ var require_data_url = __commonJS({
         // https://mimesniff.spec.whatwg.org/#mime-type-essence
         essence: `${typeLowercase}/${subtypeLowercase}`
       };
-      while (position.position < input.length) {
-        position.position++;
+      while (position2.position < input.length) {
+        position2.position++;
         collectASequenceOfCodePoints(
           // https://fetch.spec.whatwg.org/#http-whitespace
           (char) => HTTP_WHITESPACE_REGEX.test(char),
           input,
-          position
+          position2
         );
         let parameterName = collectASequenceOfCodePoints(
           (char) => char !== ";" && char !== "=",
           input,
-          position
+          position2
         );
         parameterName = parameterName.toLowerCase();
-        if (position.position < input.length) {
-          if (input[position.position] === ";") {
+        if (position2.position < input.length) {
+          if (input[position2.position] === ";") {
             continue;
           }
-          position.position++;
+          position2.position++;
         }
-        if (position.position > input.length) {
+        if (position2.position > input.length) {
           break;
         }
         let parameterValue = null;
-        if (input[position.position] === '"') {
-          parameterValue = collectAnHTTPQuotedString(input, position, true);
+        if (input[position2.position] === '"') {
+          parameterValue = collectAnHTTPQuotedString(input, position2, true);
           collectASequenceOfCodePointsFast(
             ";",
             input,
-            position
+            position2
           );
         } else {
           parameterValue = collectASequenceOfCodePointsFast(
             ";",
             input,
-            position
+            position2
           );
           parameterValue = removeHTTPWhitespace(parameterValue, false, true);
           if (parameterValue.length === 0) {
@@ -3509,29 +3509,29 @@ var require_data_url = __commonJS({
       const buffer = Buffer.from(data, "base64");
       return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     }
-    function collectAnHTTPQuotedString(input, position, extractValue2) {
-      const positionStart = position.position;
+    function collectAnHTTPQuotedString(input, position2, extractValue2) {
+      const positionStart = position2.position;
       let value = "";
-      assert(input[position.position] === '"');
-      position.position++;
+      assert(input[position2.position] === '"');
+      position2.position++;
       while (true) {
         value += collectASequenceOfCodePoints(
           (char) => char !== '"' && char !== "\\",
           input,
-          position
+          position2
         );
-        if (position.position >= input.length) {
+        if (position2.position >= input.length) {
           break;
         }
-        const quoteOrBackslash = input[position.position];
-        position.position++;
+        const quoteOrBackslash = input[position2.position];
+        position2.position++;
         if (quoteOrBackslash === "\\") {
-          if (position.position >= input.length) {
+          if (position2.position >= input.length) {
             value += "\\";
             break;
           }
-          value += input[position.position];
-          position.position++;
+          value += input[position2.position];
+          position2.position++;
         } else {
           assert(quoteOrBackslash === '"');
           break;
@@ -3540,7 +3540,7 @@ var require_data_url = __commonJS({
       if (extractValue2) {
         return value;
       }
-      return input.slice(positionStart, position.position);
+      return input.slice(positionStart, position2.position);
     }
     function serializeAMimeType(mimeType) {
       assert(mimeType !== "failure");
@@ -4688,23 +4688,23 @@ var require_util2 = __commonJS({
       if (!data.startsWith("bytes")) {
         return "failure";
       }
-      const position = { position: 5 };
+      const position2 = { position: 5 };
       if (allowWhitespace) {
         collectASequenceOfCodePoints(
           (char) => char === "	" || char === " ",
           data,
-          position
+          position2
         );
       }
-      if (data.charCodeAt(position.position) !== 61) {
+      if (data.charCodeAt(position2.position) !== 61) {
         return "failure";
       }
-      position.position++;
+      position2.position++;
       if (allowWhitespace) {
         collectASequenceOfCodePoints(
           (char) => char === "	" || char === " ",
           data,
-          position
+          position2
         );
       }
       const rangeStart = collectASequenceOfCodePoints(
@@ -4713,25 +4713,25 @@ var require_util2 = __commonJS({
           return code >= 48 && code <= 57;
         },
         data,
-        position
+        position2
       );
       const rangeStartValue = rangeStart.length ? Number(rangeStart) : null;
       if (allowWhitespace) {
         collectASequenceOfCodePoints(
           (char) => char === "	" || char === " ",
           data,
-          position
+          position2
         );
       }
-      if (data.charCodeAt(position.position) !== 45) {
+      if (data.charCodeAt(position2.position) !== 45) {
         return "failure";
       }
-      position.position++;
+      position2.position++;
       if (allowWhitespace) {
         collectASequenceOfCodePoints(
           (char) => char === "	" || char === " ",
           data,
-          position
+          position2
         );
       }
       const rangeEnd = collectASequenceOfCodePoints(
@@ -4740,10 +4740,10 @@ var require_util2 = __commonJS({
           return code >= 48 && code <= 57;
         },
         data,
-        position
+        position2
       );
       const rangeEndValue = rangeEnd.length ? Number(rangeEnd) : null;
-      if (position.position < data.length) {
+      if (position2.position < data.length) {
         return "failure";
       }
       if (rangeEndValue === null && rangeStartValue === null) {
@@ -4825,27 +4825,27 @@ var require_util2 = __commonJS({
     }
     function gettingDecodingSplitting(value) {
       const input = value;
-      const position = { position: 0 };
+      const position2 = { position: 0 };
       const values = [];
       let temporaryValue = "";
-      while (position.position < input.length) {
+      while (position2.position < input.length) {
         temporaryValue += collectASequenceOfCodePoints(
           (char) => char !== '"' && char !== ",",
           input,
-          position
+          position2
         );
-        if (position.position < input.length) {
-          if (input.charCodeAt(position.position) === 34) {
+        if (position2.position < input.length) {
+          if (input.charCodeAt(position2.position) === 34) {
             temporaryValue += collectAnHTTPQuotedString(
               input,
-              position
+              position2
             );
-            if (position.position < input.length) {
+            if (position2.position < input.length) {
               continue;
             }
           } else {
-            assert(input.charCodeAt(position.position) === 44);
-            position.position++;
+            assert(input.charCodeAt(position2.position) === 44);
+            position2.position++;
           }
         }
         temporaryValue = removeChars(temporaryValue, true, true, (char) => char === 9 || char === 32);
@@ -5210,9 +5210,9 @@ var require_formdata_parser = __commonJS({
       }
       const boundary = Buffer.from(`--${boundaryString}`, "utf8");
       const entryList = [];
-      const position = { position: 0 };
-      while (input[position.position] === 13 && input[position.position + 1] === 10) {
-        position.position += 2;
+      const position2 = { position: 0 };
+      while (input[position2.position] === 13 && input[position2.position + 1] === 10) {
+        position2.position += 2;
       }
       let trailing = input.length;
       while (input[trailing - 1] === 10 && input[trailing - 2] === 13) {
@@ -5222,40 +5222,40 @@ var require_formdata_parser = __commonJS({
         input = input.subarray(0, trailing);
       }
       while (true) {
-        if (input.subarray(position.position, position.position + boundary.length).equals(boundary)) {
-          position.position += boundary.length;
+        if (input.subarray(position2.position, position2.position + boundary.length).equals(boundary)) {
+          position2.position += boundary.length;
         } else {
           return "failure";
         }
-        if (position.position === input.length - 2 && bufferStartsWith(input, dd, position) || position.position === input.length - 4 && bufferStartsWith(input, ddcrlf, position)) {
+        if (position2.position === input.length - 2 && bufferStartsWith(input, dd, position2) || position2.position === input.length - 4 && bufferStartsWith(input, ddcrlf, position2)) {
           return entryList;
         }
-        if (input[position.position] !== 13 || input[position.position + 1] !== 10) {
+        if (input[position2.position] !== 13 || input[position2.position + 1] !== 10) {
           return "failure";
         }
-        position.position += 2;
-        const result = parseMultipartFormDataHeaders(input, position);
+        position2.position += 2;
+        const result = parseMultipartFormDataHeaders(input, position2);
         if (result === "failure") {
           return "failure";
         }
         let { name, filename, contentType, encoding } = result;
-        position.position += 2;
+        position2.position += 2;
         let body;
         {
-          const boundaryIndex = input.indexOf(boundary.subarray(2), position.position);
+          const boundaryIndex = input.indexOf(boundary.subarray(2), position2.position);
           if (boundaryIndex === -1) {
             return "failure";
           }
-          body = input.subarray(position.position, boundaryIndex - 4);
-          position.position += body.length;
+          body = input.subarray(position2.position, boundaryIndex - 4);
+          position2.position += body.length;
           if (encoding === "base64") {
             body = Buffer.from(body.toString(), "base64");
           }
         }
-        if (input[position.position] !== 13 || input[position.position + 1] !== 10) {
+        if (input[position2.position] !== 13 || input[position2.position + 1] !== 10) {
           return "failure";
         } else {
-          position.position += 2;
+          position2.position += 2;
         }
         let value;
         if (filename !== null) {
@@ -5272,13 +5272,13 @@ var require_formdata_parser = __commonJS({
         entryList.push(makeEntry(name, value, filename));
       }
     }
-    function parseMultipartFormDataHeaders(input, position) {
+    function parseMultipartFormDataHeaders(input, position2) {
       let name = null;
       let filename = null;
       let contentType = null;
       let encoding = null;
       while (true) {
-        if (input[position.position] === 13 && input[position.position + 1] === 10) {
+        if (input[position2.position] === 13 && input[position2.position + 1] === 10) {
           if (name === null) {
             return "failure";
           }
@@ -5287,43 +5287,43 @@ var require_formdata_parser = __commonJS({
         let headerName = collectASequenceOfBytes(
           (char) => char !== 10 && char !== 13 && char !== 58,
           input,
-          position
+          position2
         );
         headerName = removeChars(headerName, true, true, (char) => char === 9 || char === 32);
         if (!HTTP_TOKEN_CODEPOINTS.test(headerName.toString())) {
           return "failure";
         }
-        if (input[position.position] !== 58) {
+        if (input[position2.position] !== 58) {
           return "failure";
         }
-        position.position++;
+        position2.position++;
         collectASequenceOfBytes(
           (char) => char === 32 || char === 9,
           input,
-          position
+          position2
         );
         switch (bufferToLowerCasedHeaderName(headerName)) {
           case "content-disposition": {
             name = filename = null;
-            if (!bufferStartsWith(input, formDataNameBuffer, position)) {
+            if (!bufferStartsWith(input, formDataNameBuffer, position2)) {
               return "failure";
             }
-            position.position += 17;
-            name = parseMultipartFormDataName(input, position);
+            position2.position += 17;
+            name = parseMultipartFormDataName(input, position2);
             if (name === null) {
               return "failure";
             }
-            if (bufferStartsWith(input, filenameBuffer, position)) {
-              let check = position.position + filenameBuffer.length;
+            if (bufferStartsWith(input, filenameBuffer, position2)) {
+              let check = position2.position + filenameBuffer.length;
               if (input[check] === 42) {
-                position.position += 1;
+                position2.position += 1;
                 check += 1;
               }
               if (input[check] !== 61 || input[check + 1] !== 34) {
                 return "failure";
               }
-              position.position += 12;
-              filename = parseMultipartFormDataName(input, position);
+              position2.position += 12;
+              filename = parseMultipartFormDataName(input, position2);
               if (filename === null) {
                 return "failure";
               }
@@ -5334,7 +5334,7 @@ var require_formdata_parser = __commonJS({
             let headerValue = collectASequenceOfBytes(
               (char) => char !== 10 && char !== 13,
               input,
-              position
+              position2
             );
             headerValue = removeChars(headerValue, false, true, (char) => char === 9 || char === 32);
             contentType = isomorphicDecode(headerValue);
@@ -5344,7 +5344,7 @@ var require_formdata_parser = __commonJS({
             let headerValue = collectASequenceOfBytes(
               (char) => char !== 10 && char !== 13,
               input,
-              position
+              position2
             );
             headerValue = removeChars(headerValue, false, true, (char) => char === 9 || char === 32);
             encoding = isomorphicDecode(headerValue);
@@ -5354,38 +5354,38 @@ var require_formdata_parser = __commonJS({
             collectASequenceOfBytes(
               (char) => char !== 10 && char !== 13,
               input,
-              position
+              position2
             );
           }
         }
-        if (input[position.position] !== 13 && input[position.position + 1] !== 10) {
+        if (input[position2.position] !== 13 && input[position2.position + 1] !== 10) {
           return "failure";
         } else {
-          position.position += 2;
+          position2.position += 2;
         }
       }
     }
-    function parseMultipartFormDataName(input, position) {
-      assert(input[position.position - 1] === 34);
+    function parseMultipartFormDataName(input, position2) {
+      assert(input[position2.position - 1] === 34);
       let name = collectASequenceOfBytes(
         (char) => char !== 10 && char !== 13 && char !== 34,
         input,
-        position
+        position2
       );
-      if (input[position.position] !== 34) {
+      if (input[position2.position] !== 34) {
         return null;
       } else {
-        position.position++;
+        position2.position++;
       }
       name = new TextDecoder().decode(name).replace(/%0A/ig, "\n").replace(/%0D/ig, "\r").replace(/%22/g, '"');
       return name;
     }
-    function collectASequenceOfBytes(condition, input, position) {
-      let start = position.position;
+    function collectASequenceOfBytes(condition, input, position2) {
+      let start = position2.position;
       while (start < input.length && condition(input[start])) {
         ++start;
       }
-      return input.subarray(position.position, position.position = start);
+      return input.subarray(position2.position, position2.position = start);
     }
     function removeChars(buf, leading2, trailing, predicate) {
       let lead = 0;
@@ -5398,12 +5398,12 @@ var require_formdata_parser = __commonJS({
       }
       return lead === 0 && trail === buf.length - 1 ? buf : buf.subarray(lead, trail + 1);
     }
-    function bufferStartsWith(buffer, start, position) {
+    function bufferStartsWith(buffer, start, position2) {
       if (buffer.length < start.length) {
         return false;
       }
       for (let i = 0; i < start.length; i++) {
-        if (start[i] !== buffer[position.position + i]) {
+        if (start[i] !== buffer[position2.position + i]) {
           return false;
         }
       }
@@ -6455,7 +6455,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path20, host, upgrade, blocking, reset } = request2;
+      const { method, path: path22, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6536,7 +6536,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path20} HTTP/1.1\r
+      let header = `${method} ${path22} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7065,7 +7065,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path20, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path22, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7162,7 +7162,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path20;
+      headers[HTTP2_HEADER_PATH] = path22;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7515,9 +7515,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search: search2 } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path20 = search2 ? `${pathname}${search2}` : pathname;
+        const path22 = search2 ? `${pathname}${search2}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path20;
+        this.opts.path = path22;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8756,10 +8756,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path20 = "/",
+          path: path22 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path20;
+        opts.path = origin + path22;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10731,20 +10731,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path20) {
-      if (typeof path20 !== "string") {
-        return path20;
+    function safeUrl(path22) {
+      if (typeof path22 !== "string") {
+        return path22;
       }
-      const pathSegments = path20.split("?");
+      const pathSegments = path22.split("?");
       if (pathSegments.length !== 2) {
-        return path20;
+        return path22;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path20, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path20);
+    function matchKey(mockDispatch2, { path: path22, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path22);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10766,7 +10766,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path20 }) => matchValue(safeUrl(path20), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path22 }) => matchValue(safeUrl(path22), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10804,9 +10804,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path20, method, body, headers, query } = opts;
+      const { path: path22, method, body, headers, query } = opts;
       return {
-        path: path20,
+        path: path22,
         method,
         body,
         headers,
@@ -11269,10 +11269,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path20, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path22, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path20,
+            Path: path22,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -11779,13 +11779,13 @@ var require_dns = __commonJS({
         } else {
           family.offset++;
         }
-        const position = family.offset % family.ips.length;
-        ip = family.ips[position] ?? null;
+        const position2 = family.offset % family.ips.length;
+        ip = family.ips[position2] ?? null;
         if (ip == null) {
           return ip;
         }
         if (Date.now() - ip.timestamp > ip.ttl) {
-          family.ips.splice(position, 1);
+          family.ips.splice(position2, 1);
           return this.pick(origin, hostnameRecords, affinity);
         }
         return ip;
@@ -16151,9 +16151,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path20) {
-      for (let i = 0; i < path20.length; ++i) {
-        const code = path20.charCodeAt(i);
+    function validateCookiePath(path22) {
+      for (let i = 0; i < path22.length; ++i) {
+        const code = path22.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -16315,22 +16315,22 @@ var require_parse = __commonJS({
       let name = "";
       let value = "";
       if (header.includes(";")) {
-        const position = { position: 0 };
-        nameValuePair = collectASequenceOfCodePointsFast(";", header, position);
-        unparsedAttributes = header.slice(position.position);
+        const position2 = { position: 0 };
+        nameValuePair = collectASequenceOfCodePointsFast(";", header, position2);
+        unparsedAttributes = header.slice(position2.position);
       } else {
         nameValuePair = header;
       }
       if (!nameValuePair.includes("=")) {
         value = nameValuePair;
       } else {
-        const position = { position: 0 };
+        const position2 = { position: 0 };
         name = collectASequenceOfCodePointsFast(
           "=",
           nameValuePair,
-          position
+          position2
         );
-        value = nameValuePair.slice(position.position + 1);
+        value = nameValuePair.slice(position2.position + 1);
       }
       name = name.trim();
       value = value.trim();
@@ -16364,13 +16364,13 @@ var require_parse = __commonJS({
       let attributeName = "";
       let attributeValue = "";
       if (cookieAv.includes("=")) {
-        const position = { position: 0 };
+        const position2 = { position: 0 };
         attributeName = collectASequenceOfCodePointsFast(
           "=",
           cookieAv,
-          position
+          position2
         );
-        attributeValue = cookieAv.slice(position.position + 1);
+        attributeValue = cookieAv.slice(position2.position + 1);
       } else {
         attributeName = cookieAv;
       }
@@ -17021,16 +17021,16 @@ var require_util7 = __commonJS({
       return isTextBinaryFrame(opcode) || isContinuationFrame(opcode) || isControlFrame(opcode);
     }
     function parseExtensions(extensions) {
-      const position = { position: 0 };
+      const position2 = { position: 0 };
       const extensionList = /* @__PURE__ */ new Map();
-      while (position.position < extensions.length) {
-        const pair = collectASequenceOfCodePointsFast(";", extensions, position);
+      while (position2.position < extensions.length) {
+        const pair = collectASequenceOfCodePointsFast(";", extensions, position2);
         const [name, value = ""] = pair.split("=");
         extensionList.set(
           removeHTTPWhitespace(name, true, false),
           removeHTTPWhitespace(value, false, true)
         );
-        position.position++;
+        position2.position++;
       }
       return extensionList;
     }
@@ -19073,11 +19073,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path20 = opts.path;
+          let path22 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path20 = `/${path20}`;
+            path22 = `/${path22}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path20);
+          url = new URL(util.parseOrigin(url).origin + path22);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19169,24 +19169,24 @@ var require_libpg_query = __commonJS({
           _scriptName = self.location.href;
         }
         var scriptDirectory = "";
-        function locateFile2(path20) {
+        function locateFile2(path22) {
           if (Module2["locateFile"]) {
-            return Module2["locateFile"](path20, scriptDirectory);
+            return Module2["locateFile"](path22, scriptDirectory);
           }
-          return scriptDirectory + path20;
+          return scriptDirectory + path22;
         }
         var readAsync, readBinary;
         if (ENVIRONMENT_IS_NODE) {
-          var fs23 = require("node:fs");
+          var fs25 = require("node:fs");
           scriptDirectory = __dirname + "/";
           readBinary = (filename) => {
             filename = isFileURI(filename) ? new URL(filename) : filename;
-            var ret = fs23.readFileSync(filename);
+            var ret = fs25.readFileSync(filename);
             return ret;
           };
           readAsync = async (filename, binary = true) => {
             filename = isFileURI(filename) ? new URL(filename) : filename;
-            var ret = fs23.readFileSync(filename, binary ? void 0 : "utf8");
+            var ret = fs25.readFileSync(filename, binary ? void 0 : "utf8");
             return ret;
           };
           if (process.argv.length > 1) {
@@ -19537,7 +19537,7 @@ var require_libpg_query = __commonJS({
           }
           return false;
         };
-        var PATH = { isAbs: (path20) => path20.charAt(0) === "/", splitPath: (filename) => {
+        var PATH = { isAbs: (path22) => path22.charAt(0) === "/", splitPath: (filename) => {
           var splitPathRe = /^(\/?|)([\s\S]*?)((?:\.{1,2}|[^\/]+?|)(\.[^.\/]*|))(?:[\/]*)$/;
           return splitPathRe.exec(filename).slice(1);
         }, normalizeArray: (parts, allowAboveRoot) => {
@@ -19560,18 +19560,18 @@ var require_libpg_query = __commonJS({
             }
           }
           return parts;
-        }, normalize: (path20) => {
-          var isAbsolute = PATH.isAbs(path20), trailingSlash = path20.slice(-1) === "/";
-          path20 = PATH.normalizeArray(path20.split("/").filter((p) => !!p), !isAbsolute).join("/");
-          if (!path20 && !isAbsolute) {
-            path20 = ".";
+        }, normalize: (path22) => {
+          var isAbsolute = PATH.isAbs(path22), trailingSlash = path22.slice(-1) === "/";
+          path22 = PATH.normalizeArray(path22.split("/").filter((p) => !!p), !isAbsolute).join("/");
+          if (!path22 && !isAbsolute) {
+            path22 = ".";
           }
-          if (path20 && trailingSlash) {
-            path20 += "/";
+          if (path22 && trailingSlash) {
+            path22 += "/";
           }
-          return (isAbsolute ? "/" : "") + path20;
-        }, dirname: (path20) => {
-          var result = PATH.splitPath(path20), root = result[0], dir = result[1];
+          return (isAbsolute ? "/" : "") + path22;
+        }, dirname: (path22) => {
+          var result = PATH.splitPath(path22), root = result[0], dir = result[1];
           if (!root && !dir) {
             return ".";
           }
@@ -19579,7 +19579,7 @@ var require_libpg_query = __commonJS({
             dir = dir.slice(0, -1);
           }
           return root + dir;
-        }, basename: (path20) => path20 && path20.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
+        }, basename: (path22) => path22 && path22.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
         var initRandomFill = () => {
           if (ENVIRONMENT_IS_NODE) {
             var nodeCrypto = require("node:crypto");
@@ -19591,14 +19591,14 @@ var require_libpg_query = __commonJS({
         var PATH_FS = { resolve: (...args) => {
           var resolvedPath = "", resolvedAbsolute = false;
           for (var i = args.length - 1; i >= -1 && !resolvedAbsolute; i--) {
-            var path20 = i >= 0 ? args[i] : FS.cwd();
-            if (typeof path20 != "string") {
+            var path22 = i >= 0 ? args[i] : FS.cwd();
+            if (typeof path22 != "string") {
               throw new TypeError("Arguments to path.resolve must be strings");
-            } else if (!path20) {
+            } else if (!path22) {
               return "";
             }
-            resolvedPath = path20 + "/" + resolvedPath;
-            resolvedAbsolute = PATH.isAbs(path20);
+            resolvedPath = path22 + "/" + resolvedPath;
+            resolvedAbsolute = PATH.isAbs(path22);
           }
           resolvedPath = PATH.normalizeArray(resolvedPath.split("/").filter((p) => !!p), !resolvedAbsolute).join("/");
           return (resolvedAbsolute ? "/" : "") + resolvedPath || ".";
@@ -19698,7 +19698,7 @@ var require_libpg_query = __commonJS({
               var bytesRead = 0;
               var fd = process.stdin.fd;
               try {
-                bytesRead = fs23.readSync(fd, buf, 0, BUFSIZE);
+                bytesRead = fs25.readSync(fd, buf, 0, BUFSIZE);
               } catch (e) {
                 if (e.toString().includes("EOF")) bytesRead = 0;
                 else throw e;
@@ -19858,37 +19858,37 @@ var require_libpg_query = __commonJS({
           node.contents.set(oldContents.subarray(0, Math.min(newSize, node.usedBytes)));
           node.usedBytes = newSize;
         }, node_ops: { getattr(node) {
-          var attr2 = {};
-          attr2.dev = FS.isChrdev(node.mode) ? node.id : 1;
-          attr2.ino = node.id;
-          attr2.mode = node.mode;
-          attr2.nlink = 1;
-          attr2.uid = 0;
-          attr2.gid = 0;
-          attr2.rdev = node.rdev;
+          var attr3 = {};
+          attr3.dev = FS.isChrdev(node.mode) ? node.id : 1;
+          attr3.ino = node.id;
+          attr3.mode = node.mode;
+          attr3.nlink = 1;
+          attr3.uid = 0;
+          attr3.gid = 0;
+          attr3.rdev = node.rdev;
           if (FS.isDir(node.mode)) {
-            attr2.size = 4096;
+            attr3.size = 4096;
           } else if (FS.isFile(node.mode)) {
-            attr2.size = node.usedBytes;
+            attr3.size = node.usedBytes;
           } else if (FS.isLink(node.mode)) {
-            attr2.size = node.link.length;
+            attr3.size = node.link.length;
           } else {
-            attr2.size = 0;
+            attr3.size = 0;
           }
-          attr2.atime = new Date(node.atime);
-          attr2.mtime = new Date(node.mtime);
-          attr2.ctime = new Date(node.ctime);
-          attr2.blksize = 4096;
-          attr2.blocks = Math.ceil(attr2.size / attr2.blksize);
-          return attr2;
-        }, setattr(node, attr2) {
+          attr3.atime = new Date(node.atime);
+          attr3.mtime = new Date(node.mtime);
+          attr3.ctime = new Date(node.ctime);
+          attr3.blksize = 4096;
+          attr3.blocks = Math.ceil(attr3.size / attr3.blksize);
+          return attr3;
+        }, setattr(node, attr3) {
           for (const key of ["mode", "atime", "mtime", "ctime"]) {
-            if (attr2[key] != null) {
-              node[key] = attr2[key];
+            if (attr3[key] != null) {
+              node[key] = attr3[key];
             }
           }
-          if (attr2.size !== void 0) {
-            MEMFS.resizeFileStorage(node, attr2.size);
+          if (attr3.size !== void 0) {
+            MEMFS.resizeFileStorage(node, attr3.size);
           }
         }, lookup(parent, name) {
           if (!MEMFS.doesNotExistError) {
@@ -19937,13 +19937,13 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           return node.link;
-        } }, stream_ops: { read(stream, buffer, offset, length, position) {
+        } }, stream_ops: { read(stream, buffer, offset, length, position2) {
           var contents = stream.node.contents;
-          if (position >= stream.node.usedBytes) return 0;
-          var size = Math.min(stream.node.usedBytes - position, length);
-          buffer.set(contents.subarray(position, position + size), offset);
+          if (position2 >= stream.node.usedBytes) return 0;
+          var size = Math.min(stream.node.usedBytes - position2, length);
+          buffer.set(contents.subarray(position2, position2 + size), offset);
           return size;
-        }, write(stream, buffer, offset, length, position, canOwn) {
+        }, write(stream, buffer, offset, length, position2, canOwn) {
           if (buffer.buffer === HEAP8.buffer) {
             canOwn = false;
           }
@@ -19953,29 +19953,29 @@ var require_libpg_query = __commonJS({
           if (canOwn) {
             node.contents = buffer.subarray(offset, offset + length);
             node.usedBytes = length;
-          } else if (node.usedBytes === 0 && position === 0) {
+          } else if (node.usedBytes === 0 && position2 === 0) {
             node.contents = buffer.slice(offset, offset + length);
             node.usedBytes = length;
           } else {
-            MEMFS.expandFileStorage(node, position + length);
-            node.contents.set(buffer.subarray(offset, offset + length), position);
-            node.usedBytes = Math.max(node.usedBytes, position + length);
+            MEMFS.expandFileStorage(node, position2 + length);
+            node.contents.set(buffer.subarray(offset, offset + length), position2);
+            node.usedBytes = Math.max(node.usedBytes, position2 + length);
           }
           return length;
         }, llseek(stream, offset, whence) {
-          var position = offset;
+          var position2 = offset;
           if (whence === 1) {
-            position += stream.position;
+            position2 += stream.position;
           } else if (whence === 2) {
             if (FS.isFile(stream.node.mode)) {
-              position += stream.node.usedBytes;
+              position2 += stream.node.usedBytes;
             }
           }
-          if (position < 0) {
+          if (position2 < 0) {
             throw new FS.ErrnoError(28);
           }
-          return position;
-        }, mmap(stream, length, position, prot, flags) {
+          return position2;
+        }, mmap(stream, length, position2, prot, flags) {
           if (!FS.isFile(stream.node.mode)) {
             throw new FS.ErrnoError(43);
           }
@@ -19992,11 +19992,11 @@ var require_libpg_query = __commonJS({
               throw new FS.ErrnoError(48);
             }
             if (contents) {
-              if (position > 0 || position + length < contents.length) {
+              if (position2 > 0 || position2 + length < contents.length) {
                 if (contents.subarray) {
-                  contents = contents.subarray(position, position + length);
+                  contents = contents.subarray(position2, position2 + length);
                 } else {
-                  contents = Array.prototype.slice.call(contents, position, position + length);
+                  contents = Array.prototype.slice.call(contents, position2, position2 + length);
                 }
               }
               HEAP8.set(contents, ptr);
@@ -20175,16 +20175,16 @@ var require_libpg_query = __commonJS({
               excl[i].cb(flags);
             }
           }
-        }, lookupPath(path20, opts = {}) {
-          if (!path20) {
+        }, lookupPath(path22, opts = {}) {
+          if (!path22) {
             throw new FS.ErrnoError(44);
           }
           opts.follow_mount ??= true;
-          if (!PATH.isAbs(path20)) {
-            path20 = FS.cwd() + "/" + path20;
+          if (!PATH.isAbs(path22)) {
+            path22 = FS.cwd() + "/" + path22;
           }
           linkloop: for (var nlinks = 0; nlinks < 40; nlinks++) {
-            var parts = path20.split("/").filter((p) => !!p);
+            var parts = path22.split("/").filter((p) => !!p);
             var current = FS.root;
             var current_path = "/";
             for (var i = 0; i < parts.length; i++) {
@@ -20198,7 +20198,7 @@ var require_libpg_query = __commonJS({
               if (parts[i] === "..") {
                 current_path = PATH.dirname(current_path);
                 if (FS.isRoot(current)) {
-                  path20 = current_path + "/" + parts.slice(i + 1).join("/");
+                  path22 = current_path + "/" + parts.slice(i + 1).join("/");
                   nlinks--;
                   continue linkloop;
                 } else {
@@ -20226,7 +20226,7 @@ var require_libpg_query = __commonJS({
                 if (!PATH.isAbs(link)) {
                   link = PATH.dirname(current_path) + "/" + link;
                 }
-                path20 = link + "/" + parts.slice(i + 1).join("/");
+                path22 = link + "/" + parts.slice(i + 1).join("/");
                 continue linkloop;
               }
             }
@@ -20234,14 +20234,14 @@ var require_libpg_query = __commonJS({
           }
           throw new FS.ErrnoError(32);
         }, getPath(node) {
-          var path20;
+          var path22;
           while (true) {
             if (FS.isRoot(node)) {
               var mount = node.mount.mountpoint;
-              if (!path20) return mount;
-              return mount[mount.length - 1] !== "/" ? `${mount}/${path20}` : mount + path20;
+              if (!path22) return mount;
+              return mount[mount.length - 1] !== "/" ? `${mount}/${path22}` : mount + path22;
             }
-            path20 = path20 ? `${node.name}/${path20}` : node.name;
+            path22 = path22 ? `${node.name}/${path22}` : node.name;
             node = node.parent;
           }
         }, hashName(parentid, name) {
@@ -20409,13 +20409,13 @@ var require_libpg_query = __commonJS({
           var stream = FS.createStream(origStream, fd);
           stream.stream_ops?.dup?.(stream);
           return stream;
-        }, doSetAttr(stream, node, attr2) {
+        }, doSetAttr(stream, node, attr3) {
           var setattr = stream?.stream_ops.setattr;
           var arg = setattr ? stream : node;
           setattr ??= node.node_ops.setattr;
           FS.checkOpExists(setattr, 63);
           try {
-            setattr(arg, attr2);
+            setattr(arg, attr3);
           } catch (e) {
             if (e instanceof RangeError) {
               throw new FS.ErrnoError(22);
@@ -20525,10 +20525,10 @@ var require_libpg_query = __commonJS({
           node.mount.mounts.splice(idx, 1);
         }, lookup(parent, name) {
           return parent.node_ops.lookup(parent, name);
-        }, mknod(path20, mode, dev) {
-          var lookup = FS.lookupPath(path20, { parent: true });
+        }, mknod(path22, mode, dev) {
+          var lookup = FS.lookupPath(path22, { parent: true });
           var parent = lookup.node;
-          var name = PATH.basename(path20);
+          var name = PATH.basename(path22);
           if (!name) {
             throw new FS.ErrnoError(28);
           }
@@ -20543,8 +20543,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(63);
           }
           return parent.node_ops.mknod(parent, name, mode, dev);
-        }, statfs(path20) {
-          return FS.statfsNode(FS.lookupPath(path20, { follow: true }).node);
+        }, statfs(path22) {
+          return FS.statfsNode(FS.lookupPath(path22, { follow: true }).node);
         }, statfsStream(stream) {
           return FS.statfsNode(stream.node);
         }, statfsNode(node) {
@@ -20553,20 +20553,20 @@ var require_libpg_query = __commonJS({
             Object.assign(rtn, node.node_ops.statfs(node.mount.opts.root));
           }
           return rtn;
-        }, create(path20, mode = 438) {
+        }, create(path22, mode = 438) {
           mode &= 4095;
           mode |= 32768;
-          return FS.mknod(path20, mode, 0);
-        }, mkdir(path20, mode = 511) {
+          return FS.mknod(path22, mode, 0);
+        }, mkdir(path22, mode = 511) {
           mode &= 511 | 512;
           mode |= 16384;
-          return FS.mknod(path20, mode, 0);
-        }, mkdirTree(path20, mode) {
-          var dirs = path20.split("/");
+          return FS.mknod(path22, mode, 0);
+        }, mkdirTree(path22, mode) {
+          var dirs = path22.split("/");
           var d = "";
           for (var dir of dirs) {
             if (!dir) continue;
-            if (d || PATH.isAbs(path20)) d += "/";
+            if (d || PATH.isAbs(path22)) d += "/";
             d += dir;
             try {
               FS.mkdir(d, mode);
@@ -20574,13 +20574,13 @@ var require_libpg_query = __commonJS({
               if (e.errno != 20) throw e;
             }
           }
-        }, mkdev(path20, mode, dev) {
+        }, mkdev(path22, mode, dev) {
           if (typeof dev == "undefined") {
             dev = mode;
             mode = 438;
           }
           mode |= 8192;
-          return FS.mknod(path20, mode, dev);
+          return FS.mknod(path22, mode, dev);
         }, symlink(oldpath, newpath) {
           if (!PATH_FS.resolve(oldpath)) {
             throw new FS.ErrnoError(44);
@@ -20675,10 +20675,10 @@ var require_libpg_query = __commonJS({
           } finally {
             FS.hashAddNode(old_node);
           }
-        }, rmdir(path20) {
-          var lookup = FS.lookupPath(path20, { parent: true });
+        }, rmdir(path22) {
+          var lookup = FS.lookupPath(path22, { parent: true });
           var parent = lookup.node;
-          var name = PATH.basename(path20);
+          var name = PATH.basename(path22);
           var node = FS.lookupNode(parent, name);
           var errCode = FS.mayDelete(parent, name, true);
           if (errCode) {
@@ -20692,18 +20692,18 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.rmdir(parent, name);
           FS.destroyNode(node);
-        }, readdir(path20) {
-          var lookup = FS.lookupPath(path20, { follow: true });
+        }, readdir(path22) {
+          var lookup = FS.lookupPath(path22, { follow: true });
           var node = lookup.node;
           var readdir2 = FS.checkOpExists(node.node_ops.readdir, 54);
           return readdir2(node);
-        }, unlink(path20) {
-          var lookup = FS.lookupPath(path20, { parent: true });
+        }, unlink(path22) {
+          var lookup = FS.lookupPath(path22, { parent: true });
           var parent = lookup.node;
           if (!parent) {
             throw new FS.ErrnoError(44);
           }
-          var name = PATH.basename(path20);
+          var name = PATH.basename(path22);
           var node = FS.lookupNode(parent, name);
           var errCode = FS.mayDelete(parent, name, false);
           if (errCode) {
@@ -20717,8 +20717,8 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.unlink(parent, name);
           FS.destroyNode(node);
-        }, readlink(path20) {
-          var lookup = FS.lookupPath(path20);
+        }, readlink(path22) {
+          var lookup = FS.lookupPath(path22);
           var link = lookup.node;
           if (!link) {
             throw new FS.ErrnoError(44);
@@ -20727,8 +20727,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           return link.node_ops.readlink(link);
-        }, stat(path20, dontFollow) {
-          var lookup = FS.lookupPath(path20, { follow: !dontFollow });
+        }, stat(path22, dontFollow) {
+          var lookup = FS.lookupPath(path22, { follow: !dontFollow });
           var node = lookup.node;
           var getattr = FS.checkOpExists(node.node_ops.getattr, 63);
           return getattr(node);
@@ -20740,37 +20740,37 @@ var require_libpg_query = __commonJS({
           getattr ??= node.node_ops.getattr;
           FS.checkOpExists(getattr, 63);
           return getattr(arg);
-        }, lstat(path20) {
-          return FS.stat(path20, true);
+        }, lstat(path22) {
+          return FS.stat(path22, true);
         }, doChmod(stream, node, mode, dontFollow) {
           FS.doSetAttr(stream, node, { mode: mode & 4095 | node.mode & ~4095, ctime: Date.now(), dontFollow });
-        }, chmod(path20, mode, dontFollow) {
+        }, chmod(path22, mode, dontFollow) {
           var node;
-          if (typeof path20 == "string") {
-            var lookup = FS.lookupPath(path20, { follow: !dontFollow });
+          if (typeof path22 == "string") {
+            var lookup = FS.lookupPath(path22, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path20;
+            node = path22;
           }
           FS.doChmod(null, node, mode, dontFollow);
-        }, lchmod(path20, mode) {
-          FS.chmod(path20, mode, true);
+        }, lchmod(path22, mode) {
+          FS.chmod(path22, mode, true);
         }, fchmod(fd, mode) {
           var stream = FS.getStreamChecked(fd);
           FS.doChmod(stream, stream.node, mode, false);
         }, doChown(stream, node, dontFollow) {
           FS.doSetAttr(stream, node, { timestamp: Date.now(), dontFollow });
-        }, chown(path20, uid, gid, dontFollow) {
+        }, chown(path22, uid, gid, dontFollow) {
           var node;
-          if (typeof path20 == "string") {
-            var lookup = FS.lookupPath(path20, { follow: !dontFollow });
+          if (typeof path22 == "string") {
+            var lookup = FS.lookupPath(path22, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path20;
+            node = path22;
           }
           FS.doChown(null, node, dontFollow);
-        }, lchown(path20, uid, gid) {
-          FS.chown(path20, uid, gid, true);
+        }, lchown(path22, uid, gid) {
+          FS.chown(path22, uid, gid, true);
         }, fchown(fd, uid, gid) {
           var stream = FS.getStreamChecked(fd);
           FS.doChown(stream, stream.node, false);
@@ -20786,16 +20786,16 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(errCode);
           }
           FS.doSetAttr(stream, node, { size: len, timestamp: Date.now() });
-        }, truncate(path20, len) {
+        }, truncate(path22, len) {
           if (len < 0) {
             throw new FS.ErrnoError(28);
           }
           var node;
-          if (typeof path20 == "string") {
-            var lookup = FS.lookupPath(path20, { follow: true });
+          if (typeof path22 == "string") {
+            var lookup = FS.lookupPath(path22, { follow: true });
             node = lookup.node;
           } else {
-            node = path20;
+            node = path22;
           }
           FS.doTruncate(null, node, len);
         }, ftruncate(fd, len) {
@@ -20804,11 +20804,11 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           FS.doTruncate(stream, stream.node, len);
-        }, utime(path20, atime, mtime, dontFollow) {
-          var lookup = FS.lookupPath(path20, { follow: !dontFollow });
+        }, utime(path22, atime, mtime, dontFollow) {
+          var lookup = FS.lookupPath(path22, { follow: !dontFollow });
           FS.doSetAttr(null, lookup.node, { atime, mtime, dontFollow });
-        }, open(path20, flags, mode = 438) {
-          if (path20 === "") {
+        }, open(path22, flags, mode = 438) {
+          if (path22 === "") {
             throw new FS.ErrnoError(44);
           }
           flags = FS_modeStringToFlags(flags);
@@ -20819,13 +20819,13 @@ var require_libpg_query = __commonJS({
           }
           var node;
           var isDirPath;
-          if (typeof path20 == "object") {
-            node = path20;
+          if (typeof path22 == "object") {
+            node = path22;
           } else {
-            isDirPath = path20.endsWith("/");
-            var lookup = FS.lookupPath(path20, { follow: !(flags & 131072), noent_okay: true });
+            isDirPath = path22.endsWith("/");
+            var lookup = FS.lookupPath(path22, { follow: !(flags & 131072), noent_okay: true });
             node = lookup.node;
-            path20 = lookup.path;
+            path22 = lookup.path;
           }
           var created = false;
           if (flags & 64) {
@@ -20836,7 +20836,7 @@ var require_libpg_query = __commonJS({
             } else if (isDirPath) {
               throw new FS.ErrnoError(31);
             } else {
-              node = FS.mknod(path20, mode | 511, 0);
+              node = FS.mknod(path22, mode | 511, 0);
               created = true;
             }
           }
@@ -20898,8 +20898,8 @@ var require_libpg_query = __commonJS({
           stream.position = stream.stream_ops.llseek(stream, offset, whence);
           stream.ungotten = [];
           return stream.position;
-        }, read(stream, buffer, offset, length, position) {
-          if (length < 0 || position < 0) {
+        }, read(stream, buffer, offset, length, position2) {
+          if (length < 0 || position2 < 0) {
             throw new FS.ErrnoError(28);
           }
           if (FS.isClosed(stream)) {
@@ -20914,17 +20914,17 @@ var require_libpg_query = __commonJS({
           if (!stream.stream_ops.read) {
             throw new FS.ErrnoError(28);
           }
-          var seeking = typeof position != "undefined";
+          var seeking = typeof position2 != "undefined";
           if (!seeking) {
-            position = stream.position;
+            position2 = stream.position;
           } else if (!stream.seekable) {
             throw new FS.ErrnoError(70);
           }
-          var bytesRead = stream.stream_ops.read(stream, buffer, offset, length, position);
+          var bytesRead = stream.stream_ops.read(stream, buffer, offset, length, position2);
           if (!seeking) stream.position += bytesRead;
           return bytesRead;
-        }, write(stream, buffer, offset, length, position, canOwn) {
-          if (length < 0 || position < 0) {
+        }, write(stream, buffer, offset, length, position2, canOwn) {
+          if (length < 0 || position2 < 0) {
             throw new FS.ErrnoError(28);
           }
           if (FS.isClosed(stream)) {
@@ -20942,16 +20942,16 @@ var require_libpg_query = __commonJS({
           if (stream.seekable && stream.flags & 1024) {
             FS.llseek(stream, 0, 2);
           }
-          var seeking = typeof position != "undefined";
+          var seeking = typeof position2 != "undefined";
           if (!seeking) {
-            position = stream.position;
+            position2 = stream.position;
           } else if (!stream.seekable) {
             throw new FS.ErrnoError(70);
           }
-          var bytesWritten = stream.stream_ops.write(stream, buffer, offset, length, position, canOwn);
+          var bytesWritten = stream.stream_ops.write(stream, buffer, offset, length, position2, canOwn);
           if (!seeking) stream.position += bytesWritten;
           return bytesWritten;
-        }, mmap(stream, length, position, prot, flags) {
+        }, mmap(stream, length, position2, prot, flags) {
           if ((prot & 2) !== 0 && (flags & 2) === 0 && (stream.flags & 2097155) !== 2) {
             throw new FS.ErrnoError(2);
           }
@@ -20964,7 +20964,7 @@ var require_libpg_query = __commonJS({
           if (!length) {
             throw new FS.ErrnoError(28);
           }
-          return stream.stream_ops.mmap(stream, length, position, prot, flags);
+          return stream.stream_ops.mmap(stream, length, position2, prot, flags);
         }, msync(stream, buffer, offset, length, mmapFlags) {
           if (!stream.stream_ops.msync) {
             return 0;
@@ -20975,14 +20975,14 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(59);
           }
           return stream.stream_ops.ioctl(stream, cmd, arg);
-        }, readFile(path20, opts = {}) {
+        }, readFile(path22, opts = {}) {
           opts.flags = opts.flags ?? 0;
           opts.encoding = opts.encoding ?? "binary";
           if (opts.encoding !== "utf8" && opts.encoding !== "binary") {
             abort(`Invalid encoding type "${opts.encoding}"`);
           }
-          var stream = FS.open(path20, opts.flags);
-          var stat2 = FS.stat(path20);
+          var stream = FS.open(path22, opts.flags);
+          var stat2 = FS.stat(path22);
           var length = stat2.size;
           var buf = new Uint8Array(length);
           FS.read(stream, buf, 0, length, 0);
@@ -20991,14 +20991,14 @@ var require_libpg_query = __commonJS({
           }
           FS.close(stream);
           return buf;
-        }, writeFile(path20, data, opts = {}) {
+        }, writeFile(path22, data, opts = {}) {
           opts.flags = opts.flags ?? 577;
-          var stream = FS.open(path20, opts.flags, opts.mode);
+          var stream = FS.open(path22, opts.flags, opts.mode);
           data = FS_fileDataToTypedArray(data);
           FS.write(stream, data, 0, data.byteLength, void 0, opts.canOwn);
           FS.close(stream);
-        }, cwd: () => FS.currentPath, chdir(path20) {
-          var lookup = FS.lookupPath(path20, { follow: true });
+        }, cwd: () => FS.currentPath, chdir(path22) {
+          var lookup = FS.lookupPath(path22, { follow: true });
           if (lookup.node === null) {
             throw new FS.ErrnoError(44);
           }
@@ -21091,26 +21091,26 @@ var require_libpg_query = __commonJS({
               FS.close(stream);
             }
           }
-        }, findObject(path20, dontResolveLastLink) {
-          var ret = FS.analyzePath(path20, dontResolveLastLink);
+        }, findObject(path22, dontResolveLastLink) {
+          var ret = FS.analyzePath(path22, dontResolveLastLink);
           if (!ret.exists) {
             return null;
           }
           return ret.object;
-        }, analyzePath(path20, dontResolveLastLink) {
+        }, analyzePath(path22, dontResolveLastLink) {
           try {
-            var lookup = FS.lookupPath(path20, { follow: !dontResolveLastLink });
-            path20 = lookup.path;
+            var lookup = FS.lookupPath(path22, { follow: !dontResolveLastLink });
+            path22 = lookup.path;
           } catch (e) {
           }
           var ret = { isRoot: false, exists: false, error: 0, name: null, path: null, object: null, parentExists: false, parentPath: null, parentObject: null };
           try {
-            var lookup = FS.lookupPath(path20, { parent: true });
+            var lookup = FS.lookupPath(path22, { parent: true });
             ret.parentExists = true;
             ret.parentPath = lookup.path;
             ret.parentObject = lookup.node;
-            ret.name = PATH.basename(path20);
-            lookup = FS.lookupPath(path20, { follow: !dontResolveLastLink });
+            ret.name = PATH.basename(path22);
+            lookup = FS.lookupPath(path22, { follow: !dontResolveLastLink });
             ret.exists = true;
             ret.path = lookup.path;
             ret.object = lookup.node;
@@ -21120,9 +21120,9 @@ var require_libpg_query = __commonJS({
             ret.error = e.errno;
           }
           return ret;
-        }, createPath(parent, path20, canRead, canWrite) {
+        }, createPath(parent, path22, canRead, canWrite) {
           parent = typeof parent == "string" ? parent : FS.getPath(parent);
-          var parts = path20.split("/").reverse();
+          var parts = path22.split("/").reverse();
           while (parts.length) {
             var part = parts.pop();
             if (!part) continue;
@@ -21136,17 +21136,17 @@ var require_libpg_query = __commonJS({
           }
           return current;
         }, createFile(parent, name, properties, canRead, canWrite) {
-          var path20 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name);
+          var path22 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name);
           var mode = FS_getMode(canRead, canWrite);
-          return FS.create(path20, mode);
+          return FS.create(path22, mode);
         }, createDataFile(parent, name, data, canRead, canWrite, canOwn) {
-          var path20 = name;
+          var path22 = name;
           if (parent) {
             parent = typeof parent == "string" ? parent : FS.getPath(parent);
-            path20 = name ? PATH.join2(parent, name) : parent;
+            path22 = name ? PATH.join2(parent, name) : parent;
           }
           var mode = FS_getMode(canRead, canWrite);
-          var node = FS.create(path20, mode);
+          var node = FS.create(path22, mode);
           if (data) {
             data = FS_fileDataToTypedArray(data);
             FS.chmod(node, mode | 146);
@@ -21156,7 +21156,7 @@ var require_libpg_query = __commonJS({
             FS.chmod(node, mode);
           }
         }, createDevice(parent, name, input, output) {
-          var path20 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name);
+          var path22 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name);
           var mode = FS_getMode(!!input, !!output);
           FS.createDevice.major ??= 64;
           var dev = FS.makedev(FS.createDevice.major++, 0);
@@ -21199,7 +21199,7 @@ var require_libpg_query = __commonJS({
             }
             return i;
           } });
-          return FS.mkdev(path20, mode, dev);
+          return FS.mkdev(path22, mode, dev);
         }, forceLoadFile(obj) {
           if (obj.isDevice || obj.isFolder || obj.link || obj.contents) return true;
           if (globalThis.XMLHttpRequest) {
@@ -21312,40 +21312,40 @@ var require_libpg_query = __commonJS({
               return fn(...args);
             };
           }
-          function writeChunks(stream, buffer, offset, length, position) {
+          function writeChunks(stream, buffer, offset, length, position2) {
             var contents = stream.node.contents;
-            if (position >= contents.length) return 0;
-            var size = Math.min(contents.length - position, length);
+            if (position2 >= contents.length) return 0;
+            var size = Math.min(contents.length - position2, length);
             if (contents.slice) {
               for (var i = 0; i < size; i++) {
-                buffer[offset + i] = contents[position + i];
+                buffer[offset + i] = contents[position2 + i];
               }
             } else {
               for (var i = 0; i < size; i++) {
-                buffer[offset + i] = contents.get(position + i);
+                buffer[offset + i] = contents.get(position2 + i);
               }
             }
             return size;
           }
-          stream_ops.read = (stream, buffer, offset, length, position) => {
+          stream_ops.read = (stream, buffer, offset, length, position2) => {
             FS.forceLoadFile(node);
-            return writeChunks(stream, buffer, offset, length, position);
+            return writeChunks(stream, buffer, offset, length, position2);
           };
-          stream_ops.mmap = (stream, length, position, prot, flags) => {
+          stream_ops.mmap = (stream, length, position2, prot, flags) => {
             FS.forceLoadFile(node);
             var ptr = mmapAlloc(length);
             if (!ptr) {
               throw new FS.ErrnoError(48);
             }
-            writeChunks(stream, HEAP8, ptr, length, position);
+            writeChunks(stream, HEAP8, ptr, length, position2);
             return { ptr, allocated: true };
           };
           node.stream_ops = stream_ops;
           return node;
         } };
-        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path20, allowEmpty) {
-          if (PATH.isAbs(path20)) {
-            return path20;
+        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path22, allowEmpty) {
+          if (PATH.isAbs(path22)) {
+            return path22;
           }
           var dir;
           if (dirfd === -100) {
@@ -21354,13 +21354,13 @@ var require_libpg_query = __commonJS({
             var dirstream = SYSCALLS.getStreamFromFD(dirfd);
             dir = dirstream.path;
           }
-          if (path20.length == 0) {
+          if (path22.length == 0) {
             if (!allowEmpty) {
               throw new FS.ErrnoError(44);
             }
             return dir;
           }
-          return dir + "/" + path20;
+          return dir + "/" + path22;
         }, writeStat(buf, stat2) {
           HEAPU32[buf >> 2] = stat2.dev;
           HEAPU32[buf + 4 >> 2] = stat2.mode;
@@ -21682,7 +21682,7 @@ var require_libpg_query = __commonJS({
             return 0n;
           }
         }
-        async function run2() {
+        async function run3() {
           preRun();
           if (runDependencies) {
             await resolveRunDependencies();
@@ -21700,7 +21700,7 @@ var require_libpg_query = __commonJS({
         }
         var wasmExports;
         wasmExports = await createWasm();
-        await run2();
+        await run3();
         ;
         return Module2;
       };
@@ -21967,8 +21967,8 @@ var require_utils2 = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path20, { windows } = {}) => {
-      const segs = path20.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path22, { windows } = {}) => {
+      const segs = path22.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -22554,9 +22554,9 @@ var require_parse2 = __commonJS({
           safeChars.push(...chars);
           continue;
         }
-        const literal = normalizeSimpleBranch(branch);
-        if (literal && literal.length === 1) {
-          safeChars.push(literal);
+        const literal2 = normalizeSimpleBranch(branch);
+        if (literal2 && literal2.length === 1) {
+          safeChars.push(literal2);
           continue;
         }
         combinable = false;
@@ -22569,7 +22569,7 @@ var require_parse2 = __commonJS({
       }
       return { risky: false };
     };
-    var parse6 = (input, options) => {
+    var parse7 = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -22708,15 +22708,15 @@ var require_parse2 = __commonJS({
         extglobs.push(token);
       };
       const extglobClose = (token) => {
-        const literal = input.slice(token.startIndex, state.index + 1);
+        const literal2 = input.slice(token.startIndex, state.index + 1);
         const body = input.slice(token.startIndex + 2, state.index);
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
           const open2 = tokens[token.tokensIndex];
           open2.type = "text";
-          open2.value = literal;
-          open2.output = safeOutput || utils.escapeRegex(literal);
+          open2.value = literal2;
+          open2.output = safeOutput || utils.escapeRegex(literal2);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
@@ -22739,7 +22739,7 @@ var require_parse2 = __commonJS({
             output = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse6(rest, { ...options, fastpaths: false }).output;
+            const expression = parse7(rest, { ...options, fastpaths: false }).output;
             output = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -23262,7 +23262,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse6.fastpaths = (input, options) => {
+    parse7.fastpaths = (input, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input.length;
@@ -23327,7 +23327,7 @@ var require_parse2 = __commonJS({
       }
       return source;
     };
-    module2.exports = parse6;
+    module2.exports = parse7;
   }
 });
 
@@ -23336,7 +23336,7 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
     "use strict";
     var scan = require_scan();
-    var parse6 = require_parse2();
+    var parse7 = require_parse2();
     var utils = require_utils2();
     var constants3 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
@@ -23424,7 +23424,7 @@ var require_picomatch = __commonJS({
     picomatch2.isMatch = (str3, patterns, options) => picomatch2(patterns, options)(str3);
     picomatch2.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
-      return parse6(pattern, { ...options, fastpaths: false });
+      return parse7(pattern, { ...options, fastpaths: false });
     };
     picomatch2.scan = (input, options) => scan(input, options);
     picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -23450,10 +23450,10 @@ var require_picomatch = __commonJS({
       }
       let parsed2 = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed2.output = parse6.fastpaths(input, options);
+        parsed2.output = parse7.fastpaths(input, options);
       }
       if (!parsed2.output) {
-        parsed2 = parse6(input, options);
+        parsed2 = parse7(input, options);
       }
       return picomatch2.compileRe(parsed2, options, returnOutput, returnState);
     };
@@ -23485,6 +23485,723 @@ var require_picomatch2 = __commonJS({
     }
     Object.assign(picomatch2, pico);
     module2.exports = picomatch2;
+  }
+});
+
+// node_modules/inflection/lib/inflection.js
+var require_inflection = __commonJS({
+  "node_modules/inflection/lib/inflection.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.pluralize = pluralize;
+    exports2.singularize = singularize;
+    exports2.inflect = inflect;
+    exports2.camelize = camelize2;
+    exports2.underscore = underscore2;
+    exports2.humanize = humanize;
+    exports2.capitalize = capitalize;
+    exports2.dasherize = dasherize;
+    exports2.titleize = titleize;
+    exports2.demodulize = demodulize;
+    exports2.tableize = tableize;
+    exports2.classify = classify;
+    exports2.foreignKey = foreignKey2;
+    exports2.ordinalize = ordinalize;
+    exports2.transform = transform;
+    var uncountableWords = [
+      // 'access',
+      "accommodation",
+      "adulthood",
+      "advertising",
+      "advice",
+      "aggression",
+      "aid",
+      "air",
+      "aircraft",
+      "alcohol",
+      "anger",
+      "applause",
+      "arithmetic",
+      // 'art',
+      "assistance",
+      "athletics",
+      // 'attention',
+      "bacon",
+      "baggage",
+      // 'ballet',
+      // 'beauty',
+      "beef",
+      // 'beer',
+      // 'behavior',
+      "biology",
+      // 'billiards',
+      "blood",
+      "botany",
+      // 'bowels',
+      "bread",
+      // 'business',
+      "butter",
+      "carbon",
+      "cardboard",
+      "cash",
+      "chalk",
+      "chaos",
+      "chess",
+      "crossroads",
+      "countryside",
+      // 'damage',
+      "dancing",
+      // 'danger',
+      "deer",
+      // 'delight',
+      // 'dessert',
+      "dignity",
+      "dirt",
+      // 'distribution',
+      "dust",
+      "economics",
+      "education",
+      "electricity",
+      // 'employment',
+      // 'energy',
+      "engineering",
+      "enjoyment",
+      // 'entertainment',
+      "envy",
+      "equipment",
+      "ethics",
+      "evidence",
+      "evolution",
+      // 'failure',
+      // 'faith',
+      "fame",
+      "fiction",
+      // 'fish',
+      "flour",
+      "flu",
+      "food",
+      // 'freedom',
+      // 'fruit',
+      "fuel",
+      "fun",
+      // 'funeral',
+      "furniture",
+      "gallows",
+      "garbage",
+      "garlic",
+      // 'gas',
+      "genetics",
+      // 'glass',
+      "gold",
+      "golf",
+      "gossip",
+      // 'grass',
+      "gratitude",
+      "grief",
+      // 'ground',
+      "guilt",
+      "gymnastics",
+      // 'hair',
+      "happiness",
+      "hardware",
+      "harm",
+      "hate",
+      "hatred",
+      "health",
+      "heat",
+      // 'height',
+      "help",
+      "homework",
+      "honesty",
+      "honey",
+      "hospitality",
+      "housework",
+      "humour",
+      "hunger",
+      "hydrogen",
+      "ice",
+      "importance",
+      "inflation",
+      "information",
+      // 'injustice',
+      "innocence",
+      // 'intelligence',
+      "iron",
+      "irony",
+      "jam",
+      // 'jealousy',
+      // 'jelly',
+      "jewelry",
+      // 'joy',
+      "judo",
+      // 'juice',
+      // 'justice',
+      "karate",
+      // 'kindness',
+      "knowledge",
+      // 'labour',
+      "lack",
+      // 'land',
+      "laughter",
+      "lava",
+      "leather",
+      "leisure",
+      "lightning",
+      "linguine",
+      "linguini",
+      "linguistics",
+      "literature",
+      "litter",
+      "livestock",
+      "logic",
+      "loneliness",
+      // 'love',
+      "luck",
+      "luggage",
+      "macaroni",
+      "machinery",
+      "magic",
+      // 'mail',
+      "management",
+      "mankind",
+      "marble",
+      "mathematics",
+      "mayonnaise",
+      "measles",
+      // 'meat',
+      // 'metal',
+      "methane",
+      "milk",
+      "minus",
+      "money",
+      // 'moose',
+      "mud",
+      "music",
+      "mumps",
+      "nature",
+      "news",
+      "nitrogen",
+      "nonsense",
+      "nurture",
+      "nutrition",
+      "obedience",
+      "obesity",
+      // 'oil',
+      "oxygen",
+      // 'paper',
+      // 'passion',
+      "pasta",
+      "patience",
+      // 'permission',
+      "physics",
+      "poetry",
+      "pollution",
+      "poverty",
+      // 'power',
+      "pride",
+      // 'production',
+      // 'progress',
+      // 'pronunciation',
+      "psychology",
+      "publicity",
+      "punctuation",
+      // 'quality',
+      // 'quantity',
+      "quartz",
+      "racism",
+      // 'rain',
+      // 'recreation',
+      "relaxation",
+      "reliability",
+      "research",
+      "respect",
+      "revenge",
+      "rice",
+      "rubbish",
+      "rum",
+      "safety",
+      // 'salad',
+      // 'salt',
+      // 'sand',
+      // 'satire',
+      "scenery",
+      "seafood",
+      "seaside",
+      "series",
+      "shame",
+      "sheep",
+      "shopping",
+      // 'silence',
+      "sleep",
+      // 'slang'
+      "smoke",
+      "smoking",
+      "snow",
+      "soap",
+      "software",
+      "soil",
+      // 'sorrow',
+      // 'soup',
+      "spaghetti",
+      // 'speed',
+      "species",
+      // 'spelling',
+      // 'sport',
+      "steam",
+      // 'strength',
+      "stuff",
+      "stupidity",
+      // 'success',
+      // 'sugar',
+      "sunshine",
+      "symmetry",
+      // 'tea',
+      "tennis",
+      "thirst",
+      "thunder",
+      "timber",
+      // 'time',
+      // 'toast',
+      // 'tolerance',
+      // 'trade',
+      "traffic",
+      "transportation",
+      // 'travel',
+      "trust",
+      // 'understanding',
+      "underwear",
+      "unemployment",
+      "unity",
+      // 'usage',
+      "validity",
+      "veal",
+      "vegetation",
+      "vegetarianism",
+      "vengeance",
+      "violence",
+      // 'vision',
+      "vitality",
+      "warmth",
+      // 'water',
+      "wealth",
+      "weather",
+      // 'weight',
+      "welfare",
+      "wheat",
+      // 'whiskey',
+      // 'width',
+      "wildlife",
+      // 'wine',
+      "wisdom",
+      // 'wood',
+      // 'wool',
+      // 'work',
+      // 'yeast',
+      "yoga",
+      "zinc",
+      "zoology"
+    ];
+    var regex = {
+      plural: {
+        men: new RegExp("^(m|wom)en$", "gi"),
+        people: new RegExp("(pe)ople$", "gi"),
+        children: new RegExp("(child)ren$", "gi"),
+        tia: new RegExp("([ti])a$", "gi"),
+        analyses: new RegExp("((a)naly|(b)a|(d)iagno|(p)arenthe|(p)rogno|(s)ynop|(t)he)ses$", "gi"),
+        databases: new RegExp("(database)s$", "gi"),
+        drives: new RegExp("(drive)s$", "gi"),
+        hives: new RegExp("(hi|ti)ves$", "gi"),
+        curves: new RegExp("(curve)s$", "gi"),
+        lrves: new RegExp("([lr])ves$", "gi"),
+        aves: new RegExp("([a])ves$", "gi"),
+        foves: new RegExp("([^fo])ves$", "gi"),
+        movies: new RegExp("(m)ovies$", "gi"),
+        aeiouyies: new RegExp("([^aeiouy]|qu)ies$", "gi"),
+        series: new RegExp("(s)eries$", "gi"),
+        xes: new RegExp("(x|ch|ss|sh)es$", "gi"),
+        mice: new RegExp("([m|l])ice$", "gi"),
+        buses: new RegExp("(bus)es$", "gi"),
+        oes: new RegExp("(o)es$", "gi"),
+        shoes: new RegExp("(shoe)s$", "gi"),
+        crises: new RegExp("(cris|ax|test)es$", "gi"),
+        octopuses: new RegExp("(octop|vir)uses$", "gi"),
+        aliases: new RegExp("(alias|canvas|status|campus)es$", "gi"),
+        summonses: new RegExp("^(summons|bonus)es$", "gi"),
+        oxen: new RegExp("^(ox)en", "gi"),
+        matrices: new RegExp("(matr)ices$", "gi"),
+        vertices: new RegExp("(vert|ind)ices$", "gi"),
+        feet: new RegExp("^feet$", "gi"),
+        teeth: new RegExp("^teeth$", "gi"),
+        geese: new RegExp("^geese$", "gi"),
+        quizzes: new RegExp("(quiz)zes$", "gi"),
+        whereases: new RegExp("^(whereas)es$", "gi"),
+        criteria: new RegExp("^(criteri)a$", "gi"),
+        genera: new RegExp("^genera$", "gi"),
+        ss: new RegExp("ss$", "gi"),
+        s: new RegExp("s$", "gi")
+      },
+      singular: {
+        man: new RegExp("^(m|wom)an$", "gi"),
+        person: new RegExp("(pe)rson$", "gi"),
+        child: new RegExp("(child)$", "gi"),
+        drive: new RegExp("(drive)$", "gi"),
+        ox: new RegExp("^(ox)$", "gi"),
+        axis: new RegExp("(ax|test)is$", "gi"),
+        octopus: new RegExp("(octop|vir)us$", "gi"),
+        alias: new RegExp("(alias|status|canvas|campus)$", "gi"),
+        summons: new RegExp("^(summons|bonus)$", "gi"),
+        bus: new RegExp("(bu)s$", "gi"),
+        buffalo: new RegExp("(buffal|tomat|potat)o$", "gi"),
+        tium: new RegExp("([ti])um$", "gi"),
+        sis: new RegExp("sis$", "gi"),
+        ffe: new RegExp("(?:([^f])fe|([lr])f)$", "gi"),
+        focus: new RegExp("^(focus)$", "gi"),
+        hive: new RegExp("(hi|ti)ve$", "gi"),
+        aeiouyy: new RegExp("([^aeiouy]|qu)y$", "gi"),
+        x: new RegExp("(x|ch|ss|sh)$", "gi"),
+        matrix: new RegExp("(matr)ix$", "gi"),
+        vertex: new RegExp("(vert|ind)ex$", "gi"),
+        mouse: new RegExp("([m|l])ouse$", "gi"),
+        foot: new RegExp("^foot$", "gi"),
+        tooth: new RegExp("^tooth$", "gi"),
+        goose: new RegExp("^goose$", "gi"),
+        quiz: new RegExp("(quiz)$", "gi"),
+        whereas: new RegExp("^(whereas)$", "gi"),
+        criterion: new RegExp("^(criteri)on$", "gi"),
+        genus: new RegExp("^genus$", "gi"),
+        s: new RegExp("s$", "gi"),
+        common: new RegExp("$", "gi")
+      }
+    };
+    var pluralRules = [
+      // do not replace if its already a plural word
+      [regex.plural.men],
+      [regex.plural.people],
+      [regex.plural.children],
+      [regex.plural.tia],
+      [regex.plural.analyses],
+      [regex.plural.databases],
+      [regex.plural.drives],
+      [regex.plural.hives],
+      [regex.plural.curves],
+      [regex.plural.lrves],
+      [regex.plural.foves],
+      [regex.plural.aeiouyies],
+      [regex.plural.series],
+      [regex.plural.movies],
+      [regex.plural.xes],
+      [regex.plural.mice],
+      [regex.plural.buses],
+      [regex.plural.oes],
+      [regex.plural.shoes],
+      [regex.plural.crises],
+      [regex.plural.octopuses],
+      [regex.plural.aliases],
+      [regex.plural.summonses],
+      [regex.plural.oxen],
+      [regex.plural.matrices],
+      [regex.plural.feet],
+      [regex.plural.teeth],
+      [regex.plural.geese],
+      [regex.plural.quizzes],
+      [regex.plural.whereases],
+      [regex.plural.criteria],
+      [regex.plural.genera],
+      // original rule
+      [regex.singular.man, "$1en"],
+      [regex.singular.person, "$1ople"],
+      [regex.singular.child, "$1ren"],
+      [regex.singular.drive, "$1s"],
+      [regex.singular.ox, "$1en"],
+      [regex.singular.axis, "$1es"],
+      [regex.singular.octopus, "$1uses"],
+      [regex.singular.alias, "$1es"],
+      [regex.singular.summons, "$1es"],
+      [regex.singular.bus, "$1ses"],
+      [regex.singular.buffalo, "$1oes"],
+      [regex.singular.tium, "$1a"],
+      [regex.singular.sis, "ses"],
+      [regex.singular.ffe, "$1$2ves"],
+      [regex.singular.focus, "$1es"],
+      [regex.singular.hive, "$1ves"],
+      [regex.singular.aeiouyy, "$1ies"],
+      [regex.singular.matrix, "$1ices"],
+      [regex.singular.vertex, "$1ices"],
+      [regex.singular.x, "$1es"],
+      [regex.singular.mouse, "$1ice"],
+      [regex.singular.foot, "feet"],
+      [regex.singular.tooth, "teeth"],
+      [regex.singular.goose, "geese"],
+      [regex.singular.quiz, "$1zes"],
+      [regex.singular.whereas, "$1es"],
+      [regex.singular.criterion, "$1a"],
+      [regex.singular.genus, "genera"],
+      [regex.singular.s, "s"],
+      [regex.singular.common, "s"]
+    ];
+    var singularRules = [
+      // do not replace if its already a singular word
+      [regex.singular.man],
+      [regex.singular.person],
+      [regex.singular.child],
+      [regex.singular.drive],
+      [regex.singular.ox],
+      [regex.singular.axis],
+      [regex.singular.octopus],
+      [regex.singular.alias],
+      [regex.singular.summons],
+      [regex.singular.bus],
+      [regex.singular.buffalo],
+      [regex.singular.tium],
+      [regex.singular.sis],
+      [regex.singular.ffe],
+      [regex.singular.focus],
+      [regex.singular.hive],
+      [regex.singular.aeiouyy],
+      [regex.singular.x],
+      [regex.singular.matrix],
+      [regex.singular.mouse],
+      [regex.singular.foot],
+      [regex.singular.tooth],
+      [regex.singular.goose],
+      [regex.singular.quiz],
+      [regex.singular.whereas],
+      [regex.singular.criterion],
+      [regex.singular.genus],
+      // original rule
+      [regex.plural.men, "$1an"],
+      [regex.plural.people, "$1rson"],
+      [regex.plural.children, "$1"],
+      [regex.plural.databases, "$1"],
+      [regex.plural.drives, "$1"],
+      [regex.plural.genera, "genus"],
+      [regex.plural.criteria, "$1on"],
+      [regex.plural.tia, "$1um"],
+      [regex.plural.analyses, "$1$2sis"],
+      [regex.plural.hives, "$1ve"],
+      [regex.plural.curves, "$1"],
+      [regex.plural.lrves, "$1f"],
+      [regex.plural.aves, "$1ve"],
+      [regex.plural.foves, "$1fe"],
+      [regex.plural.movies, "$1ovie"],
+      [regex.plural.aeiouyies, "$1y"],
+      [regex.plural.series, "$1eries"],
+      [regex.plural.xes, "$1"],
+      [regex.plural.mice, "$1ouse"],
+      [regex.plural.buses, "$1"],
+      [regex.plural.oes, "$1"],
+      [regex.plural.shoes, "$1"],
+      [regex.plural.crises, "$1is"],
+      [regex.plural.octopuses, "$1us"],
+      [regex.plural.aliases, "$1"],
+      [regex.plural.summonses, "$1"],
+      [regex.plural.oxen, "$1"],
+      [regex.plural.matrices, "$1ix"],
+      [regex.plural.vertices, "$1ex"],
+      [regex.plural.feet, "foot"],
+      [regex.plural.teeth, "tooth"],
+      [regex.plural.geese, "goose"],
+      [regex.plural.quizzes, "$1"],
+      [regex.plural.whereases, "$1"],
+      [regex.plural.ss, "ss"],
+      [regex.plural.s, ""]
+    ];
+    var nonTitlecasedWords = [
+      "and",
+      "or",
+      "nor",
+      "a",
+      "an",
+      "the",
+      "so",
+      "but",
+      "to",
+      "of",
+      "at",
+      "by",
+      "from",
+      "into",
+      "on",
+      "onto",
+      "off",
+      "out",
+      "in",
+      "over",
+      "with",
+      "for"
+    ];
+    var idSuffix = new RegExp("(_ids|_id)$", "g");
+    var underbar = new RegExp("_", "g");
+    var spaceOrUnderbar = new RegExp("[ _]", "g");
+    var uppercase = new RegExp("([A-Z])", "g");
+    var underbarPrefix = new RegExp("^_");
+    function applyRules(str3, rules, skip, override) {
+      if (override) {
+        return override;
+      } else {
+        if (skip.includes(str3.toLocaleLowerCase())) {
+          return str3;
+        }
+        for (const rule of rules) {
+          if (str3.match(rule[0])) {
+            if (rule[1] !== void 0) {
+              return str3.replace(rule[0], rule[1]);
+            }
+            return str3;
+          }
+        }
+      }
+      return str3;
+    }
+    function pluralize(str3, plural) {
+      return applyRules(str3, pluralRules, uncountableWords, plural);
+    }
+    function singularize(str3, singular) {
+      return applyRules(str3, singularRules, uncountableWords, singular);
+    }
+    function inflect(str3, count, singular, plural) {
+      if (isNaN(count))
+        return str3;
+      if (count === 1) {
+        return applyRules(str3, singularRules, uncountableWords, singular);
+      } else {
+        return applyRules(str3, pluralRules, uncountableWords, plural);
+      }
+    }
+    function camelize2(str3, lowFirstLetter) {
+      const strPath = str3.split("/");
+      const j = strPath.length;
+      let strArr, k, l, first;
+      for (let i = 0; i < j; i++) {
+        strArr = strPath[i].split("_");
+        k = 0;
+        l = strArr.length;
+        for (; k < l; k++) {
+          if (k !== 0) {
+            strArr[k] = strArr[k].toLowerCase();
+          }
+          first = strArr[k].charAt(0);
+          first = lowFirstLetter && i === 0 && k === 0 ? first.toLowerCase() : first.toUpperCase();
+          strArr[k] = first + strArr[k].substring(1);
+        }
+        strPath[i] = strArr.join("");
+      }
+      return strPath.join("::");
+    }
+    function underscore2(str3, allUpperCase) {
+      if (allUpperCase && str3 === str3.toUpperCase())
+        return str3;
+      const strPath = str3.split("::");
+      const j = strPath.length;
+      for (let i = 0; i < j; i++) {
+        strPath[i] = strPath[i].replace(uppercase, "_$1");
+        strPath[i] = strPath[i].replace(underbarPrefix, "");
+      }
+      return strPath.join("/").toLowerCase();
+    }
+    function humanize(str3, lowFirstLetter) {
+      str3 = str3.toLowerCase();
+      str3 = str3.replace(idSuffix, "");
+      str3 = str3.replace(underbar, " ");
+      if (!lowFirstLetter) {
+        str3 = capitalize(str3);
+      }
+      return str3;
+    }
+    function capitalize(str3) {
+      str3 = str3.toLowerCase();
+      return str3.substring(0, 1).toUpperCase() + str3.substring(1);
+    }
+    function dasherize(str3) {
+      return str3.replace(spaceOrUnderbar, "-");
+    }
+    function titleize(str3) {
+      str3 = str3.toLowerCase().replace(underbar, " ");
+      const strArr = str3.split(" ");
+      const j = strArr.length;
+      let d, l;
+      for (let i = 0; i < j; i++) {
+        d = strArr[i].split("-");
+        l = d.length;
+        for (let k = 0; k < l; k++) {
+          if (nonTitlecasedWords.indexOf(d[k].toLowerCase()) < 0) {
+            d[k] = capitalize(d[k]);
+          }
+        }
+        strArr[i] = d.join("-");
+      }
+      str3 = strArr.join(" ");
+      str3 = str3.substring(0, 1).toUpperCase() + str3.substring(1);
+      return str3;
+    }
+    function demodulize(str3) {
+      const strArr = str3.split("::");
+      return strArr[strArr.length - 1];
+    }
+    function tableize(str3) {
+      str3 = underscore2(str3);
+      str3 = pluralize(str3);
+      return str3;
+    }
+    function classify(str3) {
+      str3 = camelize2(str3);
+      str3 = singularize(str3);
+      return str3;
+    }
+    function foreignKey2(str3, dropIdUbar) {
+      str3 = demodulize(str3);
+      str3 = underscore2(str3) + (dropIdUbar ? "" : "_") + "id";
+      return str3;
+    }
+    function ordinalize(str3) {
+      const strArr = str3.split(" ");
+      const j = strArr.length;
+      for (let i = 0; i < j; i++) {
+        const k = parseInt(strArr[i], 10);
+        if (!isNaN(k)) {
+          const ltd = strArr[i].substring(strArr[i].length - 2);
+          const ld = strArr[i].substring(strArr[i].length - 1);
+          let suf = "th";
+          if (ltd != "11" && ltd != "12" && ltd != "13") {
+            if (ld === "1") {
+              suf = "st";
+            } else if (ld === "2") {
+              suf = "nd";
+            } else if (ld === "3") {
+              suf = "rd";
+            }
+          }
+          strArr[i] += suf;
+        }
+      }
+      return strArr.join(" ");
+    }
+    var transformFunctions = {
+      pluralize,
+      singularize,
+      camelize: camelize2,
+      underscore: underscore2,
+      humanize,
+      capitalize,
+      dasherize,
+      titleize,
+      demodulize,
+      tableize,
+      classify,
+      foreignKey: foreignKey2,
+      ordinalize
+    };
+    function transform(str3, arr) {
+      const j = arr.length;
+      for (let i = 0; i < j; i++) {
+        const method = arr[i];
+        const methodFn = transformFunctions[method];
+        if (methodFn) {
+          str3 = methodFn(str3);
+        }
+      }
+      return str3;
+    }
   }
 });
 
@@ -24263,12 +24980,12 @@ var require_lib = __commonJS({
 // src/action/main.ts
 var main_exports = {};
 __export(main_exports, {
-  run: () => run
+  run: () => run2
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs20 = __toESM(require("node:fs"), 1);
+var import_node_fs22 = __toESM(require("node:fs"), 1);
 var import_node_os4 = __toESM(require("node:os"), 1);
-var import_node_path19 = __toESM(require("node:path"), 1);
+var import_node_path21 = __toESM(require("node:path"), 1);
 
 // node_modules/@actions/core/lib/command.js
 var os = __toESM(require("os"), 1);
@@ -24770,8 +25487,8 @@ function info(message) {
 }
 
 // src/front/lint-run.ts
-var import_node_fs17 = __toESM(require("node:fs"), 1);
-var import_node_path17 = __toESM(require("node:path"), 1);
+var import_node_fs19 = __toESM(require("node:fs"), 1);
+var import_node_path19 = __toESM(require("node:path"), 1);
 
 // src/options/config.ts
 var import_node_fs2 = __toESM(require("node:fs"), 1);
@@ -25732,9 +26449,9 @@ var SEARCH_PLACES = [
   ".zerodownrc",
   ".zerodownrc.json"
 ];
-async function readCandidate(filepath, explicit) {
+function readData(filepath, explicit) {
   const ext = import_node_path2.default.extname(filepath);
-  if (ext === ".js" || ext === ".mjs" || ext === ".cjs") return { config: await loadModule(filepath), filepath };
+  if (ext === ".js" || ext === ".mjs" || ext === ".cjs") return { module: filepath };
   const content = import_node_fs2.default.readFileSync(filepath, "utf8");
   if (import_node_path2.default.basename(filepath) === "package.json") {
     if (!explicit && !/"zerodown"\s*:/.test(content)) {
@@ -25750,14 +26467,22 @@ async function readCandidate(filepath, explicit) {
   if (content.trim() === "") return explicit ? { config: void 0, filepath } : null;
   return { config: loadJson(filepath, content), filepath };
 }
-async function search(cwd) {
+async function readCandidate(filepath, explicit) {
+  const data = readData(filepath, explicit);
+  return data && "module" in data ? { config: await loadModule(data.module), filepath } : data;
+}
+function* candidates(cwd) {
   for (const dir of upwardDirs(cwd, { stopAt: import_node_os.default.homedir() })) {
     for (const name of SEARCH_PLACES) {
       const file = import_node_path2.default.join(dir, name);
-      if (!import_node_fs2.default.existsSync(file)) continue;
-      const found = await readCandidate(file, false);
-      if (found) return found;
+      if (import_node_fs2.default.existsSync(file)) yield file;
     }
+  }
+}
+async function search(cwd) {
+  for (const file of candidates(cwd)) {
+    const found = await readCandidate(file, false);
+    if (found) return found;
   }
   return null;
 }
@@ -26426,10 +27151,10 @@ var AnalysisCache = class _AnalysisCache {
 };
 
 // src/util/did-you-mean.ts
-function didYouMean(input, candidates2) {
+function didYouMean(input, candidates3) {
   let best;
   let bestDistance = Infinity;
-  for (const c of candidates2) {
+  for (const c of candidates3) {
     const d = distance(input, c);
     if (d < bestDistance) {
       bestDistance = d;
@@ -26457,7 +27182,7 @@ var import_node_fs4 = __toESM(require("node:fs"), 1);
 var import_node_path5 = __toESM(require("node:path"), 1);
 var IMAGE = /image:\s*["']?(?:[\w./-]*\/)?(?:postgres|postgis\/postgis|timescale\/timescaledb(?:-ha)?|pgvector\/pgvector|supabase\/postgres)\s*:\s*["']?(?:pg)?(\d{2}|9\.\d)/i;
 var TOOL_VERSIONS = /^postgres(?:ql)?\s+(\d{2})/im;
-function candidates(dir) {
+function candidates2(dir) {
   const out = [];
   for (const name of ["docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml", "docker-compose.dev.yml", "docker-compose.test.yml", ".tool-versions"]) {
     out.push(import_node_path5.default.join(dir, name));
@@ -26471,7 +27196,7 @@ function candidates(dir) {
 }
 function detectPgVersion(startDir) {
   for (const dir of upwardDirs(startDir, { stopAtRepoRoot: true, maxDepth: 12 })) {
-    for (const file of candidates(dir)) {
+    for (const file of candidates2(dir)) {
       let text2;
       try {
         text2 = import_node_fs4.default.readFileSync(file, "utf8");
@@ -26837,6 +27562,9 @@ function resolveOptions(req) {
   const lockTimeoutRaw = flags.lockTimeout ?? config.lockTimeout ?? 0;
   const lockTimeoutMs = parseDurationMs(lockTimeoutRaw);
   if (lockTimeoutMs === void 0) problems.push(`--lock-timeout: expected a duration such as 2s or 500ms, got "${lockTimeoutRaw}"`);
+  const statementTimeoutRaw = flags.statementTimeout ?? config.statementTimeout ?? 0;
+  const statementTimeoutMs = parseDurationMs(statementTimeoutRaw);
+  if (statementTimeoutMs === void 0) problems.push(`--statement-timeout: expected a duration such as 2s or 500ms, got "${statementTimeoutRaw}"`);
   const rules = ruleSettings(req.rules, config, flags.rules ?? [], problems);
   const production = loadProduction(flags.stats ?? config.statsFile, config, cwd);
   if ("error" in production) problems.push(production.error);
@@ -26850,7 +27578,8 @@ function resolveOptions(req) {
         rules,
         down,
         lockTimeoutMs: lockTimeoutMs ?? 0,
-        statementTimeoutMs: parseDurationMs(config.statementTimeout ?? 0) ?? 0,
+        statementTimeoutMs: statementTimeoutMs ?? 0,
+        timeZone: config.timeZone,
         reportUnusedIgnores: flags.reportUnusedIgnores === true,
         production: production.facts
       },
@@ -26862,7 +27591,9 @@ function resolveOptions(req) {
       migrationFormat,
       include: config.include,
       exclude: config.exclude,
-      cacheDir: flags.noCache ? void 0 : defaultCacheDir(cwd, req.env)
+      cacheDir: flags.noCache ? void 0 : defaultCacheDir(cwd, req.env),
+      deployedRef: flags.deployedRef ?? config.deployedRef,
+      models: config.models
     }
   };
 }
@@ -30227,12 +30958,12 @@ var TYPE_ALIASES = Object.freeze(Object.assign(/* @__PURE__ */ Object.create(nul
 // src/analyze/expr.ts
 var RANK = { i: 0, s: 1, v: 2 };
 function exprVolatility(expr, schema) {
-  const verdict = { volatility: "i", assumed: false };
+  const verdict2 = { volatility: "i", assumed: false };
   const bump = (v, culprit, assumed = false) => {
-    if (RANK[v] > RANK[verdict.volatility]) {
-      verdict.volatility = v;
-      verdict.culprit = culprit;
-      verdict.assumed = assumed;
+    if (RANK[v] > RANK[verdict2.volatility]) {
+      verdict2.volatility = v;
+      verdict2.culprit = culprit;
+      verdict2.assumed = assumed;
     }
   };
   walk(expr, (key, node) => {
@@ -30252,7 +30983,7 @@ function exprVolatility(expr, schema) {
       bump("v", "nextval()");
     }
   });
-  return verdict;
+  return verdict2;
 }
 function typeRef(tn) {
   if (!tn) return null;
@@ -30897,6 +31628,26 @@ var VERSION_FEATURES = {
   notNullNotValid: 18,
   virtualGenerated: 18
 };
+var ZERO_OFFSET_TIME_ZONES = /* @__PURE__ */ new Set([
+  "utc",
+  "etc/utc",
+  "uct",
+  "etc/uct",
+  "universal",
+  "etc/universal",
+  "zulu",
+  "etc/zulu",
+  "gmt",
+  "etc/gmt",
+  "gmt0",
+  "etc/gmt0",
+  "gmt+0",
+  "etc/gmt+0",
+  "gmt-0",
+  "etc/gmt-0",
+  "greenwich",
+  "etc/greenwich"
+]);
 var OPERATIONS = { ...ALTER_TABLE_OPERATIONS, ...OBJECT_OPERATIONS };
 
 // src/analyze/effect-ops.ts
@@ -30926,6 +31677,12 @@ function tableOfIndex(ctx, key) {
   return idx ? ctx.schema.tables.get(idx.table) : void 0;
 }
 
+// src/pg/time-zones.ts
+function isZeroOffsetTimeZone(tz) {
+  const v = tz.trim().toLowerCase();
+  return ZERO_OFFSET_TIME_ZONES.has(v) || /^[+-]?0+(?:\.0+)?$/.test(v) || /^[+-]?0+(?::0+){1,2}$/.test(v) || /^(?:utc|gmt)[+-]?0+$/.test(v);
+}
+
 // src/analyze/types.ts
 var COERCIBLE = new Set(BINARY_COERCIBLE_CASTS.map(([a, b]) => `${a}>${b}`));
 var LENGTH_TYPES = /* @__PURE__ */ new Set(["varchar", "varbit"]);
@@ -30939,7 +31696,7 @@ function trivialUsing(using, column) {
   const ref = strings(as(inner, "ColumnRef")?.fields);
   return ref.length > 0 && ref[ref.length - 1] === column;
 }
-function typeChange(from, to, using, column, pgVersion) {
+function typeChange(from, to, using, column, pgVersion, timeZone) {
   const hasUsing = !trivialUsing(using, column);
   if (!to) return { rewrite: "unknown", scan: true, reason: "the new type could not be read" };
   if (!from) {
@@ -30969,9 +31726,9 @@ function typeChange(from, to, using, column, pgVersion) {
       return { rewrite: "yes", scan: true, reason: `${desc} narrows the limit: every row is checked and the table rewritten` };
     }
     if (from.name === "numeric") {
-      const [fp, fs23 = 0] = from.typmods;
+      const [fp, fs25 = 0] = from.typmods;
       const [tp, ts2 = 0] = to.typmods;
-      if (fm.length && tm.length && ts2 === fs23 && tp >= fp) return { rewrite: "no", scan: false, reason: `${desc} raises the precision at the same scale: catalog-only` };
+      if (fm.length && tm.length && ts2 === fs25 && tp >= fp) return { rewrite: "no", scan: false, reason: `${desc} raises the precision at the same scale: catalog-only` };
       return { rewrite: "yes", scan: true, reason: `${desc} changes the scale or lowers the precision: the table is rewritten` };
     }
     if (fm.join(",") === tm.join(",")) return { rewrite: "no", scan: false, reason: `${desc} is the same type` };
@@ -30982,9 +31739,14 @@ function typeChange(from, to, using, column, pgVersion) {
     if (pgVersion < VERSION_FEATURES.timestampTimeZoneUtcNoRewrite) {
       return { rewrite: "yes", scan: true, reason: `${desc} rewrites the table before PostgreSQL ${VERSION_FEATURES.timestampTimeZoneUtcNoRewrite}` };
     }
+    if (timeZone !== void 0) {
+      if (isZeroOffsetTimeZone(timeZone)) return { rewrite: "no", scan: false, dependsOnTimeZone: true, reason: `${desc} is catalog-only because the session TimeZone is ${timeZone} (a fixed zero offset)` };
+      return { rewrite: "yes", scan: true, dependsOnTimeZone: true, reason: `${desc} rewrites the table because the session TimeZone is ${timeZone}, not UTC` };
+    }
     return {
       rewrite: "unknown",
       scan: true,
+      dependsOnTimeZone: true,
       reason: `${desc} skips the rewrite only when the session TimeZone is UTC; otherwise the table is rewritten`
     };
   }
@@ -31062,19 +31824,19 @@ function alterTableOps(relation, cmds, ctx) {
       case "AT_AlterColumnType": {
         const cd = as(cmd.def, "ColumnDef");
         const col = table?.columns.get(cmd.name ?? "");
-        const verdict = typeChange(col?.type ?? null, typeRef(cd?.typeName), cd?.raw_default, cmd.name ?? "", ctx.pgVersion);
-        const recheck = verdict.rewrite === "no" ? [...table?.constraints.values() ?? []].filter((c) => c.kind === "check" && c.validated && c.columns.includes(cmd.name ?? "")).map((c) => c.name) : [];
+        const verdict2 = typeChange(col?.type ?? null, typeRef(cd?.typeName), cd?.raw_default, cmd.name ?? "", ctx.pgVersion, ctx.timeZone);
+        const recheck = verdict2.rewrite === "no" ? [...table?.constraints.values() ?? []].filter((c) => c.kind === "check" && c.validated && c.columns.includes(cmd.name ?? "")).map((c) => c.name) : [];
         push(
           op(ctx, "alter-column-type", key, {
             ...base,
-            rewrite: verdict.rewrite !== "no",
-            scan: verdict.rewrite !== "no" || verdict.scan || recheck.length > 0,
-            reason: recheck.length ? `the CHECK constraint${recheck.length > 1 ? "s" : ""} ${recheck.join(", ")} on the column ${recheck.length > 1 ? "are" : "is"} re-validated by a full scan` : verdict.reason,
-            typeChange: verdict,
+            rewrite: verdict2.rewrite !== "no",
+            scan: verdict2.rewrite !== "no" || verdict2.scan || recheck.length > 0,
+            reason: recheck.length ? `the CHECK constraint${recheck.length > 1 ? "s" : ""} ${recheck.join(", ")} on the column ${recheck.length > 1 ? "are" : "is"} re-validated by a full scan` : verdict2.reason,
+            typeChange: verdict2,
             recheck: recheck.length ? recheck : void 0
           })
         );
-        for (const other of fkPartners(ctx, key, cmd.name ?? "")) push(op(ctx, "alter-column-type", other, { ...base, target: "referenced", rewrite: false, scan: verdict.rewrite !== "no" }));
+        for (const other of fkPartners(ctx, key, cmd.name ?? "")) push(op(ctx, "alter-column-type", other, { ...base, target: "referenced", rewrite: false, scan: verdict2.rewrite !== "no" }));
         break;
       }
       case "AT_ColumnDefault":
@@ -32021,7 +32783,10 @@ function transactionEvents(node, tx) {
   }
 }
 var TIMEOUTS = /* @__PURE__ */ new Set(["lock_timeout", "statement_timeout"]);
+var TRACKED = /* @__PURE__ */ new Set([...TIMEOUTS, "timezone"]);
 function constValue(node) {
+  const cast = as(node, "TypeCast");
+  if (cast) return constValue(cast.arg);
   const c = as(node, "A_Const");
   if (!c) return void 0;
   if (c.ival) return c.ival.ival ?? 0;
@@ -32067,8 +32832,13 @@ var Session = class {
   get snapshot() {
     return this.tx;
   }
-  get timeouts() {
+  /** Settings in force for the next statement. */
+  get settings() {
     return { ...this.session, ...this.local };
+  }
+  get timeouts() {
+    const { lockTimeoutMs, statementTimeoutMs } = this.settings;
+    return { lockTimeoutMs, statementTimeoutMs };
   }
   /** Records the locks a statement took; in autocommit they are released right after. */
   recordLocks(ops, index) {
@@ -32109,17 +32879,11 @@ var Session = class {
     if (kind === "VariableSetStmt") {
       const s = as(node, "VariableSetStmt");
       if (!s) return;
-      const names = s.kind === "VAR_RESET_ALL" ? [...TIMEOUTS] : [s.name ?? ""];
+      const names = s.kind === "VAR_RESET_ALL" ? [...TRACKED] : [(s.name ?? "").toLowerCase()];
       for (const name of names) {
-        if (!TIMEOUTS.has(name)) continue;
-        let ms;
-        if (s.kind === "VAR_SET_VALUE") {
-          const v = constValue(s.args?.[0]);
-          ms = v === void 0 ? void 0 : parseDurationMs(v);
-        } else {
-          ms = name === "lock_timeout" ? this.defaults.lockTimeoutMs : this.defaults.statementTimeoutMs;
-        }
-        if (ms !== void 0) this.set(name, ms, s.is_local === true);
+        if (!TRACKED.has(name)) continue;
+        if (s.kind === "VAR_SET_VALUE") this.setValue(name, constValue(s.args?.[0]), s.is_local === true);
+        else if (s.kind === "VAR_SET_DEFAULT" || s.kind === "VAR_RESET" || s.kind === "VAR_RESET_ALL") this.resetValue(name, s.is_local === true);
       }
       return;
     }
@@ -32131,18 +32895,28 @@ var Session = class {
       const name = constValue(f.args?.[0]);
       const value = constValue(f.args?.[1]);
       const isLocal = as(f.args?.[2], "A_Const")?.boolval?.boolval === true || str(as(f.args?.[2], "TypeCast")?.arg) === "t";
-      if (typeof name === "string" && TIMEOUTS.has(name) && value !== void 0) {
-        const ms = parseDurationMs(value);
-        if (ms !== void 0) this.set(name, ms, isLocal);
-      }
+      if (typeof name === "string" && TRACKED.has(name.toLowerCase())) this.setValue(name.toLowerCase(), value, isLocal);
     });
   }
-  set(name, ms, isLocal) {
-    const key = name === "lock_timeout" ? "lockTimeoutMs" : "statementTimeoutMs";
+  /** A value that is not a literal (a placeholder, an expression) makes the setting unknown; for timeouts the previous value is kept. */
+  setValue(name, value, isLocal) {
+    if (name === "timezone") {
+      this.set("timeZone", value === void 0 ? void 0 : String(value), isLocal);
+      return;
+    }
+    const ms = value === void 0 ? void 0 : parseDurationMs(value);
+    if (ms !== void 0) this.set(name === "lock_timeout" ? "lockTimeoutMs" : "statementTimeoutMs", ms, isLocal);
+  }
+  /** SET … TO DEFAULT / RESET: back to the configured server value. */
+  resetValue(name, isLocal) {
+    const key = name === "timezone" ? "timeZone" : name === "lock_timeout" ? "lockTimeoutMs" : "statementTimeoutMs";
+    this.set(key, this.defaults[key], isLocal);
+  }
+  set(key, value, isLocal) {
     if (isLocal) {
-      if (this.tx.inTransaction) this.local[key] = ms;
+      if (this.tx.inTransaction) this.local[key] = value;
     } else {
-      this.session[key] = ms;
+      this.session[key] = value;
       delete this.local[key];
     }
   }
@@ -32614,13 +33388,9 @@ function trimmedEnd(sql, from) {
 }
 var NUL = /\u0000/g;
 var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-function parseRegion(text2, start = 0, end = text2.length) {
+var PARSE_BATCH_CHARS = 64 * 1024;
+function regionBatches(text2, start = 0, end = text2.length) {
   const lexed = lex(text2, start, end);
-  const statements = [];
-  const errors = [];
-  if (lexed.statements.length === 0) {
-    return { statements, errors, comments: lexed.comments, metaCommands: lexed.metaCommands };
-  }
   let sql = text2.slice(start, end);
   for (const m of lexed.metaCommands) {
     sql = sql.slice(0, m.start - start) + " ".repeat(m.end - m.start) + sql.slice(m.end - start);
@@ -32630,25 +33400,61 @@ function parseRegion(text2, start = 0, end = text2.length) {
   NUL.lastIndex = 0;
   const nulAt = sql.search(NUL);
   if (nulAt >= 0) sql = sql.replace(NUL, " ");
-  const whole = parseChunk(sql);
-  if (whole.result && nulAt < 0) {
-    collect(whole.result, sql, whole.bytes, start, statements);
-  } else {
-    for (const s of lexed.statements) {
-      const chunk = sql.slice(s.start - start, s.end - start);
-      const nulInChunk = text2.slice(s.start, s.end).indexOf("\0");
-      if (nulInChunk >= 0) {
-        errors.push({ message: "NUL byte (0x00) in SQL text: PostgreSQL rejects it", index: s.start + nulInChunk, span: s });
-        continue;
-      }
-      const part = parseChunk(chunk);
-      if (part.result) collect(part.result, chunk, part.bytes, s.start, statements);
-      else if (part.error) {
-        errors.push({ message: part.error.message, index: s.start + codePointIndex(chunk, part.error.cursor), span: s });
-      }
-    }
+  const bounds = [];
+  let batchStart = 0;
+  for (let i = 0; i < lexed.statements.length; i++) {
+    const first = lexed.statements[batchStart];
+    const last = lexed.statements[i];
+    if (i + 1 < lexed.statements.length && last.end - first.start < PARSE_BATCH_CHARS) continue;
+    bounds.push([batchStart, i + 1]);
+    batchStart = i + 1;
   }
-  return { statements, errors, comments: lexed.comments, metaCommands: lexed.metaCommands };
+  const parseAlone = (s, statements, errors) => {
+    const chunk = sql.slice(s.start - start, s.end - start);
+    const nulInChunk = text2.slice(s.start, s.end).indexOf("\0");
+    if (nulInChunk >= 0) {
+      errors.push({ message: "NUL byte (0x00) in SQL text: PostgreSQL rejects it", index: s.start + nulInChunk, span: s });
+      return;
+    }
+    const part = parseChunk(chunk);
+    if (part.result) collect(part.result, chunk, part.bytes, s.start, statements);
+    else if (part.error) {
+      errors.push({ message: part.error.message, index: s.start + codePointIndex(chunk, part.error.cursor), span: s });
+    }
+  };
+  return {
+    comments: lexed.comments,
+    metaCommands: lexed.metaCommands,
+    count: bounds.length,
+    parse(b) {
+      const statements = [];
+      const errors = [];
+      const [from, to] = bounds[b];
+      const first = lexed.statements[from];
+      const last = lexed.statements[to - 1];
+      const chunk = sql.slice(first.start - start, last.end - start);
+      const parsed2 = nulAt < 0 || !text2.slice(first.start, last.end).includes("\0") ? parseChunk(chunk) : void 0;
+      if (parsed2?.result) collect(parsed2.result, chunk, parsed2.bytes, first.start, statements);
+      else for (let i = from; i < to; i++) parseAlone(lexed.statements[i], statements, errors);
+      return { statements, errors };
+    },
+    reparse(span) {
+      const out = [];
+      parseAlone(span, out, []);
+      return out.find((r) => r.span.start === span.start) ?? out[0];
+    }
+  };
+}
+function parseRegion(text2, start = 0, end = text2.length) {
+  const region = regionBatches(text2, start, end);
+  const statements = [];
+  const errors = [];
+  for (let b = 0; b < region.count; b++) {
+    const part = region.parse(b);
+    for (const s of part.statements) statements.push(s);
+    for (const e of part.errors) errors.push(e);
+  }
+  return { statements, errors, comments: region.comments, metaCommands: region.metaCommands };
 }
 function walkPl(value, out) {
   walk(value, (key, node) => {
@@ -32714,6 +33520,115 @@ function embeddedSql(statementText, text2, bodySpan) {
     }
     return { query, index: bodySpan.start + cursor, exact: false, dynamic };
   });
+}
+
+// src/engine/statements.ts
+var SectionStatement = class {
+  constructor(raw, index, source, section, origin, reload) {
+    this.index = index;
+    this.source = source;
+    this.section = section;
+    this.origin = origin;
+    this.reload = reload;
+    this.raw = raw;
+    this.kind = nodeKind(raw.node);
+    this.span = raw.span;
+  }
+  index;
+  source;
+  section;
+  origin;
+  reload;
+  kind;
+  span;
+  raw;
+  /** The statement's text (a slice of the analyzed text, made when asked for: no copy is kept per statement). */
+  get text() {
+    return this.source.slice(this.span.start, this.span.end);
+  }
+  get direction() {
+    return this.section.direction;
+  }
+  get node() {
+    return this.tree().node;
+  }
+  get toIndex() {
+    return this.tree().toIndex;
+  }
+  /** Is the parse tree in memory? */
+  get loaded() {
+    return this.raw !== void 0;
+  }
+  /** The tree of this statement from its batch's parse (same statement, same positions). */
+  attach(raw) {
+    this.raw = raw;
+  }
+  /** Forgets the parse tree (it is parsed again if asked for). */
+  drop() {
+    if (this.reload) this.raw = void 0;
+  }
+  tree() {
+    if (!this.raw) {
+      this.raw = this.reload?.(this) ?? { node: {}, span: this.span, toIndex: () => this.span.start };
+    }
+    return this.raw;
+  }
+};
+function bodyLiteralSpan(text2, from, end) {
+  let i = from;
+  while (i < end && text2[i] !== "$" && text2[i] !== "'") i++;
+  if (i >= end) return void 0;
+  const close = tokenEnd(text2, i, end);
+  if (text2[i] === "'") return { start: i + 1, end: close - 1 };
+  const tag = /^\$[A-Za-z_0-9]*\$/.exec(text2.slice(i, i + 64))?.[0] ?? "$$";
+  return { start: i + tag.length, end: close - tag.length };
+}
+function plpgsqlBody(node) {
+  const kind = nodeKind(node);
+  const opts = kind === "DoStmt" ? as(node, "DoStmt")?.args : kind === "CreateFunctionStmt" ? as(node, "CreateFunctionStmt")?.options : void 0;
+  if (!opts) return void 0;
+  let language = kind === "DoStmt" ? "plpgsql" : "";
+  let location;
+  for (const o of opts) {
+    const d = as(o, "DefElem");
+    if (d?.defname === "language") language = (str(d.arg) ?? "").toLowerCase();
+    if (d?.defname === "as") location = d.location;
+  }
+  return language === "plpgsql" && location !== void 0 ? { location } : void 0;
+}
+function expandStatements(text2, raws, section, startIndex, functionBodies, errors, reload) {
+  const out = [];
+  const add = (raw, origin) => {
+    const info2 = new SectionStatement(raw, startIndex + out.length, text2, section, origin, origin === "top" ? reload : void 0);
+    out.push(info2);
+    return info2;
+  };
+  for (const raw of raws) {
+    const parent = add(raw, "top");
+    const body = plpgsqlBody(raw.node);
+    if (!body || parent.kind !== "DoStmt" && !functionBodies) continue;
+    const literal2 = bodyLiteralSpan(text2, raw.toIndex(body.location), raw.span.end);
+    if (!literal2) continue;
+    const embedded = embeddedSql(parent.text, text2, literal2);
+    if (!embedded) {
+      const at = parent.kind === "DoStmt" ? plpgsqlError(parent.text, { start: literal2.start - raw.span.start, end: literal2.end - raw.span.start }) : void 0;
+      if (at) errors.push({ index: raw.span.start + at.index, message: `${at.message} (in the PL/pgSQL body of DO)` });
+      continue;
+    }
+    const origin = parent.kind === "DoStmt" ? "do" : "function";
+    for (const e of embedded) {
+      if (e.exact) {
+        const region = parseRegion(text2, e.index, e.index + e.query.length);
+        for (const s of region.statements) add(s, origin);
+      } else {
+        const region = parseRegion(e.query);
+        for (const s of region.statements) {
+          add({ node: s.node, span: { start: e.index, end: e.index + 1 }, toIndex: () => e.index }, origin);
+        }
+      }
+    }
+  }
+  return out;
 }
 
 // src/kit/held-locks.ts
@@ -33143,21 +34058,21 @@ function parseNumber(ctx, startPtr, startChr, sign, endChr) {
   return state > 1 ? parseFloat(str3) : parseInteger(ctx, str3, 10, startPtr);
 }
 function parseIntegerBaseN(ctx, startPtr, base, endChr) {
-  let c, underscore = 1;
+  let c, underscore2 = 1;
   while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
     if (c === 95) {
-      if (underscore & 1)
+      if (underscore2 & 1)
         TomlError.x("illegal underscore", ctx);
-      underscore = 3;
+      underscore2 = 3;
     } else if (!isDigit2(c, base))
       TomlError.x(`illegal character in numeric literal`, ctx);
-    else if (underscore & 1)
-      underscore--;
+    else if (underscore2 & 1)
+      underscore2--;
   }
-  if (underscore & 1)
+  if (underscore2 & 1)
     TomlError.x("unfinished numeric value", ctx);
   let str3 = ctx.s.slice(startPtr + 2, ctx.p);
-  if (underscore)
+  if (underscore2)
     str3 = str3.replaceAll("_", "");
   return parseInteger(ctx, str3, base, startPtr);
 }
@@ -34054,72 +34969,6 @@ function parseSuppressions(comments, statements, knownIds) {
 var PARSE_ERROR = "parse-error";
 var INVALID_IGNORE = "invalid-ignore";
 var UNUSED_IGNORE = "unused-ignore";
-function bodyLiteralSpan(text2, from, end) {
-  let i = from;
-  while (i < end && text2[i] !== "$" && text2[i] !== "'") i++;
-  if (i >= end) return void 0;
-  const close = tokenEnd(text2, i, end);
-  if (text2[i] === "'") return { start: i + 1, end: close - 1 };
-  const tag = /^\$[A-Za-z_0-9]*\$/.exec(text2.slice(i, i + 64))?.[0] ?? "$$";
-  return { start: i + tag.length, end: close - tag.length };
-}
-function plpgsqlBody(node) {
-  const kind = nodeKind(node);
-  const opts = kind === "DoStmt" ? as(node, "DoStmt")?.args : kind === "CreateFunctionStmt" ? as(node, "CreateFunctionStmt")?.options : void 0;
-  if (!opts) return void 0;
-  let language = kind === "DoStmt" ? "plpgsql" : "";
-  let location;
-  for (const o of opts) {
-    const d = as(o, "DefElem");
-    if (d?.defname === "language") language = (str(d.arg) ?? "").toLowerCase();
-    if (d?.defname === "as") location = d.location;
-  }
-  return language === "plpgsql" && location !== void 0 ? { location } : void 0;
-}
-function expandStatements(text2, raws, section, startIndex, functionBodies, errors) {
-  const out = [];
-  const add = (raw, origin) => {
-    const info2 = {
-      index: startIndex + out.length,
-      node: raw.node,
-      kind: nodeKind(raw.node),
-      span: raw.span,
-      text: text2.slice(raw.span.start, raw.span.end),
-      toIndex: raw.toIndex,
-      section,
-      direction: section.direction,
-      origin
-    };
-    out.push(info2);
-    return info2;
-  };
-  for (const raw of raws) {
-    const parent = add(raw, "top");
-    const body = plpgsqlBody(raw.node);
-    if (!body || parent.kind !== "DoStmt" && !functionBodies) continue;
-    const literal = bodyLiteralSpan(text2, raw.toIndex(body.location), raw.span.end);
-    if (!literal) continue;
-    const embedded = embeddedSql(parent.text, text2, literal);
-    if (!embedded) {
-      const at = parent.kind === "DoStmt" ? plpgsqlError(parent.text, { start: literal.start - raw.span.start, end: literal.end - raw.span.start }) : void 0;
-      if (at) errors.push({ index: raw.span.start + at.index, message: `${at.message} (in the PL/pgSQL body of DO)` });
-      continue;
-    }
-    const origin = parent.kind === "DoStmt" ? "do" : "function";
-    for (const e of embedded) {
-      if (e.exact) {
-        const region = parseRegion(text2, e.index, e.index + e.query.length);
-        for (const s of region.statements) add(s, origin);
-      } else {
-        const region = parseRegion(e.query);
-        for (const s of region.statements) {
-          add({ node: s.node, span: { start: e.index, end: e.index + 1 }, toIndex: () => e.index }, origin);
-        }
-      }
-    }
-  }
-  return out;
-}
 function ruleSetting(rule, options) {
   return options.rules.get(rule.id) ?? (rule.presets.includes("recommended") ? rule.severity : "off");
 }
@@ -34138,18 +34987,18 @@ function escapeHatchText(runner, section) {
   return runner.escapeHatch ? `${runner.name}: ${runner.escapeHatch}` : `${runner.name} has no per-migration opt-out: ${runner.notes}`;
 }
 function analyzeSql(input, schema, rules, options) {
-  const { path: path20 } = input;
-  const format2 = input.format ?? detectFormat(path20, input.text);
+  const { path: path22 } = input;
+  const format2 = input.format ?? detectFormat(path22, input.text);
   const offsets = input.offsetMap ?? new LineMap(input.text);
-  const result = { path: path20, statements: 0, findings: [], notes: [], format: format2, text: input.text };
+  const result = { path: path22, statements: 0, findings: [], notes: [], format: format2, text: input.text };
   const drafts = [];
   const runnerId = options.runner ?? FORMAT_RUNNER[format2];
   const runner = runnerId ? RUNNERS[runnerId] : null;
-  const rendered = input.sections ? void 0 : renderTemplates(input.text, { path: path20, format: format2, runner: runnerId, readSibling: input.readSibling ?? (() => void 0) });
+  const rendered = input.sections ? void 0 : renderTemplates(input.text, { path: path22, format: format2, runner: runnerId, readSibling: input.readSibling ?? (() => void 0) });
   const text2 = rendered?.text ?? input.text;
   if (rendered && !input.historyOnly) for (const n of rendered.notes) result.notes.push(n);
   let templateUnanalyzable = false;
-  const fileLayout = input.sections ? { format: format2, sections: input.sections, notes: [] } : layout(format2, path20, text2, input.readSibling ?? (() => void 0));
+  const fileLayout = input.sections ? { format: format2, sections: input.sections, notes: [] } : layout(format2, path22, text2, input.readSibling ?? (() => void 0));
   const active = rules.flatMap((rule) => {
     const setting = ruleSetting(rule, options);
     return setting === "off" ? [] : [{ rule, setting }];
@@ -34159,76 +35008,107 @@ function analyzeSql(input, schema, rules, options) {
   const state = /* @__PURE__ */ new Map();
   const takers = new LockTakers();
   let topLevel = 0;
+  const functionBodies = input.functionBodies === true || active.some((a) => a.rule.functionBodies);
   for (const section of fileLayout.sections) {
-    const region = parseRegion(text2, section.start, section.end);
+    const region = regionBatches(text2, section.start, section.end);
+    const streaming = region.count > 1;
+    const reloaded = [];
+    const reload = (st) => {
+      reloaded.push(st);
+      return region.reparse(st.span);
+    };
     for (const c of region.comments) comments.push(c);
     for (const m of region.metaCommands) {
       const pos = offsets.position(m.start);
       result.notes.push(`${pos.line}:${pos.column} psql meta-command skipped: ${text2.slice(m.start, m.end).trim()}`);
     }
-    for (const e of region.errors) {
-      const control = rendered?.controls.find((c) => c.rendered.start < e.span.end && e.span.start <= c.rendered.end);
-      if (control) {
-        if (!templateUnanalyzable && !input.historyOnly) drafts.push(unanalyzableTemplate(control, section.direction));
-        templateUnanalyzable = true;
-        continue;
+    const batches = [];
+    const stmts = [];
+    let sectionTop = 0;
+    for (let b = 0; b < region.count; b++) {
+      const part = region.parse(b);
+      for (const e of part.errors) {
+        const control = rendered?.controls.find((c) => c.rendered.start < e.span.end && e.span.start <= c.rendered.end);
+        if (control) {
+          if (!templateUnanalyzable && !input.historyOnly) drafts.push(unanalyzableTemplate(control, section.direction));
+          templateUnanalyzable = true;
+          continue;
+        }
+        drafts.push({
+          ruleId: PARSE_ERROR,
+          severity: "error",
+          direction: section.direction,
+          span: { start: e.index, end: Math.min(e.span.end, tokenEnd(text2, e.index, e.span.end)) },
+          finding: {
+            message: `PostgreSQL cannot parse this statement: ${e.message}`,
+            help: "PostgreSQL would reject this statement and fail the migration. Fix the syntax; the other statements of the file were still analyzed.",
+            lock: null
+          }
+        });
       }
-      drafts.push({
-        ruleId: PARSE_ERROR,
-        severity: "error",
-        direction: section.direction,
-        span: { start: e.index, end: Math.min(e.span.end, tokenEnd(text2, e.index, e.span.end)) },
-        finding: {
-          message: `PostgreSQL cannot parse this statement: ${e.message}`,
-          help: "PostgreSQL would reject this statement and fail the migration. Fix the syntax; the other statements of the file were still analyzed.",
-          lock: null
-        }
-      });
+      sectionTop += part.statements.length;
+      const bodyErrors = [];
+      const batch = expandStatements(text2, part.statements, section, statements.length, functionBodies, bodyErrors, reload);
+      for (const e of bodyErrors) {
+        drafts.push({
+          ruleId: PARSE_ERROR,
+          severity: "error",
+          direction: section.direction,
+          span: { start: e.index, end: tokenEnd(text2, e.index, section.end) },
+          finding: {
+            message: `PostgreSQL cannot compile this DO block: ${e.message}`,
+            help: "PostgreSQL parses the PL/pgSQL body when the DO statement runs and rejects it, failing the migration. Fix the syntax; the other statements of the file were still analyzed.",
+            lock: null
+          }
+        });
+      }
+      for (const st of batch) {
+        statements.push(st);
+        stmts.push(st);
+        if (streaming) st.drop();
+      }
+      batches.push(batch);
     }
-    topLevel += region.statements.length;
-    const bodyErrors = [];
-    const stmts = expandStatements(text2, region.statements, section, statements.length, input.functionBodies === true || active.some((a) => a.rule.functionBodies), bodyErrors);
-    for (const e of bodyErrors) {
-      drafts.push({
-        ruleId: PARSE_ERROR,
-        severity: "error",
-        direction: section.direction,
-        span: { start: e.index, end: tokenEnd(text2, e.index, section.end) },
-        finding: {
-          message: `PostgreSQL cannot compile this DO block: ${e.message}`,
-          help: "PostgreSQL parses the PL/pgSQL body when the DO statement runs and rejects it, failing the migration. Fix the syntax; the other statements of the file were still analyzed.",
-          lock: null
-        }
-      });
-    }
-    for (const st of stmts) statements.push(st);
-    const wrap2 = sectionWrap(runner, section, region.statements.length, options);
-    const session = new Session({ lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs }, wrap2);
+    topLevel += sectionTop;
+    const wrap2 = sectionWrap(runner, section, sectionTop, options);
+    const session = new Session({ lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, timeZone: options.timeZone }, wrap2);
     if (wrap2 !== "none" && !input.historyOnly) {
       const why2 = wrap2 === "runner" ? `${runner?.name ?? "the runner"} wraps it in a transaction` : `${runner?.name} sends it as one query (an implicit transaction)`;
       result.notes.push(`${section.direction} section runs in one transaction: ${why2}`);
     }
-    for (const stmt of stmts) {
-      const tx = session.beforeStatement(stmt.index);
-      const effectCtx = { schema, pgVersion: options.pgVersion, file: path20, tx: tx.id };
-      const ops = stmt.origin === "function" ? [] : statementOps(stmt.node, effectCtx);
-      input.onStatement?.(stmt, ops);
-      const lock = summarize(ops, true);
-      const events = transactionEvents(stmt.node, tx);
-      if (!input.historyOnly) {
-        const ctx = ruleContext({ stmt, text: text2, ops, lock, schema, session, events, runner, options, file: path20, state, takers, section, drafts, siblings: stmts });
-        for (const { rule, setting } of active) {
-          if (stmt.origin === "function" && !rule.functionBodies) continue;
-          ctx.currentRule = rule;
-          ctx.currentSeverity = setting;
-          rule.check(ctx.api);
-        }
-        if (stmt.origin !== "function") takers.remember(ctx.api);
+    for (let b = 0; b < batches.length; b++) {
+      const batch = batches[b];
+      if (streaming) {
+        const tops = batch.filter((st) => st.origin === "top");
+        const raws = region.parse(b).statements;
+        if (raws.length === tops.length) tops.forEach((st, i) => st.attach(raws[i]));
       }
-      session.recordLocks(ops, stmt.index);
-      session.afterStatement(stmt.node, stmt.index);
-      if (section.direction === "up" && stmt.origin !== "function") {
-        applyStatement(schema, stmt.node, { file: path20, tx: tx.id });
+      for (const stmt of batch) {
+        const tx = session.beforeStatement(stmt.index);
+        const effectCtx = { schema, pgVersion: options.pgVersion, file: path22, tx: tx.id, timeZone: session.settings.timeZone };
+        const ops = stmt.origin === "function" ? [] : statementOps(stmt.node, effectCtx);
+        input.onStatement?.(stmt, ops);
+        const lock = summarize(ops, true);
+        const events = transactionEvents(stmt.node, tx);
+        if (!input.historyOnly) {
+          const ctx = ruleContext({ stmt, text: text2, ops, lock, schema, session, events, runner, options, file: path22, state, takers, section, drafts, siblings: stmts, notes: result.notes });
+          for (const { rule, setting } of active) {
+            if (stmt.origin === "function" && !rule.functionBodies) continue;
+            ctx.currentRule = rule;
+            ctx.currentSeverity = setting;
+            rule.check(ctx.api);
+          }
+          if (stmt.origin !== "function") takers.remember(ctx.api);
+        }
+        session.recordLocks(ops, stmt.index);
+        session.afterStatement(stmt.node, stmt.index);
+        if (section.direction === "up" && stmt.origin !== "function") {
+          applyStatement(schema, stmt.node, { file: path22, tx: tx.id });
+        }
+      }
+      if (streaming) {
+        for (const st of batch) st.drop();
+        for (const st of reloaded.splice(0)) st.drop();
       }
     }
     if (session.end().unterminatedExplicit && !input.historyOnly) {
@@ -34270,7 +35150,7 @@ function knownRuleIds(rules) {
   return ids;
 }
 function ruleContext(parts) {
-  const { stmt, text: text2, ops, lock, schema, session, events, runner, options, file, state, takers, section, drafts, siblings } = parts;
+  const { stmt, text: text2, ops, lock, schema, session, events, runner, options, file, state, takers, section, drafts, siblings, notes } = parts;
   const holder = { currentSeverity: "error" };
   let subSpans;
   const api = {
@@ -34285,6 +35165,10 @@ function ruleContext(parts) {
     runner,
     file,
     production: options.production,
+    models: options.models,
+    note(message) {
+      if (!notes.includes(message)) notes.push(message);
+    },
     siblings,
     text: text2,
     isExisting: (rel2) => isExisting(schema.tables.get(rel2), { schema, pgVersion: options.pgVersion, file, tx: session.snapshot.id }),
@@ -34389,6 +35273,7 @@ function toFinding(ruleId, severity, span, f, offsets, direction) {
   };
   if (f.fix) finding.fix = f.fix;
   if (f.production) finding.production = f.production;
+  if (f.relatedLocations?.length) finding.relatedLocations = f.relatedLocations;
   if (direction === "down") finding.direction = "down";
   return finding;
 }
@@ -35581,8 +36466,8 @@ function typeSql(ctx, expr, table, column) {
   const ts2 = ctx.ts;
   if (!expr) return "TEXT";
   const e = unwrap(ts2, ctx.resolve(expr) ?? expr);
-  const literal = ctx.stringValue(e);
-  if (literal !== void 0) return literal;
+  const literal2 = ctx.stringValue(e);
+  if (literal2 !== void 0) return literal2;
   const chain = chainOf(ts2, e);
   const step = chain.steps.find((s) => s.name in TYPES2);
   if (!step) return "TEXT";
@@ -35631,9 +36516,9 @@ function attributeSql(ctx, b, a, table, column, at) {
   const ro = objectArg(ctx, refs);
   if (refs && ro) {
     kw(ctx, b, " REFERENCES ", refs);
-    const model = prop(ts2, ro, "model") ?? prop(ts2, ro, "table");
-    const mo = objectArg(ctx, model);
-    appendTable(ctx, b, mo ? prop(ts2, mo, "tableName") : model, refs);
+    const model2 = prop(ts2, ro, "model") ?? prop(ts2, ro, "table");
+    const mo = objectArg(ctx, model2);
+    appendTable(ctx, b, mo ? prop(ts2, mo, "tableName") : model2, refs);
     kw(ctx, b, ` ("${ctx.stringValue(prop(ts2, ro, "key")) ?? "id"}")`, refs);
     for (const [k, sqlKw] of [["onDelete", " ON DELETE "], ["onUpdate", " ON UPDATE "]]) {
       const v = ctx.stringValue(prop(ts2, o, k));
@@ -37132,9 +38017,9 @@ var Extractor = class {
 function ts(x) {
   return x.ts;
 }
-function extractScript(ts2, path20, source, opts = {}) {
-  const kind = /\.(ts|mts|cts)$/i.test(path20) ? ts2.ScriptKind.TS : ts2.ScriptKind.JS;
-  const sf = ts2.createSourceFile(path20, source, ts2.ScriptTarget.Latest, true, kind);
+function extractScript(ts2, path22, source, opts = {}) {
+  const kind = /\.(ts|mts|cts)$/i.test(path22) ? ts2.ScriptKind.TS : ts2.ScriptKind.JS;
+  const sf = ts2.createSourceFile(path22, source, ts2.ScriptTarget.Latest, true, kind);
   const fns = findFunctions(ts2, sf);
   if (!fns.up && !fns.down) return null;
   const runner = opts.runner ?? detectScriptRunner(ts2, sf, source);
@@ -37710,6 +38595,18 @@ function readSql(file, content) {
 }
 
 // src/engine/lint.ts
+var DROP_OR_RENAME = /\bdrop\s+(column|table)\b|\brename\b|\b(drop|rename)(Column|Table)s?\b|\balter\s+table\b[\s\S]*\bdrop\s+(?!constraint\b|default\b|not\b|index\b|expression\b|identity\b)[\w"]/i;
+var ADDS_REQUIRED = /\badd\b[\s\S]*\bnot\s+null\b|\bnotNullable\(/i;
+var HAS_DEFAULT = /\bdefault\b|\bgenerated\b|serial\b|defaultTo\(/i;
+function mayNeedModels(file) {
+  let text2;
+  try {
+    text2 = (file.content ?? import_node_fs11.default.readFileSync(file.path)).toString("utf8");
+  } catch {
+    return true;
+  }
+  return text2.split(";").some((piece) => DROP_OR_RENAME.test(piece) || ADDS_REQUIRED.test(piece) && !HAS_DEFAULT.test(piece));
+}
 function sibling(file, record3) {
   return (name) => {
     record3?.push({ file, name });
@@ -37727,6 +38624,7 @@ async function lintPaths(paths, rules, outer, discoverOptions, onFile) {
   await loading3;
   if (plan2.groups.some((g) => g.files.some((f) => isScriptFile(f.path)))) await loadTypeScript();
   mark("parser ready");
+  if (outer.loadModels && !outer.models && plan2.groups.some((g) => g.files.some((f) => f.report && mayNeedModels(f)))) outer.models = await outer.loadModels();
   const perGroup = /* @__PURE__ */ new Map();
   if (outer.forGroup) for (const g of plan2.groups) perGroup.set(g.root, await outer.forGroup(g.root));
   return lintPlan(plan2, rules, outer, discoverOptions, onFile, perGroup);
@@ -37826,7 +38724,8 @@ function cachedHistory(group, reads, display, options, repoRunner) {
     repoRunner,
     assumeInTransaction: options.assumeInTransaction ?? null,
     lockTimeoutMs: options.lockTimeoutMs,
-    statementTimeoutMs: options.statementTimeoutMs
+    statementTimeoutMs: options.statementTimeoutMs,
+    timeZone: options.timeZone ?? null
   });
   for (let i = 0; i < length; i++) {
     const file = group.files[i];
@@ -37926,8 +38825,8 @@ function deployedBase(dir, ref, flag = "--deployed-ref") {
     if (ref) throw new GitError(`${flag} ${ref}: ${dir} is not in a git repository`);
     return void 0;
   }
-  const candidates2 = ref ? [ref] : DEFAULT_DEPLOYED_REFS;
-  for (const candidate of candidates2) {
+  const candidates3 = ref ? [ref] : DEFAULT_DEPLOYED_REFS;
+  for (const candidate of candidates3) {
     const resolved = git(root, ["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`]);
     if (!resolved.ok) continue;
     const base = git(root, ["merge-base", "HEAD", resolved.out.trim()]);
@@ -38128,9 +39027,9 @@ function spannedLines(text2, f) {
 }
 function fingerprints(file) {
   const seen = /* @__PURE__ */ new Map();
-  const path20 = file.path.split("\\").join("/");
+  const path22 = file.path.split("\\").join("/");
   return file.findings.map((f) => {
-    const key = `${path20}\0${f.ruleId}\0${spannedLines(file.text, f)}`;
+    const key = `${path22}\0${f.ruleId}\0${spannedLines(file.text, f)}`;
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
     return (0, import_node_crypto2.createHash)("sha256").update(`${key}\0${n}`).digest("hex").slice(0, 32);
@@ -38178,33 +39077,1924 @@ function nearestConfigOptions(runConfig, runOptions, build, ruleIds) {
   };
 }
 
-// src/front/staged.ts
+// src/front/models.ts
+var import_node_fs16 = __toESM(require("node:fs"), 1);
 var import_node_path16 = __toESM(require("node:path"), 1);
 
-// src/source/git-index.ts
+// src/analyze/models/naming.ts
+function snakeCase(name) {
+  return name.replace(/([a-z\d])([A-Z])/g, "$1_$2").replace(/([A-Z]+)([A-Z][a-z\d]+)/g, "$1_$2").toLowerCase();
+}
+function camelCase(name) {
+  return name.replace(/_+([a-z\d])/g, (_, c) => c.toUpperCase());
+}
+
+// src/analyze/models/script-files.ts
+var SKIPPED_DIR = /(^|\/)(node_modules|dist|build|coverage|\.git|\.next|out|vendor)\/|\.min\.[cm]?js$/;
+var NOT_APP_CODE = /(^|\/)(migrations?|migrate|seeds?|seeders|alterations|__tests__|tests?|spec|e2e|fixtures?)\//i;
+var TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/i;
+function scriptPaths(files, declarations = false) {
+  return files.paths().filter((p) => (isScriptFile(p) || declarations && /\.d\.[mc]?ts$/i.test(p)) && !SKIPPED_DIR.test(p) && !NOT_APP_CODE.test(p) && !TEST_FILE.test(p));
+}
+var parsedByRevision = /* @__PURE__ */ new WeakMap();
+function scriptFile(files, path22, text2) {
+  let cache = parsedByRevision.get(files);
+  if (!cache) parsedByRevision.set(files, cache = /* @__PURE__ */ new Map());
+  let file = cache.get(path22);
+  if (!file || file.text !== text2) cache.set(path22, file = { path: path22, text: text2, sf: parseScript(typescript(), path22, text2) });
+  return file;
+}
+function parseMatching(files, needles, declarations = false) {
+  const out = [];
+  for (const path22 of scriptPaths(files, declarations)) {
+    const text2 = files.read(path22);
+    if (text2 === void 0 || !needles.some((n) => text2.includes(n))) continue;
+    out.push(scriptFile(files, path22, text2));
+  }
+  return out;
+}
+function parseScript(ts2, path22, text2) {
+  const kind = /\.[mc]?js$/i.test(path22) ? ts2.ScriptKind.JS : /x$/i.test(path22) ? ts2.ScriptKind.TSX : ts2.ScriptKind.TS;
+  return ts2.createSourceFile(path22, text2, ts2.ScriptTarget.Latest, true, kind);
+}
+function refOf(file, node) {
+  const pos = file.sf.getLineAndCharacterOfPosition(node.getStart(file.sf));
+  return { path: file.path, line: pos.line + 1, column: pos.character + 1 };
+}
+function decoratorsOf(ts2, node) {
+  if (!ts2.canHaveDecorators(node)) return [];
+  const out = [];
+  for (const d of ts2.getDecorators(node) ?? []) {
+    const e = d.expression;
+    const callee = ts2.isCallExpression(e) ? e.expression : e;
+    const name = ts2.isIdentifier(callee) ? callee.text : ts2.isPropertyAccessExpression(callee) ? callee.name.text : void 0;
+    if (name) out.push({ name, args: ts2.isCallExpression(e) ? e.arguments : [], node: d });
+  }
+  return out;
+}
+function constInitializer(ts2, sf, name) {
+  for (const st of sf.statements) {
+    if (!ts2.isVariableStatement(st)) continue;
+    for (const d of st.declarationList.declarations) {
+      if (ts2.isIdentifier(d.name) && d.name.text === name && d.initializer) return d.initializer;
+    }
+  }
+  return void 0;
+}
+function resolveLocal(ts2, sf, expr) {
+  let e = expr && unwrap(ts2, expr);
+  for (let hops = 0; e && ts2.isIdentifier(e) && hops < 5; hops++) {
+    const init = constInitializer(ts2, sf, e.text);
+    if (!init) return e;
+    e = unwrap(ts2, init);
+  }
+  return e;
+}
+function stringOf(ts2, sf, expr) {
+  const e = resolveLocal(ts2, sf, expr);
+  if (!e) return void 0;
+  if (ts2.isStringLiteralLike(e)) return e.text;
+  return void 0;
+}
+function boolOf(ts2, sf, expr) {
+  const e = resolveLocal(ts2, sf, expr);
+  if (!e) return void 0;
+  if (e.kind === ts2.SyntaxKind.TrueKeyword) return true;
+  if (e.kind === ts2.SyntaxKind.FalseKeyword) return false;
+  return void 0;
+}
+function objectOf(ts2, sf, expr) {
+  const e = resolveLocal(ts2, sf, expr);
+  return e && ts2.isObjectLiteralExpression(e) ? e : void 0;
+}
+function member(ts2, obj, name) {
+  if (!obj) return void 0;
+  for (const p of obj.properties) {
+    if (ts2.isPropertyAssignment(p) && propName(ts2, p.name) === name) return p.initializer;
+    if (ts2.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
+  }
+  return void 0;
+}
+function memberIn(ts2, sf, obj, name, depth = 0) {
+  if (!obj || depth > 5) return void 0;
+  for (let i = obj.properties.length - 1; i >= 0; i--) {
+    const p = obj.properties[i];
+    if (ts2.isPropertyAssignment(p) && propName(ts2, p.name) === name) return p.initializer;
+    if (ts2.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
+    if (ts2.isSpreadAssignment(p)) {
+      const found = memberIn(ts2, sf, objectOf(ts2, sf, p.expression), name, depth + 1);
+      if (found) return found;
+    }
+  }
+  return void 0;
+}
+function hasUnknownSpread(ts2, sf, obj, depth = 0) {
+  return obj.properties.some((p) => {
+    if (!ts2.isSpreadAssignment(p)) return false;
+    const inner = objectOf(ts2, sf, p.expression);
+    return !inner || depth < 5 && hasUnknownSpread(ts2, sf, inner, depth + 1);
+  });
+}
+function classIndex(ts2, files) {
+  const index = /* @__PURE__ */ new Map();
+  for (const file of files) {
+    const visit2 = (node) => {
+      if (ts2.isClassDeclaration(node) && node.name) {
+        const list = index.get(node.name.text) ?? [];
+        list.push({ file, decl: node });
+        index.set(node.name.text, list);
+      }
+      ts2.forEachChild(node, visit2);
+    };
+    visit2(file.sf);
+  }
+  return index;
+}
+function baseClassName(ts2, decl) {
+  for (const h of decl.heritageClauses ?? []) {
+    if (h.token !== ts2.SyntaxKind.ExtendsKeyword) continue;
+    const e = h.types[0]?.expression;
+    if (!e) continue;
+    if (ts2.isIdentifier(e)) return e.text;
+    if (ts2.isPropertyAccessExpression(e)) return e.name.text;
+    if (ts2.isCallExpression(e)) {
+      const arg = e.arguments[e.arguments.length - 1];
+      if (arg && ts2.isIdentifier(arg)) return arg.text;
+    }
+  }
+  return void 0;
+}
+function classChain(ts2, index, start) {
+  const chain = [start];
+  const seen = /* @__PURE__ */ new Set([start.decl]);
+  let cur = start;
+  for (; ; ) {
+    const base = baseClassName(ts2, cur.decl);
+    const candidates3 = base ? index.get(base) : void 0;
+    if (!candidates3?.length) return chain;
+    const next = candidates3.find((c) => c.file === cur.file) ?? candidates3[0];
+    if (seen.has(next.decl)) return chain;
+    seen.add(next.decl);
+    chain.push(next);
+    cur = next;
+  }
+}
+function memberName(ts2, m) {
+  return m.name ? propName(ts2, m.name) : void 0;
+}
+function snakeCase2(name) {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+}
+function camelCase2(name) {
+  return name.replace(/_([a-z0-9])/g, (_m, c) => c.toUpperCase());
+}
+function spellings(name) {
+  return [.../* @__PURE__ */ new Set([name, snakeCase2(name), camelCase2(name)])];
+}
+var EXTENSIONS = ["", ".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".mjs", ".cjs", "/index.ts", "/index.d.ts", "/index.js"];
+function resolveImport(fromPath, specifier, exists2) {
+  if (!specifier.startsWith(".")) return void 0;
+  const parts = fromPath.split("/").slice(0, -1);
+  for (const seg of specifier.split("/")) {
+    if (seg === "..") parts.pop();
+    else if (seg !== "." && seg !== "") parts.push(seg);
+  }
+  const joined = parts.join("/");
+  const stem = joined.replace(/\.(m|c)?js$/, "");
+  for (const base of stem === joined ? [joined] : [stem, joined]) {
+    for (const ext of EXTENSIONS) if (exists2(base + ext)) return base + ext;
+  }
+  return void 0;
+}
+
+// src/analyze/models/ts-ast.ts
+function isAppScript(path22) {
+  return /\.(ts|tsx|mts|cts|js|mjs|cjs)$/i.test(path22) && !/\.d\.[mc]?ts$/i.test(path22) && !/(^|\/)(node_modules|dist|build|\.next|coverage)\//.test(path22);
+}
+function parseFile(files, path22, text2) {
+  return { ...scriptFile(files, path22, text2), ts: typescript() };
+}
+function literal(ts2, e) {
+  if (!e) return void 0;
+  if (ts2.isStringLiteral(e) || ts2.isNoSubstitutionTemplateLiteral(e)) return e.text;
+  if (ts2.isParenthesizedExpression(e) || ts2.isAsExpression(e) || ts2.isSatisfiesExpression(e)) return literal(ts2, e.expression);
+  return void 0;
+}
+function propName2(ts2, name) {
+  if (!name) return void 0;
+  if (ts2.isIdentifier(name) || ts2.isPrivateIdentifier(name)) return name.text;
+  if (ts2.isStringLiteral(name) || ts2.isNumericLiteral(name) || ts2.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  return void 0;
+}
+function prop2(ts2, obj, key) {
+  if (!obj || !ts2.isObjectLiteralExpression(obj)) return void 0;
+  for (const p of obj.properties) {
+    if (ts2.isPropertyAssignment(p) && propName2(ts2, p.name) === key) return p.initializer;
+    if (ts2.isShorthandPropertyAssignment(p) && p.name.text === key) return p.name;
+  }
+  return void 0;
+}
+function isFalse(ts2, e) {
+  return e?.kind === ts2.SyntaxKind.FalseKeyword;
+}
+function decorators(ts2, node) {
+  const list = ts2.canHaveDecorators(node) ? ts2.getDecorators(node) ?? [] : [];
+  return list.map((d) => {
+    const e = d.expression;
+    const callee = ts2.isCallExpression(e) ? e.expression : e;
+    const name = ts2.isIdentifier(callee) ? callee.text : ts2.isPropertyAccessExpression(callee) ? callee.name.text : "";
+    return { name, args: ts2.isCallExpression(e) ? e.arguments : [], node: d };
+  });
+}
+function chainRoot(ts2, e) {
+  let cur = e;
+  for (; ; ) {
+    if (ts2.isCallExpression(cur)) {
+      if (ts2.isPropertyAccessExpression(cur.expression) && ts2.isCallExpression(cur.expression.expression)) {
+        cur = cur.expression.expression;
+        continue;
+      }
+      return cur;
+    }
+    if (ts2.isParenthesizedExpression(cur) || ts2.isAsExpression(cur)) {
+      cur = cur.expression;
+      continue;
+    }
+    return void 0;
+  }
+}
+function calleeName(ts2, call) {
+  const c = call.expression;
+  if (ts2.isIdentifier(c)) return c.text;
+  if (ts2.isPropertyAccessExpression(c)) return c.name.text;
+  return void 0;
+}
+function walk3(ts2, node, visit2) {
+  visit2(node);
+  ts2.forEachChild(node, (c) => walk3(ts2, c, visit2));
+}
+
+// src/analyze/models/drizzle.ts
+var TABLE_FUNCTIONS = /* @__PURE__ */ new Set(["pgTable"]);
+function columnsObject(ts2, e) {
+  if (!e) return void 0;
+  if (ts2.isObjectLiteralExpression(e)) return e;
+  if (ts2.isArrowFunction(e)) {
+    let body = e.body;
+    while (ts2.isParenthesizedExpression(body)) body = body.expression;
+    if (ts2.isObjectLiteralExpression(body)) return body;
+  }
+  return void 0;
+}
+var drizzleReader = {
+  orm: "drizzle",
+  read(files) {
+    const result = { tables: [], problems: [] };
+    const parsed2 = [];
+    let snake = false;
+    for (const path22 of files.paths()) {
+      if (!isAppScript(path22)) continue;
+      const text2 = files.read(path22);
+      if (text2 === void 0 || !/drizzle/.test(text2)) continue;
+      if (/\bcasing\s*:\s*['"]snake_case['"]/.test(text2)) snake = true;
+      if (!/\bpgTable\b|\bpgSchema\b/.test(text2)) continue;
+      try {
+        parsed2.push(parseFile(files, path22, text2));
+      } catch (e) {
+        result.problems.push({ ref: { path: path22, line: 1, column: 1 }, message: `not parsed: ${e.message}` });
+      }
+    }
+    for (const file of parsed2) {
+      const ts2 = file.ts;
+      const schemas = /* @__PURE__ */ new Map();
+      walk3(ts2, file.sf, (n) => {
+        if (ts2.isVariableDeclaration(n) && ts2.isIdentifier(n.name) && n.initializer && ts2.isCallExpression(n.initializer) && calleeName(ts2, n.initializer) === "pgSchema") {
+          const s = literal(ts2, n.initializer.arguments[0]);
+          if (s) schemas.set(n.name.text, s);
+        }
+      });
+      walk3(ts2, file.sf, (n) => {
+        if (!ts2.isCallExpression(n)) return;
+        const callee = n.expression;
+        let schema;
+        if (ts2.isIdentifier(callee) && TABLE_FUNCTIONS.has(callee.text)) schema = void 0;
+        else if (ts2.isPropertyAccessExpression(callee) && callee.name.text === "table" && ts2.isIdentifier(callee.expression) && schemas.has(callee.expression.text)) schema = schemas.get(callee.expression.text);
+        else if (ts2.isPropertyAccessExpression(callee) && callee.name.text === "pgTable" && ts2.isIdentifier(callee.expression)) schema = void 0;
+        else return;
+        const table = literal(ts2, n.arguments[0]);
+        const cols2 = columnsObject(ts2, n.arguments[1]);
+        if (!table || !cols2) return;
+        const columns = [];
+        for (const p of cols2.properties) {
+          if (!ts2.isPropertyAssignment(p)) continue;
+          const field = propName2(ts2, p.name);
+          if (!field) continue;
+          const root = chainRoot(ts2, p.initializer);
+          if (!root) continue;
+          const explicit = literal(ts2, root.arguments[0]);
+          columns.push({ column: explicit ?? (snake ? snakeCase(field) : field), field, ref: refOf(file, p.name), certainty: "exact", markers: [] });
+        }
+        const decl = n.parent && ts2.isVariableDeclaration(n.parent) && ts2.isIdentifier(n.parent.name) ? n.parent.name.text : table;
+        result.tables.push({ orm: "drizzle", model: decl, table, ...schema ? { schema } : {}, ref: refOf(file, n), certainty: "exact", columns });
+      });
+    }
+    return result;
+  }
+};
+
+// src/analyze/models/kysely.ts
+var DB_TYPE_NAMES = /* @__PURE__ */ new Set(["DB", "Database"]);
+var ROOT_GENERICS = /* @__PURE__ */ new Set(["Kysely", "Transaction"]);
+var kyselyReader = {
+  orm: "kysely",
+  read(files) {
+    const ts2 = typescript();
+    const result = { tables: [], problems: [] };
+    const parsed2 = parseMatching(files, ["kysely", "Kysely"], true);
+    if (parsed2.length === 0) return result;
+    const resolver = new TypeResolver(ts2, files);
+    for (const f of parsed2) resolver.add(f);
+    const naming = camelCaseNaming(ts2, parsed2);
+    const seen = /* @__PURE__ */ new Set();
+    for (const root of roots(ts2, resolver, parsed2)) {
+      if (seen.has(root.decl)) continue;
+      seen.add(root.decl);
+      try {
+        for (const t of resolver.tablesOf(root, naming)) {
+          if (!result.tables.some((x) => x.table === t.table && x.schema === t.schema && x.ref.path === t.ref.path && x.ref.line === t.ref.line)) result.tables.push(t);
+        }
+      } catch (e) {
+        result.problems.push({ ref: refOf(root.file, root.decl), message: `Kysely database interface not read: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+    return result;
+  }
+};
+function roots(ts2, resolver, files) {
+  const out = [];
+  for (const file of files) {
+    const visit2 = (node) => {
+      const typeArg = ts2.isNewExpression(node) && ts2.isIdentifier(node.expression) && ROOT_GENERICS.has(node.expression.text) ? node.typeArguments?.[0] : ts2.isTypeReferenceNode(node) && ts2.isIdentifier(node.typeName) && ROOT_GENERICS.has(node.typeName.text) ? node.typeArguments?.[0] : void 0;
+      if (typeArg && ts2.isTypeReferenceNode(typeArg)) {
+        const found = resolver.resolve(file, typeArg.typeName);
+        if (found) out.push(found);
+      }
+      if ((ts2.isInterfaceDeclaration(node) || ts2.isTypeAliasDeclaration(node)) && DB_TYPE_NAMES.has(node.name.text)) out.push({ file, decl: node });
+      ts2.forEachChild(node, visit2);
+    };
+    visit2(file.sf);
+  }
+  return out;
+}
+function camelCaseNaming(ts2, files) {
+  for (const file of files) {
+    let found;
+    const visit2 = (node) => {
+      if (found) return;
+      if (ts2.isNewExpression(node) && ts2.isIdentifier(node.expression) && node.expression.text === "CamelCasePlugin") {
+        const arg = node.arguments?.[0];
+        const opts = objectOf(ts2, file.sf, arg);
+        const flag = (k) => boolOf(ts2, file.sf, member(ts2, opts, k));
+        const known = !arg || !!opts && opts.properties.every((p) => p.name && ["upperCase", "underscoreBeforeDigits", "underscoreBetweenUppercaseLetters", "maintainNestedObjectKeys"].includes(propName(ts2, p.name) ?? "") && ts2.isPropertyAssignment(p) && boolOf(ts2, file.sf, p.initializer) !== void 0);
+        const options = { upperCase: flag("upperCase") === true, underscoreBeforeDigits: flag("underscoreBeforeDigits") === true, underscoreBetweenUppercaseLetters: flag("underscoreBetweenUppercaseLetters") === true };
+        found = { map: (n) => kyselySnakeCase(n, options), certainty: known ? "exact" : "probable" };
+      }
+      ts2.forEachChild(node, visit2);
+    };
+    visit2(file.sf);
+    if (found) return found;
+  }
+  return { map: (n) => n, certainty: "exact" };
+}
+function kyselySnakeCase(name, o) {
+  if (name.length === 0) return name;
+  const isUpper = (c) => c === c.toUpperCase() && c !== c.toLowerCase();
+  const isDigit3 = (c) => c >= "0" && c <= "9";
+  let out = name[0].toLowerCase();
+  for (let i = 1; i < name.length; i++) {
+    const c = name[i];
+    const prev = name[i - 1];
+    if (o.underscoreBeforeDigits && isDigit3(c) && !isDigit3(prev)) out += `_${c}`;
+    else if (isUpper(c)) out += o.underscoreBetweenUppercaseLetters || !isUpper(prev) ? `_${c.toLowerCase()}` : c.toLowerCase();
+    else out += c;
+  }
+  return o.upperCase ? out.toUpperCase() : out;
+}
+var TypeResolver = class {
+  constructor(ts2, files) {
+    this.ts = ts2;
+    this.files = files;
+  }
+  ts;
+  files;
+  parsed = /* @__PURE__ */ new Map();
+  add(file) {
+    this.parsed.set(file.path, file);
+  }
+  fileAt(path22) {
+    if (!this.parsed.has(path22)) {
+      const text2 = this.files.read(path22);
+      this.parsed.set(path22, text2 === void 0 ? null : scriptFile(this.files, path22, text2));
+    }
+    return this.parsed.get(path22) ?? void 0;
+  }
+  known;
+  exists = (path22) => (this.known ??= new Set(this.files.paths())).has(path22);
+  /** A type name (`DB`, `ns.PartialDB`) as seen from `file`. */
+  resolve(file, name, depth = 0) {
+    const ts2 = this.ts;
+    if (depth > 8) return void 0;
+    if (ts2.isQualifiedName(name)) {
+      if (!ts2.isIdentifier(name.left)) return void 0;
+      const target = this.namespaceImport(file, name.left.text);
+      return target ? this.exported(target, name.right.text, depth + 1) : void 0;
+    }
+    return this.local(file, name.text) ?? this.imported(file, name.text, depth);
+  }
+  local(file, name) {
+    for (const st of file.sf.statements) {
+      if ((this.ts.isInterfaceDeclaration(st) || this.ts.isTypeAliasDeclaration(st)) && st.name.text === name) return { file, decl: st };
+    }
+    return void 0;
+  }
+  namespaceImport(file, alias) {
+    const ts2 = this.ts;
+    for (const st of file.sf.statements) {
+      if (!ts2.isImportDeclaration(st) || !ts2.isStringLiteral(st.moduleSpecifier)) continue;
+      const nb = st.importClause?.namedBindings;
+      if (nb && ts2.isNamespaceImport(nb) && nb.name.text === alias) return this.target(file, st.moduleSpecifier.text);
+    }
+    return void 0;
+  }
+  target(file, specifier) {
+    const path22 = resolveImport(file.path, specifier, this.exists);
+    return path22 ? this.fileAt(path22) : void 0;
+  }
+  imported(file, name, depth) {
+    const ts2 = this.ts;
+    for (const st of file.sf.statements) {
+      if (!ts2.isImportDeclaration(st) || !ts2.isStringLiteral(st.moduleSpecifier)) continue;
+      const nb = st.importClause?.namedBindings;
+      if (!nb || !ts2.isNamedImports(nb)) continue;
+      const el = nb.elements.find((e) => e.name.text === name);
+      if (!el) continue;
+      const target = this.target(file, st.moduleSpecifier.text);
+      return target ? this.exported(target, (el.propertyName ?? el.name).text, depth + 1) : void 0;
+    }
+    return void 0;
+  }
+  /** An exported declaration of a module, following `export { X } from` and `export *` re-exports. */
+  exported(file, name, depth) {
+    const ts2 = this.ts;
+    if (depth > 8) return void 0;
+    const own = this.local(file, name);
+    if (own) return own;
+    for (const st of file.sf.statements) {
+      if (!ts2.isExportDeclaration(st) || !st.moduleSpecifier || !ts2.isStringLiteral(st.moduleSpecifier)) continue;
+      const target = this.target(file, st.moduleSpecifier.text);
+      if (!target) continue;
+      if (!st.exportClause) {
+        const found = this.exported(target, name, depth + 1);
+        if (found) return found;
+      } else if (ts2.isNamedExports(st.exportClause)) {
+        const el = st.exportClause.elements.find((e) => e.name.text === name);
+        if (el) return this.exported(target, (el.propertyName ?? el.name).text, depth + 1);
+      }
+    }
+    return this.imported(file, name, depth + 1);
+  }
+  /** Property signatures of a type: interface members (with `extends`), type literals, intersections. */
+  members(at, type, depth) {
+    const ts2 = this.ts;
+    if (depth > 8) return [];
+    const out = [];
+    const fromNode = (node) => {
+      if (ts2.isTypeLiteralNode(node)) {
+        for (const m of node.members) if (ts2.isPropertySignature(m)) out.push({ file: at.file, sig: m });
+      } else if (ts2.isIntersectionTypeNode(node)) node.types.forEach(fromNode);
+      else if (ts2.isParenthesizedTypeNode(node)) fromNode(node.type);
+      else if (ts2.isTypeReferenceNode(node)) {
+        const inner = this.resolve(at.file, node.typeName);
+        if (inner) out.push(...this.members(inner, void 0, depth + 1));
+      }
+    };
+    if (type) fromNode(type);
+    else if (ts2.isInterfaceDeclaration(at.decl)) {
+      for (const h of at.decl.heritageClauses ?? []) {
+        for (const t of h.types) {
+          const e = t.expression;
+          const inner = ts2.isIdentifier(e) ? this.resolve(at.file, e) : void 0;
+          if (inner) out.push(...this.members(inner, void 0, depth + 1));
+        }
+      }
+      for (const m of at.decl.members) if (ts2.isPropertySignature(m)) out.push({ file: at.file, sig: m });
+    } else fromNode(at.decl.type);
+    return out;
+  }
+  /** A property key: identifier, string literal, or `[constName]` holding a string. */
+  keyOf(file, name) {
+    const ts2 = this.ts;
+    if (ts2.isComputedPropertyName(name)) return stringOf(ts2, file.sf, name.expression);
+    return propName(ts2, name);
+  }
+  /**
+   * `ColumnType<Select, never, …>` keeps a column out of INSERTs and `ColumnType<…, …, never>` out of
+   * UPDATEs (https://kysely-org.github.io/kysely-apidoc/types/ColumnType.html).
+   */
+  markers(type) {
+    const ts2 = this.ts;
+    if (!type || !ts2.isTypeReferenceNode(type) || !ts2.isIdentifier(type.typeName) || type.typeName.text !== "ColumnType") return [];
+    const [, insert, update] = type.typeArguments ?? [];
+    const never = (t) => t?.kind === ts2.SyntaxKind.NeverKeyword;
+    const out = [];
+    if (never(insert)) out.push("no-insert");
+    if (never(update)) out.push("no-update");
+    return out;
+  }
+  tablesOf(db, naming) {
+    const ts2 = this.ts;
+    const tables = [];
+    for (const { file, sig } of this.members(db, void 0, 0)) {
+      const key = this.keyOf(file, sig.name);
+      if (key === void 0 || !sig.type) continue;
+      const dot = key.indexOf(".");
+      const schema = dot > 0 ? key.slice(0, dot) : void 0;
+      const tableKey = dot > 0 ? key.slice(dot + 1) : key;
+      const rowType = sig.type;
+      const row = ts2.isTypeReferenceNode(rowType) ? this.resolve(file, rowType.typeName) : void 0;
+      const cols2 = row ? this.members(row, void 0, 0) : ts2.isTypeLiteralNode(rowType) ? this.members({ file, decl: db.decl }, rowType, 0) : [];
+      const columns = [];
+      for (const c of cols2) {
+        const field = this.keyOf(c.file, c.sig.name);
+        if (field === void 0) continue;
+        columns.push({ column: naming.map(field), field, ref: refOf(c.file, c.sig.name), certainty: naming.certainty, markers: this.markers(c.sig.type) });
+      }
+      tables.push({
+        orm: "kysely",
+        model: row ? row.decl.name.text : key,
+        schema: schema === void 0 ? void 0 : naming.map(schema),
+        table: naming.map(tableKey),
+        ref: refOf(file, sig.name),
+        certainty: naming.certainty,
+        columns
+      });
+    }
+    return tables;
+  }
+};
+
+// src/analyze/models/mikro-orm.ts
+function underscore(name) {
+  return name.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+}
+var MIKRO = ["@mikro-orm/", "mikro-orm"];
+var mikroOrmReader = {
+  orm: "mikro-orm",
+  read(files) {
+    const ts2 = typescript();
+    const parsed2 = parseMatching(files, MIKRO);
+    const result = { tables: [], problems: [] };
+    const naming = namingStrategy(ts2, parsed2);
+    const classes = classIndex(ts2, parsed2);
+    for (const file of parsed2) {
+      try {
+        readFile(ts2, file, naming, classes, result);
+      } catch (e) {
+        result.problems.push({ ref: { path: file.path, line: 1, column: 1 }, message: `MikroORM entities not read: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+    return result;
+  }
+};
+function namingStrategy(ts2, files) {
+  let naming = "underscore";
+  for (const file of files) {
+    const visit2 = (node) => {
+      if (ts2.isPropertyAssignment(node) && propName(ts2, node.name) === "namingStrategy") {
+        const v = unwrap(ts2, node.initializer);
+        const name = ts2.isIdentifier(v) ? v.text : ts2.isPropertyAccessExpression(v) ? v.name.text : "";
+        naming = name === "UnderscoreNamingStrategy" ? "underscore" : name === "EntityCaseNamingStrategy" ? "entity-case" : "unknown";
+      }
+      ts2.forEachChild(node, visit2);
+    };
+    visit2(file.sf);
+  }
+  return naming;
+}
+function readFile(ts2, file, naming, classes, out) {
+  const visit2 = (node) => {
+    if (ts2.isClassDeclaration(node) && node.name) {
+      const entity = decoratorsOf(ts2, node).find((d) => d.name === "Entity");
+      const opts = objectOf(ts2, file.sf, entity?.args[0]);
+      if (entity && boolOf(ts2, file.sf, member(ts2, opts, "abstract")) !== true) {
+        out.tables.push(decoratedEntity(ts2, { file, decl: node }, opts, naming, classes));
+      }
+    } else if (ts2.isNewExpression(node) && calleeName2(ts2, node.expression) === "EntitySchema" || ts2.isCallExpression(node) && calleeName2(ts2, node.expression) === "defineEntity") {
+      const opts = objectOf(ts2, file.sf, node.arguments?.[0]);
+      const table = opts && schemaEntity(ts2, file, opts, naming, classes);
+      if (table) out.tables.push(table);
+    }
+    ts2.forEachChild(node, visit2);
+  };
+  visit2(file.sf);
+}
+function calleeName2(ts2, e) {
+  return ts2.isIdentifier(e) ? e.text : ts2.isPropertyAccessExpression(e) ? e.name.text : void 0;
+}
+function targetName(ts2, file, expr) {
+  const e = expr && unwrap(ts2, expr);
+  if (!e) return void 0;
+  if (ts2.isArrowFunction(e) && !ts2.isBlock(e.body)) return targetName(ts2, file, e.body);
+  if (ts2.isIdentifier(e)) return e.text;
+  return stringOf(ts2, file.sf, e);
+}
+function primaryKeyOf(ts2, classes, name, naming) {
+  const entry = name ? classes.get(name)?.[0] : void 0;
+  if (!entry) return void 0;
+  for (const { file, decl } of classChain(ts2, classes, entry)) {
+    for (const m of decl.members) {
+      const pk = decoratorsOf(ts2, m).find((d) => d.name === "PrimaryKey");
+      const prop3 = memberName(ts2, m);
+      if (!pk || prop3 === void 0) continue;
+      const field = stringOf(ts2, file.sf, member(ts2, objectOf(ts2, file.sf, pk.args[0]), "fieldName"));
+      return field ?? (naming === "entity-case" ? prop3 : underscore(prop3));
+    }
+  }
+  return void 0;
+}
+function relationOptions(ts2, file, args) {
+  const first = objectOf(ts2, file.sf, args[0]);
+  if (first) return { target: targetName(ts2, file, member(ts2, first, "entity")), opts: first, inverse: false };
+  const second = args[1] && unwrap(ts2, args[1]);
+  const inverse = !!second && (ts2.isArrowFunction(second) || ts2.isFunctionExpression(second) || ts2.isStringLiteralLike(second));
+  return { target: targetName(ts2, file, args[0]), opts: objectOf(ts2, file.sf, args[2] ?? args[1]), inverse };
+}
+function decoratedEntity(ts2, entry, opts, naming, classes) {
+  const props = /* @__PURE__ */ new Map();
+  for (const { file, decl } of [...classChain(ts2, classes, entry)].reverse()) {
+    for (const m of decl.members) {
+      const name = memberName(ts2, m);
+      if (name === void 0 || !m.name) continue;
+      const decs = decoratorsOf(ts2, m);
+      const ref = refOf(file, m.name);
+      for (const d of decs) {
+        if (d.name === "Property" || d.name === "PrimaryKey" || d.name === "Enum") {
+          const o = objectOf(ts2, file.sf, d.args[0]);
+          if (boolOf(ts2, file.sf, member(ts2, o, "persist")) === false) continue;
+          props.set(name, { name, kind: "scalar", fieldNames: fieldNames(ts2, file, o), markers: scalarMarkers(ts2, file, o), ref });
+        } else if (d.name === "ManyToOne" || d.name === "OneToOne") {
+          const rel2 = relationOptions(ts2, file, d.args);
+          const o = rel2.opts;
+          if (d.name === "OneToOne" && (rel2.inverse || member(ts2, o, "mappedBy") && boolOf(ts2, file.sf, member(ts2, o, "owner")) !== true)) continue;
+          if (boolOf(ts2, file.sf, member(ts2, o, "persist")) === false) continue;
+          const target = rel2.target ?? typeName(ts2, m);
+          props.set(name, { name, kind: "join", fieldNames: fieldNames(ts2, file, o), referenced: primaryKeyOf(ts2, classes, target, naming), markers: [], ref });
+        } else if (d.name === "Embedded") {
+          for (const p of embeddedProps(ts2, file, m, d.args, naming, classes, ref)) props.set(`${name}.${p.name}`, p);
+        }
+      }
+    }
+  }
+  const className = entry.decl.name?.text ?? "Entity";
+  const table = stringOf(ts2, entry.file.sf, member(ts2, opts, "tableName") ?? member(ts2, opts, "collection"));
+  const schema = stringOf(ts2, entry.file.sf, member(ts2, opts, "schema"));
+  return entityTable(entry.file, className, entry.decl.name ?? entry.decl, table, schema, [...props.values()], naming);
+}
+function embeddedProps(ts2, file, m, args, naming, classes, ref) {
+  const name = memberName(ts2, m) ?? "";
+  const first = objectOf(ts2, file.sf, args[0]);
+  const o = first ?? objectOf(ts2, file.sf, args[1]);
+  const target = (first ? targetName(ts2, file, member(ts2, first, "entity")) : targetName(ts2, file, args[0])) ?? typeName(ts2, m);
+  if (boolOf(ts2, file.sf, member(ts2, o, "persist")) === false) return [];
+  const own = fieldNames(ts2, file, o)?.[0];
+  if (boolOf(ts2, file.sf, member(ts2, o, "object")) === true) return [{ name, kind: "scalar", fieldNames: own ? [own] : void 0, markers: [], ref }];
+  const prefixExpr = member(ts2, o, "prefix");
+  const prefixFlag = boolOf(ts2, file.sf, prefixExpr);
+  const entry = target ? classes.get(target)?.[0] : void 0;
+  if (!entry) return [];
+  const column = (prop3) => naming === "entity-case" ? prop3 : underscore(prop3);
+  const prefix2 = prefixFlag === false ? "" : stringOf(ts2, file.sf, prefixExpr) ?? `${own ?? column(name)}_`;
+  const out = [];
+  for (const { file: f, decl } of classChain(ts2, classes, entry)) {
+    for (const inner of decl.members) {
+      const innerName = memberName(ts2, inner);
+      const dec = decoratorsOf(ts2, inner).find((d) => d.name === "Property" || d.name === "Enum");
+      if (!dec || innerName === void 0 || !inner.name) continue;
+      const io = objectOf(ts2, f.sf, dec.args[0]);
+      if (boolOf(ts2, f.sf, member(ts2, io, "persist")) === false) continue;
+      const explicit = fieldNames(ts2, f, io)?.[0];
+      out.push({ name: innerName, kind: "scalar", fieldNames: [prefix2 + (explicit ?? column(innerName))], markers: scalarMarkers(ts2, f, io), ref: refOf(f, inner.name), probable: explicit !== void 0 && prefix2 !== "" });
+    }
+  }
+  return out;
+}
+function typeName(ts2, m) {
+  if (!ts2.isPropertyDeclaration(m) || !m.type || !ts2.isTypeReferenceNode(m.type)) return void 0;
+  const arg = m.type.typeArguments?.[0];
+  const t = arg && ts2.isTypeReferenceNode(arg) ? arg : m.type;
+  return ts2.isIdentifier(t.typeName) ? t.typeName.text : void 0;
+}
+function fieldNames(ts2, file, o) {
+  const one = stringOf(ts2, file.sf, member(ts2, o, "fieldName") ?? member(ts2, o, "joinColumn") ?? member(ts2, o, "name"));
+  if (one !== void 0) return [one];
+  const list = resolveLocal(ts2, file.sf, member(ts2, o, "fieldNames") ?? member(ts2, o, "joinColumns"));
+  if (list && ts2.isArrayLiteralExpression(list)) {
+    const names = list.elements.map((e) => stringOf(ts2, file.sf, e));
+    if (names.every((n) => n !== void 0)) return names;
+  }
+  return void 0;
+}
+function scalarMarkers(ts2, file, o) {
+  return boolOf(ts2, file.sf, member(ts2, o, "lazy")) === true ? ["no-select"] : [];
+}
+function schemaEntity(ts2, file, opts, naming, classes) {
+  const nameExpr = member(ts2, opts, "name");
+  const className = stringOf(ts2, file.sf, nameExpr) ?? targetName(ts2, file, member(ts2, opts, "class"));
+  if (!className || boolOf(ts2, file.sf, member(ts2, opts, "abstract")) === true) return void 0;
+  let propsExpr = resolveLocal(ts2, file.sf, member(ts2, opts, "properties"));
+  if (propsExpr && ts2.isArrowFunction(propsExpr) && !ts2.isBlock(propsExpr.body)) propsExpr = unwrap(ts2, propsExpr.body);
+  const props = [];
+  if (propsExpr && ts2.isObjectLiteralExpression(propsExpr)) {
+    for (const p of propsExpr.properties) {
+      if (!ts2.isPropertyAssignment(p)) continue;
+      const name = propName(ts2, p.name);
+      if (name === void 0) continue;
+      const prop3 = schemaProp(ts2, file, name, p.initializer, refOf(file, p.name), naming, classes);
+      if (prop3) props.push(prop3);
+    }
+  }
+  const table = stringOf(ts2, file.sf, member(ts2, opts, "tableName") ?? member(ts2, opts, "collection"));
+  const schema = stringOf(ts2, file.sf, member(ts2, opts, "schema"));
+  return entityTable(file, className, nameExpr ?? opts, table, schema, props, naming);
+}
+var COLLECTIONS = /* @__PURE__ */ new Set(["1:m", "m:n", "oneToMany", "manyToMany", "embedded"]);
+function schemaProp(ts2, file, name, value, ref, naming, classes) {
+  let v = unwrap(ts2, value);
+  if (ts2.isArrowFunction(v) && !ts2.isBlock(v.body)) v = unwrap(ts2, v.body);
+  const o = objectOf(ts2, file.sf, v);
+  if (o) {
+    const kind = stringOf(ts2, file.sf, member(ts2, o, "kind") ?? member(ts2, o, "reference")) ?? "scalar";
+    if (COLLECTIONS.has(kind) || boolOf(ts2, file.sf, member(ts2, o, "persist")) === false || member(ts2, o, "formula")) return void 0;
+    const join2 = kind === "m:1" || kind === "1:1";
+    if (kind === "1:1" && member(ts2, o, "mappedBy") && boolOf(ts2, file.sf, member(ts2, o, "owner")) !== true) return void 0;
+    const target2 = targetName(ts2, file, member(ts2, o, "entity"));
+    return { name, kind: join2 ? "join" : "scalar", fieldNames: fieldNames(ts2, file, o), referenced: join2 ? primaryKeyOf(ts2, classes, target2, naming) : void 0, markers: scalarMarkers(ts2, file, o), ref };
+  }
+  const calls = /* @__PURE__ */ new Map();
+  let e = v;
+  while (ts2.isCallExpression(e) && ts2.isPropertyAccessExpression(e.expression)) {
+    calls.set(e.expression.name.text, e.arguments);
+    e = unwrap(ts2, e.expression.expression);
+  }
+  if (calls.size === 0) return void 0;
+  if ([...calls.keys()].some((k) => COLLECTIONS.has(k) || k === "formula")) return void 0;
+  const persist = calls.get("persist");
+  if (persist && boolOf(ts2, file.sf, persist[0]) === false) return void 0;
+  if (calls.has("oneToOne") && calls.has("mappedBy") && !calls.has("owner")) return void 0;
+  const join = calls.has("manyToOne") || calls.has("oneToOne");
+  const explicit = stringOf(ts2, file.sf, (calls.get("fieldName") ?? calls.get("joinColumn"))?.[0]);
+  const target = targetName(ts2, file, (calls.get("manyToOne") ?? calls.get("oneToOne"))?.[0]);
+  return {
+    name,
+    kind: join ? "join" : "scalar",
+    fieldNames: explicit === void 0 ? void 0 : [explicit],
+    referenced: join ? primaryKeyOf(ts2, classes, target, naming) : void 0,
+    markers: calls.has("lazy") ? ["no-select"] : [],
+    ref
+  };
+}
+function entityTable(file, className, at, tableName2, schema, props, naming) {
+  const columns = [];
+  const seen = /* @__PURE__ */ new Set();
+  const add = (column, p, certainty) => {
+    if (seen.has(column)) return;
+    seen.add(column);
+    columns.push({ column, field: p.name, ref: p.ref, certainty, markers: p.markers });
+  };
+  for (const p of props) {
+    if (p.fieldNames) {
+      for (const f of p.fieldNames) add(f, p, p.probable ? "probable" : "exact");
+      continue;
+    }
+    const suffix = p.kind === "join" ? `_${p.referenced ?? "id"}` : "";
+    if (naming === "underscore") add(underscore(p.name) + suffix, p, p.kind === "join" && !p.referenced ? "probable" : "exact");
+    else if (naming === "entity-case") add(p.name + suffix, p, p.kind === "join" ? "probable" : "exact");
+    else for (const s of /* @__PURE__ */ new Set([...spellings(p.name + suffix), underscore(p.name) + suffix])) add(s, p, "probable");
+  }
+  const table = tableName2 ?? (naming === "entity-case" ? className : underscore(className));
+  return {
+    orm: "mikro-orm",
+    model: className,
+    schema,
+    table,
+    ref: refOf(file, at),
+    certainty: tableName2 !== void 0 || naming !== "unknown" ? "exact" : "probable",
+    columns
+  };
+}
+
+// src/analyze/models/prisma.ts
+var prismaAst;
+var loadingPrismaAst;
+function loadPrismaAst() {
+  if (!prismaAst && typeof require === "function") prismaAst = requireModule(require, "@mrleebo/prisma-ast");
+  if (prismaAst) return Promise.resolve(prismaAst);
+  loadingPrismaAst ??= dynamicImport("@mrleebo/prisma-ast").then((m) => prismaAst = typeof m.getSchema === "function" ? m : m.default ?? m);
+  return loadingPrismaAst;
+}
+function requireModule(req, id) {
+  return req(id);
+}
+var parsing;
+function parse4(text2) {
+  if (!prismaAst) throw new Error("the Prisma schema parser is not loaded (await loadPrismaAst() first)");
+  const { getSchema, PrismaParser, VisitorClassFactory } = prismaAst;
+  if (!parsing) {
+    const parser = new PrismaParser({ nodeLocationTracking: "full" });
+    const Visitor = VisitorClassFactory(parser);
+    parsing = { parser, visitor: new Visitor(parser) };
+  }
+  return getSchema(text2, parsing);
+}
+function isPrismaSchema(path22) {
+  return path22.endsWith(".prisma") && !/(^|\/)node_modules\//.test(path22);
+}
+function stringArg(args) {
+  for (const a of args ?? []) {
+    const v = a.value;
+    const raw = typeof v === "string" ? v : typeof v === "object" && v && "type" in v && v.type === "keyValue" && v.key === "name" ? v.value : void 0;
+    if (typeof raw === "string" && /^".*"$/s.test(raw)) return JSON.parse(raw);
+  }
+  return void 0;
+}
+function attr2(list, name) {
+  return list?.find((a) => a.name === name && !a.group);
+}
+var prismaReader = {
+  orm: "prisma",
+  read(files) {
+    const result = { tables: [], problems: [] };
+    const parsed2 = [];
+    const modelNames = /* @__PURE__ */ new Set();
+    for (const path22 of files.paths()) {
+      if (!isPrismaSchema(path22)) continue;
+      const text2 = files.read(path22);
+      if (text2 === void 0) continue;
+      try {
+        const models = parse4(text2).list.filter((b) => b.type === "model");
+        for (const m of models) modelNames.add(m.name);
+        parsed2.push({ path: path22, models });
+      } catch (e) {
+        const token = e.token;
+        result.problems.push({ ref: { path: path22, line: token?.startLine ?? 1, column: token?.startColumn ?? 1 }, message: `Prisma schema not parsed: ${e.message.split("\n")[0]}` });
+      }
+    }
+    for (const { path: path22, models } of parsed2) {
+      for (const m of models) {
+        const blockAttrs = m.properties.filter((p) => p.type === "attribute");
+        const fields = m.properties.filter((p) => p.type === "field");
+        const columns = [];
+        for (const f of fields) {
+          if (typeof f.fieldType === "string" && modelNames.has(f.fieldType)) continue;
+          columns.push({
+            column: stringArg(attr2(f.attributes, "map")?.args) ?? f.name,
+            field: f.name,
+            ref: { path: path22, line: f.location?.startLine ?? 1, column: f.location?.startColumn ?? 1 },
+            certainty: "exact",
+            markers: attr2(f.attributes, "ignore") ? ["ignored"] : []
+          });
+        }
+        const table = {
+          orm: "prisma",
+          model: m.name,
+          table: stringArg(attr2(blockAttrs, "map")?.args) ?? m.name,
+          ref: { path: path22, line: m.location?.startLine ?? 1, column: m.location?.startColumn ?? 1 },
+          certainty: "exact",
+          columns
+        };
+        const schema = stringArg(attr2(blockAttrs, "schema")?.args);
+        if (schema) table.schema = schema;
+        if (attr2(blockAttrs, "ignore")) table.ignored = true;
+        result.tables.push(table);
+      }
+    }
+    return result;
+  }
+};
+
+// src/analyze/models/query-builders.ts
+var COLUMN_ARGS = /* @__PURE__ */ new Set([
+  "select",
+  "column",
+  "columns",
+  "first",
+  "pluck",
+  "distinct",
+  "distinctOn",
+  "returning",
+  "orderBy",
+  "groupBy",
+  "where",
+  "andWhere",
+  "orWhere",
+  "whereNot",
+  "orWhereNot",
+  "whereIn",
+  "orWhereIn",
+  "whereNotIn",
+  "orWhereNotIn",
+  "whereNull",
+  "orWhereNull",
+  "whereNotNull",
+  "orWhereNotNull",
+  "whereBetween",
+  "whereNotBetween",
+  "increment",
+  "decrement",
+  "max",
+  "min",
+  "sum",
+  "avg",
+  "count",
+  "countDistinct",
+  "onConflict",
+  "having"
+]);
+var FIRST_ONLY = /* @__PURE__ */ new Set(["orderBy", "where", "andWhere", "orWhere", "whereNot", "orWhereNot", "whereIn", "orWhereIn", "whereNotIn", "orWhereNotIn", "whereBetween", "whereNotBetween", "increment", "decrement", "having"]);
+var OBJECT_KEYS = /* @__PURE__ */ new Set(["insert", "update", "values", "set", "where", "andWhere", "orWhere", "whereNot", "merge"]);
+var KNEX_ROOTS = /* @__PURE__ */ new Set(["from", "table", "into"]);
+var KYSELY_ROOTS = /* @__PURE__ */ new Set(["selectFrom", "insertInto", "updateTable", "deleteFrom", "mergeInto"]);
+var JOINS = /* @__PURE__ */ new Set(["join", "innerJoin", "leftJoin", "leftOuterJoin", "rightJoin", "rightOuterJoin", "fullOuterJoin", "crossJoin"]);
+var HANDLE = /knex|db|trx|^tx$|transaction|conn|client|^pg$|^sql$|^qb$/i;
+var HINT = /\b(knex|kysely|selectFrom|insertInto|updateTable|deleteFrom|\.from\(|\.table\(|\.into\()/i;
+var queryBuilderReader = {
+  orm: "raw-sql",
+  read(files) {
+    const ts2 = typescript();
+    const result = { tables: [], problems: [] };
+    for (const path22 of scriptPaths(files)) {
+      const text2 = files.read(path22);
+      if (text2 === void 0 || !HINT.test(text2)) continue;
+      try {
+        result.tables.push(...readFile2(ts2, scriptFile(files, path22, text2)));
+      } catch (e) {
+        result.problems.push({ ref: { path: path22, line: 1, column: 1 }, message: `query-builder calls not read: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+    return result;
+  }
+};
+function tableSpec(spec) {
+  const m = /^\s*([^\s]+?)(?:\s+as\s+([^\s]+))?\s*$/i.exec(spec);
+  const name = m?.[1] ?? spec;
+  const dot = name.lastIndexOf(".");
+  return { schema: dot > 0 ? name.slice(0, dot) : void 0, table: dot > 0 ? name.slice(dot + 1) : name, alias: m?.[2] };
+}
+var WITH = /* @__PURE__ */ new Set(["with", "withRecursive", "withMaterialized", "withNotMaterialized"]);
+function readFile2(ts2, file) {
+  const tables = /* @__PURE__ */ new Map();
+  const ctes = /* @__PURE__ */ new Set();
+  const visit2 = (node) => {
+    if (ts2.isCallExpression(node) && !isInnerOfChain(ts2, node)) readChain(ts2, file, node, tables);
+    if (ts2.isCallExpression(node) && ts2.isPropertyAccessExpression(node.expression) && WITH.has(node.expression.name.text)) {
+      const name = stringOf(ts2, file.sf, node.arguments[0]);
+      if (name !== void 0) ctes.add(name);
+    }
+    ts2.forEachChild(node, visit2);
+  };
+  visit2(file.sf);
+  return [...tables.values()].filter((t) => t.columns.length > 0 && (t.schema !== void 0 || !ctes.has(t.table)));
+}
+function isInnerOfChain(ts2, call) {
+  const p = call.parent;
+  return ts2.isPropertyAccessExpression(p) && p.expression === call && ts2.isCallExpression(p.parent);
+}
+function readChain(ts2, file, outer, tables) {
+  const steps = [];
+  let e = outer;
+  let rootCall;
+  for (; ; ) {
+    e = unwrap(ts2, e);
+    if (!ts2.isCallExpression(e)) break;
+    const callee = unwrap(ts2, e.expression);
+    if (ts2.isPropertyAccessExpression(callee)) {
+      steps.unshift({ name: callee.name.text, call: e });
+      e = callee.expression;
+    } else {
+      if (ts2.isIdentifier(callee) && HANDLE.test(callee.text) && e.arguments.length === 1) rootCall = e;
+      break;
+    }
+  }
+  if (!rootCall && steps.length > 1 && HANDLE.test(steps[0].name) && steps[0].call.arguments.length === 1) rootCall = steps.shift()?.call;
+  let rootIndex = -1;
+  let spec;
+  let schema;
+  if (rootCall) spec = stringOf(ts2, file.sf, rootCall.arguments[0]);
+  if (spec === void 0) {
+    rootIndex = steps.findIndex((s) => KNEX_ROOTS.has(s.name) || KYSELY_ROOTS.has(s.name));
+    if (rootIndex < 0) return;
+    spec = stringOf(ts2, file.sf, steps[rootIndex].call.arguments[0]);
+  }
+  if (spec === void 0 || steps.length === 0) return;
+  const withSchema = steps.find((s) => s.name === "withSchema");
+  if (withSchema) schema = stringOf(ts2, file.sf, withSchema.call.arguments[0]);
+  const root = tableSpec(spec);
+  if (rootIndex < 0 && !steps.some((s) => COLUMN_ARGS.has(s.name) || OBJECT_KEYS.has(s.name) || JOINS.has(s.name) || s.name === "del" || s.name === "delete")) return;
+  const scope = /* @__PURE__ */ new Map();
+  const rootRel = { schema: root.schema ?? schema, table: root.table };
+  scope.set(root.alias ?? root.table, rootRel);
+  for (const s of steps) {
+    if (!JOINS.has(s.name)) continue;
+    const j = stringOf(ts2, file.sf, s.call.arguments[0]);
+    if (j !== void 0) {
+      const t = tableSpec(j);
+      scope.set(t.alias ?? t.table, { schema: t.schema ?? schema, table: t.table });
+    }
+  }
+  const add = (name, at) => {
+    const col = name.replace(/\s+as\s+.*$/i, "").trim();
+    if (!/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*){0,2}$/.test(col)) return;
+    const dot = col.lastIndexOf(".");
+    const rel2 = dot > 0 ? scope.get(col.slice(0, dot)) : rootRel;
+    const column = dot > 0 ? col.slice(dot + 1) : col;
+    if (!rel2 || column === "*") return;
+    const key = `${rel2.schema ?? ""}.${rel2.table}`;
+    let t = tables.get(key);
+    if (!t) tables.set(key, t = { orm: "raw-sql", model: `query builder in ${file.path}`, schema: rel2.schema, table: rel2.table, ref: refOf(file, at), certainty: "probable", columns: [] });
+    if (!t.columns.some((c) => c.column === column)) t.columns.push({ column, field: column, ref: refOf(file, at), certainty: "probable", markers: [] });
+  };
+  const strings2 = (arg) => {
+    const a = arg && unwrap(ts2, arg);
+    if (!a) return;
+    if (ts2.isArrayLiteralExpression(a)) a.elements.forEach((el) => strings2(el));
+    else {
+      const v = stringOf(ts2, file.sf, a);
+      if (v !== void 0) add(v, a);
+    }
+  };
+  const keys = (arg) => {
+    const a = arg && unwrap(ts2, arg);
+    if (a && ts2.isArrayLiteralExpression(a)) return a.elements.forEach((el) => keys(el));
+    const obj = objectOf(ts2, file.sf, a);
+    for (const p of obj?.properties ?? []) {
+      const k = p.name && (ts2.isPropertyAssignment(p) || ts2.isShorthandPropertyAssignment(p)) ? propName(ts2, p.name) : void 0;
+      if (k !== void 0) add(k, p);
+    }
+  };
+  for (const s of steps) {
+    if (JOINS.has(s.name)) s.call.arguments.slice(1).forEach((a) => strings2(a));
+    else if (OBJECT_KEYS.has(s.name) && s.call.arguments[0] && objectOf(ts2, file.sf, s.call.arguments[0]) !== void 0) keys(s.call.arguments[0]);
+    else if ((s.name === "insert" || s.name === "values") && s.call.arguments[0]) keys(s.call.arguments[0]);
+    else if (s.name === "update" && s.call.arguments.length >= 2) strings2(s.call.arguments[0]);
+    else if (FIRST_ONLY.has(s.name)) strings2(s.call.arguments[0]);
+    else if (COLUMN_ARGS.has(s.name)) s.call.arguments.forEach((a) => strings2(a));
+  }
+}
+
+// src/analyze/models/raw-sql.ts
+var QUERY_START = /^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*\(?\s*(select|insert|update|delete|with)\b/i;
+var MENTIONS_SQL = /\b(select|insert|update|delete)\b/i;
+var rawSqlReader = {
+  orm: "raw-sql",
+  read(files) {
+    const ts2 = typescript();
+    const result = { tables: [], problems: [] };
+    for (const path22 of scriptPaths(files)) {
+      const text2 = files.read(path22);
+      if (text2 === void 0 || !MENTIONS_SQL.test(text2)) continue;
+      try {
+        const file = scriptFile(files, path22, text2);
+        result.tables.push(...readFile3(ts2, file));
+      } catch (e) {
+        result.problems.push({ ref: { path: path22, line: 1, column: 1 }, message: `SQL in application code not read: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+    return result;
+  }
+};
+function readFile3(ts2, file) {
+  const tables = /* @__PURE__ */ new Map();
+  for (const sql of sqlTexts(ts2, file)) {
+    for (const use of usesIn(sql.text)) {
+      const key = `${use.schema ?? ""}.${use.table}`;
+      let t = tables.get(key);
+      if (!t) {
+        t = { orm: "raw-sql", model: `SQL in ${file.path}`, schema: use.schema, table: use.table, ref: position(file, sql, use.tableAt), certainty: "probable", columns: [] };
+        tables.set(key, t);
+      }
+      for (const c of use.columns) {
+        if (t.columns.some((x) => x.column === c.name)) continue;
+        const col = { column: c.name, field: c.name, ref: position(file, sql, c.at), certainty: "probable", markers: [] };
+        t.columns.push(col);
+      }
+    }
+  }
+  return [...tables.values()];
+}
+function position(file, sql, index) {
+  let at = sql.node.getStart(file.sf);
+  for (const [sqlStart, srcStart] of sql.pieces) {
+    if (sqlStart > index) break;
+    at = srcStart < 0 ? sql.node.getStart(file.sf) : srcStart + (index - sqlStart);
+  }
+  const pos = file.sf.getLineAndCharacterOfPosition(at);
+  return { path: file.path, line: pos.line + 1, column: pos.character + 1 };
+}
+function sqlTexts(ts2, file) {
+  const out = [];
+  const visit2 = (node) => {
+    if (ts2.isBinaryExpression(node) && node.operatorToken.kind === ts2.SyntaxKind.PlusToken) {
+      const built = fold(ts2, file, node);
+      if (built && QUERY_START.test(built.text)) {
+        out.push(built);
+        return;
+      }
+    } else if (ts2.isStringLiteralLike(node) || ts2.isTemplateExpression(node)) {
+      const built = fold(ts2, file, node);
+      if (built && QUERY_START.test(built.text)) out.push(built);
+      return;
+    }
+    ts2.forEachChild(node, visit2);
+  };
+  visit2(file.sf);
+  return out;
+}
+function fold(ts2, file, root) {
+  const sql = { text: "", pieces: [], node: root };
+  let params = 0;
+  let literal2 = false;
+  const verbatim = (cooked, rawStart, rawText) => {
+    sql.pieces.push([sql.text.length, rawText === cooked ? rawStart : -1]);
+    sql.text += cooked;
+    literal2 = true;
+  };
+  const param = () => {
+    sql.pieces.push([sql.text.length, -1]);
+    sql.text += `$${++params}`;
+  };
+  const src = file.text;
+  const add = (e) => {
+    if (ts2.isParenthesizedExpression(e)) return add(e.expression);
+    if (ts2.isBinaryExpression(e) && e.operatorToken.kind === ts2.SyntaxKind.PlusToken) {
+      add(e.left);
+      add(e.right);
+    } else if (ts2.isStringLiteral(e) || ts2.isNoSubstitutionTemplateLiteral(e)) {
+      const start = e.getStart(file.sf) + 1;
+      verbatim(e.text, start, src.slice(start, e.end - 1));
+    } else if (ts2.isTemplateExpression(e)) {
+      const headStart = e.head.getStart(file.sf) + 1;
+      verbatim(e.head.text, headStart, src.slice(headStart, e.head.end - 2));
+      for (const span of e.templateSpans) {
+        param();
+        const lit = span.literal;
+        const litStart = lit.getStart(file.sf) + 1;
+        const litEnd = ts2.isTemplateTail(lit) ? lit.end - 1 : lit.end - 2;
+        verbatim(lit.text, litStart, src.slice(litStart, litEnd));
+      }
+    } else param();
+  };
+  add(root);
+  return literal2 ? sql : void 0;
+}
+var isObj2 = (v) => !!v && typeof v === "object" && !Array.isArray(v);
+function sval(v) {
+  const s = isObj2(v) ? v.String : void 0;
+  return typeof s?.sval === "string" ? s.sval : void 0;
+}
+function usesIn(text2) {
+  const parsed2 = parseRegion(text2);
+  const out = [];
+  for (const st of parsed2.statements) {
+    const ctes = /* @__PURE__ */ new Set();
+    const outputNames = /* @__PURE__ */ new Set();
+    const rels = [];
+    const refs = [];
+    const targets = [];
+    const addRel = (rv) => {
+      if (typeof rv.relname !== "string") return;
+      const alias = isObj2(rv.alias) && typeof rv.alias.aliasname === "string" ? rv.alias.aliasname : void 0;
+      rels.push({ schema: typeof rv.schemaname === "string" ? rv.schemaname : void 0, table: rv.relname, alias, at: st.toIndex(typeof rv.location === "number" ? rv.location : 0) });
+    };
+    walk(st.node, (key, node) => {
+      if (key === "CommonTableExpr" && typeof node.ctename === "string") ctes.add(node.ctename);
+      if (key === "RangeVar") addRel(node);
+      if (key === "InsertStmt" || key === "UpdateStmt" || key === "DeleteStmt" || key === "MergeStmt") {
+        const rel2 = node.relation;
+        if (isObj2(rel2)) {
+          addRel(rel2);
+          const list = key === "InsertStmt" ? node.cols : key === "UpdateStmt" ? node.targetList : void 0;
+          for (const item of Array.isArray(list) ? list : []) {
+            const rt = isObj2(item) ? item.ResTarget : void 0;
+            if (rt && typeof rt.name === "string") targets.push({ rel: rel2, name: rt.name, at: st.toIndex(typeof rt.location === "number" ? rt.location : 0) });
+          }
+        }
+      }
+      if (key === "SelectStmt" && Array.isArray(node.targetList)) {
+        for (const item of node.targetList) {
+          const rt = isObj2(item) ? item.ResTarget : void 0;
+          if (rt && typeof rt.name === "string") outputNames.add(rt.name);
+        }
+      }
+      if (key === "ColumnRef" && Array.isArray(node.fields)) {
+        const fields = node.fields.map(sval);
+        if (fields.every((f) => f !== void 0)) refs.push({ fields, at: st.toIndex(typeof node.location === "number" ? node.location : 0) });
+      }
+      return true;
+    });
+    const tables = rels.filter((r) => r.schema !== void 0 || !ctes.has(r.table));
+    const uses2 = /* @__PURE__ */ new Map();
+    const useOf = (r) => {
+      const k = `${r.schema ?? ""}.${r.table}`;
+      let u = uses2.get(k);
+      if (!u) uses2.set(k, u = { schema: r.schema, table: r.table, tableAt: r.at, columns: [] });
+      return u;
+    };
+    for (const r of tables) useOf(r);
+    for (const t of targets) {
+      const rel2 = tables.find((r) => r.table === t.rel.relname && r.schema === (typeof t.rel.schemaname === "string" ? t.rel.schemaname : void 0));
+      if (rel2) useOf(rel2).columns.push({ name: t.name, at: t.at });
+    }
+    for (const ref of refs) {
+      const col = ref.fields[ref.fields.length - 1];
+      if (ref.fields.length === 1) {
+        if (outputNames.has(col)) continue;
+        for (const r of tables) useOf(r).columns.push({ name: col, at: ref.at });
+      } else {
+        const qual = ref.fields[ref.fields.length - 2];
+        const schema = ref.fields.length >= 3 ? ref.fields[ref.fields.length - 3] : void 0;
+        const r = tables.find((x) => (x.alias ?? x.table) === qual && (schema === void 0 || x.schema === schema)) ?? tables.find((x) => x.table === qual && (schema === void 0 || x.schema === schema));
+        if (r) useOf(r).columns.push({ name: col, at: ref.at });
+      }
+    }
+    out.push(...uses2.values());
+  }
+  return out;
+}
+
+// src/analyze/models/sequelize.ts
+var import_inflection = __toESM(require_inflection(), 1);
+var TS_DECORATORS = /* @__PURE__ */ new Set(["Column", "PrimaryKey", "CreatedAt", "UpdatedAt", "DeletedAt", "ForeignKey", "AutoIncrement", "Default", "AllowNull", "Unique"]);
+var sequelizeReader = {
+  orm: "sequelize",
+  read(files) {
+    const ts2 = typescript();
+    const parsed2 = parseMatching(files, ["sequelize"]);
+    const result = { tables: [], problems: [] };
+    const defaults2 = globalDefine(ts2, parsed2);
+    const classes = classIndex(ts2, parsed2);
+    const registry = /* @__PURE__ */ new Map();
+    for (const file of parsed2) {
+      try {
+        readFile4(ts2, file, defaults2, classes, result, registry);
+      } catch (e) {
+        result.problems.push({ ref: { path: file.path, line: 1, column: 1 }, message: `Sequelize models not read: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+    for (const file of parsed2) {
+      try {
+        readAssociations(ts2, file, registry);
+      } catch (e) {
+        result.problems.push({ ref: { path: file.path, line: 1, column: 1 }, message: `Sequelize associations not read: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+    return result;
+  }
+};
+function readFile4(ts2, file, defaults2, classes, out, registry) {
+  const visit2 = (node) => {
+    if (ts2.isCallExpression(node)) readCall(ts2, file, node, defaults2, out, registry);
+    else if (ts2.isClassDeclaration(node) && node.name && decoratorsOf(ts2, node).some((d) => d.name === "Table")) {
+      out.tables.push(decoratedModel(ts2, { file, decl: node }, defaults2, classes));
+    }
+    ts2.forEachChild(node, visit2);
+  };
+  visit2(file.sf);
+}
+function readCall(ts2, file, call, defaults2, out, registry) {
+  const callee = call.expression;
+  if (!ts2.isPropertyAccessExpression(callee)) return;
+  const method = callee.name.text;
+  if (method === "init" && call.arguments.length >= 2) {
+    const attrs = objectOf(ts2, file.sf, call.arguments[0]);
+    const opts = objectOf(ts2, file.sf, call.arguments[1]);
+    if (!attrs || !opts) return;
+    const unknown = hasUnknownSpread(ts2, file.sf, opts);
+    if (!memberIn(ts2, file.sf, opts, "sequelize") && !unknown) return;
+    const className = modelIdentifier(ts2, callee.expression);
+    const options = { ...defaults2, ...namingOptions(ts2, file, opts), unknownNaming: unknown };
+    const name = options.modelName ?? className;
+    if (!name) return;
+    const table = model(file, name, callee.expression, attributesOf(ts2, file, attrs), options);
+    out.tables.push(table);
+    if (className) registry.set(className, { table, options, name });
+  } else if (method === "define" && call.arguments.length >= 2) {
+    const name = stringOf(ts2, file.sf, call.arguments[0]);
+    const attrs = objectOf(ts2, file.sf, call.arguments[1]);
+    if (name === void 0 || !attrs) return;
+    const opts = objectOf(ts2, file.sf, call.arguments[2]);
+    const options = { ...defaults2, ...opts ? namingOptions(ts2, file, opts) : {}, unknownNaming: !!opts && hasUnknownSpread(ts2, file.sf, opts) };
+    const table = model(file, name, call.arguments[0], attributesOf(ts2, file, attrs), options);
+    out.tables.push(table);
+    const holder = call.parent;
+    if (ts2.isVariableDeclaration(holder) && ts2.isIdentifier(holder.name)) registry.set(holder.name.text, { table, options, name });
+  }
+}
+function modelIdentifier(ts2, expr) {
+  const e = unwrap(ts2, expr);
+  if (ts2.isIdentifier(e)) return e.text;
+  if (ts2.isPropertyAccessExpression(e)) return e.name.text;
+  if (e.kind === ts2.SyntaxKind.ThisKeyword || e.kind === ts2.SyntaxKind.SuperKeyword) {
+    for (let n = e.parent; n; n = n.parent) {
+      if ((ts2.isClassDeclaration(n) || ts2.isClassExpression(n)) && n.name) return n.name.text;
+    }
+  }
+  return void 0;
+}
+function camelize(s) {
+  return s.trim().replace(/[-_\s]+(.)?/g, (_m, c) => c ? c.toUpperCase() : "");
+}
+function readAssociations(ts2, file, registry) {
+  const visit2 = (node) => {
+    ts2.forEachChild(node, visit2);
+    if (!ts2.isCallExpression(node) || !ts2.isPropertyAccessExpression(node.expression)) return;
+    const method = node.expression.name.text;
+    if (method !== "belongsTo" && method !== "hasOne" && method !== "hasMany") return;
+    const srcName = modelIdentifier(ts2, node.expression.expression);
+    const dstName = node.arguments[0] && modelIdentifier(ts2, node.arguments[0]);
+    const source = srcName ? registry.get(srcName) : void 0;
+    const target = dstName ? registry.get(dstName) : void 0;
+    if (!source || !target) return;
+    const opts = objectOf(ts2, file.sf, node.arguments[1]);
+    const holder = method === "belongsTo" ? source : target;
+    const named = method === "belongsTo" ? target : source;
+    const fk = memberIn(ts2, file.sf, opts, "foreignKey");
+    const fkObj = objectOf(ts2, file.sf, fk);
+    let attr3 = stringOf(ts2, file.sf, fkObj ? memberIn(ts2, file.sf, fkObj, "name") : fk);
+    const field = fkObj ? stringOf(ts2, file.sf, memberIn(ts2, file.sf, fkObj, "field")) : void 0;
+    let certainty = "exact";
+    if (attr3 === void 0) {
+      const as2 = method === "belongsTo" ? stringOf(ts2, file.sf, memberIn(ts2, file.sf, opts, "as")) : void 0;
+      attr3 = camelize(`${import_inflection.default.singularize(as2 ?? named.name)}_id`);
+      certainty = "probable";
+    }
+    if (holder.table.columns.some((c) => c.field === attr3)) return;
+    const column = field ?? (holder.options.underscored ? import_inflection.default.underscore(attr3) : attr3);
+    holder.table.columns.push({ column, field: attr3, ref: refOf(file, node), certainty, markers: [] });
+  };
+  visit2(file.sf);
+}
+function globalDefine(ts2, files) {
+  for (const file of files) {
+    let found;
+    const visit2 = (node) => {
+      if (found) return;
+      if (ts2.isNewExpression(node) && ts2.isIdentifier(node.expression) && node.expression.text === "Sequelize") {
+        for (const arg of node.arguments ?? []) {
+          const define2 = objectOf(ts2, file.sf, member(ts2, objectOf(ts2, file.sf, arg), "define"));
+          if (define2) found = namingOptions(ts2, file, define2);
+        }
+      }
+      ts2.forEachChild(node, visit2);
+    };
+    visit2(file.sf);
+    if (found) return found;
+  }
+  return {};
+}
+function namingOptions(ts2, file, obj) {
+  const o = {};
+  const str3 = (k) => stringOf(ts2, file.sf, memberIn(ts2, file.sf, obj, k));
+  const bool2 = (k) => boolOf(ts2, file.sf, memberIn(ts2, file.sf, obj, k));
+  const renamable = (k) => {
+    const v = memberIn(ts2, file.sf, obj, k);
+    return boolOf(ts2, file.sf, v) === false ? false : stringOf(ts2, file.sf, v);
+  };
+  const set = (k, v) => {
+    if (v !== void 0) o[k] = v;
+  };
+  set("tableName", str3("tableName"));
+  set("schema", str3("schema"));
+  set("modelName", str3("modelName"));
+  set("freezeTableName", bool2("freezeTableName"));
+  set("underscored", bool2("underscored"));
+  set("timestamps", bool2("timestamps"));
+  set("paranoid", bool2("paranoid"));
+  set("createdAt", renamable("createdAt"));
+  set("updatedAt", renamable("updatedAt"));
+  set("deletedAt", renamable("deletedAt"));
+  return o;
+}
+function isVirtual(ts2, file, expr) {
+  const e = resolveLocal(ts2, file.sf, expr);
+  if (!e) return false;
+  const callee = ts2.isCallExpression(e) ? e.expression : e;
+  return ts2.isPropertyAccessExpression(callee) && callee.name.text === "VIRTUAL" || ts2.isIdentifier(callee) && callee.text === "VIRTUAL";
+}
+function attributesOf(ts2, file, obj, depth = 0) {
+  const out = [];
+  for (const p of obj.properties) {
+    if (ts2.isSpreadAssignment(p)) {
+      const inner = objectOf(ts2, file.sf, p.expression);
+      if (inner && depth < 5) out.push(...attributesOf(ts2, file, inner, depth + 1));
+      continue;
+    }
+    if (!ts2.isPropertyAssignment(p) && !ts2.isShorthandPropertyAssignment(p)) continue;
+    const name = propName(ts2, p.name);
+    if (name === void 0) continue;
+    const value = ts2.isPropertyAssignment(p) ? p.initializer : p.name;
+    const def = objectOf(ts2, file.sf, value);
+    if (def) {
+      if (isVirtual(ts2, file, member(ts2, def, "type"))) continue;
+      const field = stringOf(ts2, file.sf, member(ts2, def, "field"));
+      out.push({ name, field, primaryKey: boolOf(ts2, file.sf, member(ts2, def, "primaryKey")) === true, ref: refOf(file, p), certainty: "exact" });
+    } else {
+      if (isVirtual(ts2, file, value)) continue;
+      out.push({ name, primaryKey: false, ref: refOf(file, p), certainty: "exact" });
+    }
+  }
+  return out;
+}
+function decoratedModel(ts2, entry, defaults2, classes) {
+  const chain = classChain(ts2, classes, entry);
+  const attrs = /* @__PURE__ */ new Map();
+  const stamps = {};
+  const stampRefs = /* @__PURE__ */ new Map();
+  const foreignKeys = /* @__PURE__ */ new Map();
+  let tableOpts = {};
+  for (const { file, decl } of [...chain].reverse()) {
+    const table = decoratorsOf(ts2, decl).find((d) => d.name === "Table");
+    const tableArg = objectOf(ts2, file.sf, table?.args[0]);
+    if (tableArg && decl === entry.decl) tableOpts = namingOptions(ts2, file, tableArg);
+    for (const m of decl.members) {
+      if (!ts2.isPropertyDeclaration(m) && !ts2.isGetAccessorDeclaration(m) && !ts2.isSetAccessorDeclaration(m)) continue;
+      const name2 = memberName(ts2, m);
+      if (name2 === void 0) continue;
+      const decs = decoratorsOf(ts2, m);
+      const belongsTo = decs.find((d) => d.name === "BelongsTo");
+      if (belongsTo) {
+        const arg = belongsTo.args[1];
+        const fk = stringOf(ts2, file.sf, arg) ?? stringOf(ts2, file.sf, memberIn(ts2, file.sf, objectOf(ts2, file.sf, arg), "foreignKey"));
+        if (fk !== void 0 && !attrs.has(fk)) foreignKeys.set(fk, refOf(file, m.name));
+      }
+      if (!decs.some((d) => TS_DECORATORS.has(d.name))) continue;
+      for (const d of decs) {
+        if (d.name === "CreatedAt") stamps.createdAt = name2;
+        if (d.name === "UpdatedAt") stamps.updatedAt = name2;
+        if (d.name === "DeletedAt") {
+          stamps.deletedAt = name2;
+          stamps.paranoid = true;
+        }
+        if (d.name === "CreatedAt" || d.name === "UpdatedAt" || d.name === "DeletedAt") stamps.timestamps = true;
+      }
+      const column = decs.find((d) => d.name === "Column");
+      const colArg = column?.args[0];
+      const colOpts = objectOf(ts2, file.sf, colArg);
+      if (isVirtual(ts2, file, colOpts ? member(ts2, colOpts, "type") : colArg)) continue;
+      if (!column && decs.some((d) => d.name === "CreatedAt" || d.name === "UpdatedAt" || d.name === "DeletedAt")) {
+        stampRefs.set(name2, refOf(file, m.name));
+        continue;
+      }
+      if (!column && !decs.some((d) => d.name === "PrimaryKey" || d.name === "ForeignKey")) continue;
+      attrs.set(name2, {
+        name: name2,
+        field: stringOf(ts2, file.sf, member(ts2, colOpts, "field")),
+        primaryKey: decs.some((d) => d.name === "PrimaryKey") || boolOf(ts2, file.sf, member(ts2, colOpts, "primaryKey")) === true,
+        ref: refOf(file, m.name),
+        certainty: "exact"
+      });
+    }
+  }
+  for (const [fk, ref] of foreignKeys) if (!attrs.has(fk)) attrs.set(fk, { name: fk, primaryKey: false, ref, certainty: "exact" });
+  const options = { ...defaults2, ...stamps, ...tableOpts };
+  const name = options.modelName ?? entry.decl.name?.text ?? "Model";
+  return model(entry.file, name, entry.decl.name ?? entry.decl, [...attrs.values()], options, stampRefs);
+}
+function model(file, name, at, attributes2, o, stampRefs = /* @__PURE__ */ new Map()) {
+  const underscored = o.underscored === true;
+  const fieldOf = (attr3) => underscored ? import_inflection.default.underscore(attr3) : attr3;
+  const table = o.tableName ?? (o.freezeTableName ? name : underscored ? import_inflection.default.underscore(import_inflection.default.pluralize(name)) : import_inflection.default.pluralize(name));
+  const ref = refOf(file, at);
+  const columns = [];
+  const push = (attr3, field, at2, certainty2) => {
+    const names = field !== void 0 ? [field] : o.unknownNaming ? [.../* @__PURE__ */ new Set([fieldOf(attr3), attr3, import_inflection.default.underscore(attr3)])] : [fieldOf(attr3)];
+    for (const column of names) columns.push({ column, field: attr3, ref: at2, certainty: field === void 0 && o.unknownNaming ? "probable" : certainty2, markers: [] });
+  };
+  for (const a of attributes2) push(a.name, a.field, a.ref, a.certainty);
+  const has = (attr3) => attributes2.some((a) => a.name === attr3);
+  const implicit = (attr3) => {
+    if (!has(attr3)) push(attr3, void 0, stampRefs.get(attr3) ?? ref, "exact");
+  };
+  if (!attributes2.some((a) => a.primaryKey) && !has("id")) columns.unshift({ column: "id", field: "id", ref, certainty: "exact", markers: [] });
+  if (o.timestamps !== false) {
+    if (o.createdAt !== false) implicit(o.createdAt ?? "createdAt");
+    if (o.updatedAt !== false) implicit(o.updatedAt ?? "updatedAt");
+    if (o.paranoid === true && o.deletedAt !== false) implicit(o.deletedAt ?? "deletedAt");
+  }
+  const certainty = o.unknownNaming && o.tableName === void 0 ? "probable" : "exact";
+  return { orm: "sequelize", model: name, schema: o.schema, table, ref, certainty, columns };
+}
+
+// src/analyze/models/typeorm.ts
+var COLUMN_DECORATORS = /* @__PURE__ */ new Set(["Column", "PrimaryColumn", "PrimaryGeneratedColumn", "CreateDateColumn", "UpdateDateColumn", "DeleteDateColumn", "VersionColumn", "ObjectIdColumn", "TreeLevelColumn"]);
+var OWNING_RELATIONS = /* @__PURE__ */ new Set(["ManyToOne", "OneToOne"]);
+function strategyOf(texts) {
+  if (texts.some((t) => /\bextends\s+DefaultNamingStrategy\b|\bimplements\s+NamingStrategyInterface\b/.test(t))) return "unknown";
+  if (texts.some((t) => /from\s+['"]typeorm-naming-strategies['"]|require\(\s*['"]typeorm-naming-strategies['"]\s*\)/.test(t))) return "snake";
+  if (texts.some((t) => /\bnamingStrategy\s*:/.test(t))) return "unknown";
+  return "default";
+}
+function columnName2(strategy, property, custom, prefixes) {
+  if (strategy === "snake") return (prefixes.length ? snakeCase([...prefixes, ""].join("_")) : "") + (custom ?? snakeCase(property));
+  if (!prefixes.length) return custom ?? property;
+  const title = (s) => s.replace(/\w\S*/g, (w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase());
+  return camelCase(prefixes.join("_")) + title(custom ?? property);
+}
+function optionsArg(ts2, args) {
+  return args.find((a) => ts2.isObjectLiteralExpression(a));
+}
+function markersOf(ts2, options) {
+  const m = [];
+  if (isFalse(ts2, prop2(ts2, options, "select"))) m.push("no-select");
+  if (isFalse(ts2, prop2(ts2, options, "insert"))) m.push("no-insert");
+  if (isFalse(ts2, prop2(ts2, options, "update"))) m.push("no-update");
+  return m;
+}
+var typeormReader = {
+  orm: "typeorm",
+  read(files) {
+    const result = { tables: [], problems: [] };
+    const texts = [];
+    const parsed2 = [];
+    for (const path22 of files.paths()) {
+      if (!isAppScript(path22)) continue;
+      const text2 = files.read(path22);
+      if (text2 === void 0 || !/typeorm/.test(text2)) continue;
+      texts.push(text2);
+      if (!/@(Entity|Column|PrimaryColumn|PrimaryGeneratedColumn|CreateDateColumn|UpdateDateColumn|DeleteDateColumn|VersionColumn|JoinColumn|ManyToOne)\b|EntitySchema/.test(text2)) continue;
+      try {
+        parsed2.push(parseFile(files, path22, text2));
+      } catch (e) {
+        result.problems.push({ ref: { path: path22, line: 1, column: 1 }, message: `not parsed: ${e.message}` });
+      }
+    }
+    const strategy = strategyOf(texts);
+    const certainty = strategy === "unknown" ? "probable" : "exact";
+    const classes = /* @__PURE__ */ new Map();
+    for (const file of parsed2) {
+      const ts2 = file.ts;
+      for (const st of file.sf.statements) {
+        if (!ts2.isClassDeclaration(st) || !st.name) continue;
+        const ext = st.heritageClauses?.find((h) => h.token === ts2.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+        const base = ext && ts2.isIdentifier(ext) ? ext.text : ext && ts2.isCallExpression(ext) && ext.arguments[0] && ts2.isIdentifier(ext.arguments[0]) ? ext.arguments[0].text : void 0;
+        if (!classes.has(st.name.text)) classes.set(st.name.text, { file, node: st, base });
+      }
+    }
+    const columnsOf = (info2, prefixes, seen) => {
+      const { file } = info2;
+      const ts2 = file.ts;
+      const out = [];
+      const name = info2.node.name?.text ?? "";
+      if (seen.has(name)) return out;
+      seen.add(name);
+      if (info2.base) {
+        const base = classes.get(info2.base);
+        if (base) out.push(...columnsOf(base, prefixes, seen));
+      }
+      for (const member2 of info2.node.members) {
+        if (!ts2.isPropertyDeclaration(member2)) continue;
+        const field = propName2(ts2, member2.name);
+        if (!field) continue;
+        const decs = decorators(ts2, member2);
+        const col = decs.find((d) => COLUMN_DECORATORS.has(d.name));
+        if (col) {
+          const embedded = col.args[0] && (ts2.isArrowFunction(col.args[0]) || ts2.isFunctionExpression(col.args[0])) ? col.args[0] : void 0;
+          const options = optionsArg(ts2, col.args);
+          if (embedded) {
+            const body = ts2.isArrowFunction(embedded) && !ts2.isBlock(embedded.body) ? embedded.body : void 0;
+            const target = body && ts2.isIdentifier(body) ? classes.get(body.text) : void 0;
+            if (!target) continue;
+            const p = prop2(ts2, options, "prefix");
+            const prefix2 = isFalse(ts2, p) ? [] : [literal(ts2, p) ?? field];
+            out.push(...columnsOf(target, [...prefixes, ...prefix2.filter(Boolean)], new Set(seen)));
+            continue;
+          }
+          const custom = literal(ts2, prop2(ts2, options, "name"));
+          out.push({ column: columnName2(strategy, field, custom, prefixes), field: [...prefixes, field].join("."), ref: refOf(file, member2.name), certainty: custom && !prefixes.length ? "exact" : certainty, markers: markersOf(ts2, options) });
+          continue;
+        }
+        const relation = decs.find((d) => OWNING_RELATIONS.has(d.name));
+        const join = decs.find((d) => d.name === "JoinColumn");
+        if (relation && (join || relation.name === "ManyToOne")) out.push(...joinColumns(ts2, file, member2, field, join, strategy, certainty));
+      }
+      return out;
+    };
+    for (const info2 of classes.values()) {
+      const ts2 = info2.file.ts;
+      const entity = decorators(ts2, info2.node).find((d) => d.name === "Entity");
+      if (!entity || !info2.node.name) continue;
+      const options = optionsArg(ts2, entity.args);
+      const explicit = literal(ts2, entity.args[0]) ?? literal(ts2, prop2(ts2, options, "name"));
+      const table = {
+        orm: "typeorm",
+        model: info2.node.name.text,
+        table: explicit ?? snakeCase(info2.node.name.text),
+        ref: refOf(info2.file, info2.node.name),
+        certainty: explicit || strategy !== "unknown" ? "exact" : "probable",
+        columns: columnsOf(info2, [], /* @__PURE__ */ new Set())
+      };
+      const schema = literal(ts2, prop2(ts2, options, "schema"));
+      if (schema) table.schema = schema;
+      result.tables.push(table);
+    }
+    for (const file of parsed2) readEntitySchemas(file, strategy, certainty, result);
+    return result;
+  }
+};
+function joinColumns(ts2, file, member2, field, join, strategy, certainty) {
+  const arg = join?.args[0];
+  const specs = arg && ts2.isArrayLiteralExpression(arg) ? arg.elements : arg ? [arg] : [];
+  const out = [];
+  for (const spec of specs) {
+    const name = literal(ts2, prop2(ts2, spec, "name"));
+    const referenced = literal(ts2, prop2(ts2, spec, "referencedColumnName")) ?? "id";
+    out.push({ column: name ?? implicitJoin(strategy, field, referenced), field, ref: refOf(file, member2.name), certainty: name ? "exact" : "probable", markers: [] });
+  }
+  if (!specs.length) out.push({ column: implicitJoin(strategy, field, "id"), field, ref: refOf(file, member2.name), certainty: strategy === "unknown" ? certainty : "probable", markers: [] });
+  return out;
+}
+function implicitJoin(strategy, relation, referenced) {
+  return strategy === "snake" ? snakeCase(`${relation}_${referenced}`) : camelCase(`${relation}_${referenced}`);
+}
+function readEntitySchemas(file, strategy, certainty, result) {
+  const ts2 = file.ts;
+  const visit2 = (n) => {
+    if (ts2.isNewExpression(n) && ts2.isIdentifier(n.expression) && n.expression.text === "EntitySchema") {
+      const options = n.arguments?.[0];
+      const name = literal(ts2, prop2(ts2, options, "name"));
+      if (options && name) {
+        const explicit = literal(ts2, prop2(ts2, options, "tableName"));
+        const columns = [];
+        const cols2 = prop2(ts2, options, "columns");
+        if (cols2 && ts2.isObjectLiteralExpression(cols2)) {
+          for (const p of cols2.properties) {
+            if (!ts2.isPropertyAssignment(p)) continue;
+            const field = propName2(ts2, p.name);
+            if (!field) continue;
+            const custom = literal(ts2, prop2(ts2, p.initializer, "name"));
+            columns.push({ column: columnName2(strategy, field, custom, []), field, ref: refOf(file, p.name), certainty: custom ? "exact" : certainty, markers: markersOf(ts2, p.initializer) });
+          }
+        }
+        const rels = prop2(ts2, options, "relations");
+        if (rels && ts2.isObjectLiteralExpression(rels)) {
+          for (const p of rels.properties) {
+            if (!ts2.isPropertyAssignment(p)) continue;
+            const field = propName2(ts2, p.name);
+            const type = literal(ts2, prop2(ts2, p.initializer, "type"));
+            if (!field || type !== "many-to-one" && !(type === "one-to-one" && prop2(ts2, p.initializer, "joinColumn"))) continue;
+            const jc = prop2(ts2, p.initializer, "joinColumn");
+            const custom = jc && ts2.isObjectLiteralExpression(jc) ? literal(ts2, prop2(ts2, jc, "name")) : void 0;
+            columns.push({ column: custom ?? implicitJoin(strategy, field, "id"), field, ref: refOf(file, p.name), certainty: custom ? "exact" : "probable", markers: [] });
+          }
+        }
+        const table = { orm: "typeorm", model: name, table: explicit ?? snakeCase(name), ref: refOf(file, n), certainty: explicit || strategy !== "unknown" ? "exact" : "probable", columns };
+        const schema = literal(ts2, prop2(ts2, options, "schema"));
+        if (schema) table.schema = schema;
+        result.tables.push(table);
+      }
+    }
+    ts2.forEachChild(n, visit2);
+  };
+  visit2(file.sf);
+}
+
+// src/analyze/models/readers.ts
+var MODEL_READERS = [prismaReader, typeormReader, drizzleReader, sequelizeReader, mikroOrmReader, kyselyReader, rawSqlReader, queryBuilderReader];
+var anyCase = (word) => [...word].map((c) => /[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c).join("");
+var MODEL_FILE_HINT = new RegExp(
+  ["typeorm", "drizzle", "sequelize", "mikro-orm", "kysely", "Kysely", "EntitySchema", "@Entity", "[Kk]nex", "\\.from\\(", "\\.table\\(", "\\.into\\(", ...["select", "insert", "update", "delete"].map(anyCase)].join("|")
+);
+var MODEL_DEFINITION_HINT = /@Entity\b|\bEntitySchema\b|\bpgTable\b|\bpgSchema\b|\bdefineEntity\b|\.define\(|\.init\(|@Table\b|interface DB\b|\bKysely\b/;
+var SCHEMA_FILE_READERS = [prismaReader];
+
+// src/analyze/models/facts.ts
+function readModels(files, readers = MODEL_READERS) {
+  const rev = { label: files.label, tables: [], problems: [] };
+  for (const reader of readers) {
+    try {
+      const r = reader.read(files);
+      rev.tables.push(...r.tables);
+      rev.problems.push(...r.problems);
+    } catch (e) {
+      rev.problems.push({ ref: { path: ".", line: 1, column: 1 }, message: `${reader.orm} reader failed: ${e.message}` });
+    }
+  }
+  return rev;
+}
+function spellings2(name, probable) {
+  return probable ? [.../* @__PURE__ */ new Set([name, snakeCase(name), camelCase(name), name.toLowerCase()])] : [name];
+}
+function sameTable(t, relKey2) {
+  const dot = relKey2.indexOf(".");
+  const schema = relKey2.slice(0, dot);
+  const name = relKey2.slice(dot + 1);
+  if ((t.schema ?? "public") !== schema) return false;
+  const probable = t.certainty === "probable";
+  return spellings2(t.table, probable).includes(name) || probable && spellings2(t.model, true).includes(name);
+}
+function sameColumn(c, column) {
+  const probable = c.certainty === "probable";
+  return spellings2(c.column, probable).includes(column) || probable && spellings2(c.field, true).includes(column);
+}
+function columnInUse(c) {
+  if (c.markers.includes("ignored")) return false;
+  return !(c.markers.includes("no-select") && c.markers.includes("no-insert") && c.markers.includes("no-update"));
+}
+function tableUses(rev, relKey2) {
+  return (rev?.tables ?? []).filter((t) => !t.ignored && sameTable(t, relKey2));
+}
+function columnUses(rev, relKey2, column, all = false) {
+  const out = [];
+  for (const table of tableUses(rev, relKey2)) for (const c of table.columns) if (sameColumn(c, column) && (all || columnInUse(c))) out.push({ table, column: c });
+  return out;
+}
+function hasModels(rev) {
+  return (rev?.tables.length ?? 0) > 0;
+}
+
+// src/source/revision.ts
 var import_node_child_process2 = require("node:child_process");
 var import_node_fs15 = __toESM(require("node:fs"), 1);
 var import_node_path15 = __toESM(require("node:path"), 1);
+var CANDIDATE = /\.(prisma|ts|tsx|mts|cts|js|mjs|cjs)$/i;
+var SKIP = /(^|\/)(node_modules|\.git|dist|build|coverage|\.next|vendor)\//;
+var MAX_BYTES = 1024 * 1024;
+function selector(globs) {
+  const matchers = (globs ?? []).map(globMatcher);
+  return (p) => CANDIDATE.test(p) && (matchers.length ? matchers.some((m) => m(p)) : !SKIP.test(p));
+}
+function run(cwd, args, input, okStatus = [0]) {
+  const r = (0, import_node_child_process2.spawnSync)("git", args, { cwd, input, maxBuffer: 1024 * 1024 * 1024, env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" } });
+  if (r.error) throw new GitError(`git ${args[0]}: ${r.error.message}`);
+  if (!okStatus.includes(r.status ?? -1)) throw new GitError(`git ${args[0]}: ${r.stderr.toString().trim()}`);
+  return r.stdout;
+}
+function grep(root, hint, commit) {
+  const args = ["grep", "-l", "-z", "-I", "-E", "-e", hint];
+  if (commit) args.push(commit);
+  else args.push("--untracked");
+  const out = run(root, args, void 0, [0, 1]).toString("utf8");
+  const prefix2 = commit ? `${commit}:` : "";
+  return new Set(out.split("\0").filter(Boolean).map((p) => prefix2 && p.startsWith(prefix2) ? p.slice(prefix2.length) : p));
+}
+function gitRevision(root, commit, label, hint, globs) {
+  const wanted = selector(globs);
+  const hits = grep(root, hint, commit);
+  const entries = [];
+  for (const line of run(root, ["ls-tree", "-r", "-z", "-l", commit]).toString("utf8").split("\0")) {
+    const m = /^\d+ blob ([0-9a-f]+) +(\d+|-)\t(.*)$/s.exec(line);
+    if (!m || !wanted(m[3]) || Number(m[2]) > MAX_BYTES || !(hits.has(m[3]) || m[3].endsWith(".prisma"))) continue;
+    entries.push({ path: m[3], oid: m[1] });
+  }
+  const texts = /* @__PURE__ */ new Map();
+  if (entries.length) {
+    const out = run(root, ["cat-file", "--batch"], Buffer.from(entries.map((e) => e.oid).join("\n") + "\n"));
+    let at = 0;
+    for (const e of entries) {
+      const nl = out.indexOf(10, at);
+      const header = out.toString("utf8", at, nl).split(" ");
+      const size = Number(header[2]);
+      const body = out.subarray(nl + 1, nl + 1 + size);
+      at = nl + 1 + size + 1;
+      if (!body.subarray(0, 8192).includes(0)) texts.set(e.path, body.toString("utf8"));
+    }
+  }
+  const paths = [...texts.keys()];
+  return { label, paths: () => paths, read: (p) => texts.get(p) };
+}
+function workingTree(root, inGit, globs, hint) {
+  const wanted = selector(globs);
+  let all;
+  if (inGit) {
+    all = run(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]).toString("utf8").split("\0").filter(Boolean);
+    if (hint) {
+      const hits = grep(root, hint);
+      all = all.filter((p) => hits.has(p) || p.endsWith(".prisma"));
+    }
+  } else {
+    all = [];
+    const walk4 = (dir, rel2) => {
+      let entries;
+      try {
+        entries = import_node_fs15.default.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const d of entries) {
+        const r = rel2 ? `${rel2}/${d.name}` : d.name;
+        if (d.isDirectory()) {
+          if (!SKIP.test(`${r}/`) && !d.name.startsWith(".")) walk4(import_node_path15.default.join(dir, d.name), r);
+        } else if (d.isFile()) all.push(r);
+      }
+    };
+    walk4(root, "");
+  }
+  const paths = [...new Set(all)].filter(wanted);
+  const cache = /* @__PURE__ */ new Map();
+  return {
+    label: "working tree",
+    paths: () => paths,
+    read(p) {
+      if (!cache.has(p)) {
+        let text2;
+        try {
+          const buf = import_node_fs15.default.readFileSync(import_node_path15.default.join(root, p));
+          text2 = buf.length > MAX_BYTES || buf.subarray(0, 8192).includes(0) ? void 0 : buf.toString("utf8");
+        } catch {
+          text2 = void 0;
+        }
+        cache.set(p, text2);
+      }
+      return cache.get(p);
+    }
+  };
+}
+
+// src/front/models.ts
+var PROJECT_MARKERS = ["package.json", "prisma", "schema.prisma"];
+function projectRoot(dir) {
+  for (let d = import_node_path16.default.resolve(dir); ; d = import_node_path16.default.dirname(d)) {
+    if (PROJECT_MARKERS.some((m) => import_node_fs16.default.existsSync(import_node_path16.default.join(d, m)))) return d;
+    if (import_node_path16.default.dirname(d) === d) return void 0;
+  }
+}
+function relativeRefs(rev, root, cwd) {
+  const rel2 = (p) => import_node_path16.default.relative(cwd, import_node_path16.default.join(root, p)).split(import_node_path16.default.sep).join("/") || p;
+  for (const t of rev.tables) {
+    t.ref.path = rel2(t.ref.path);
+    for (const c of t.columns) c.ref.path = rel2(c.ref.path);
+  }
+  for (const p of rev.problems) p.ref.path = rel2(p.ref.path);
+  return rev;
+}
+async function loadModelFacts(options) {
+  if (options.models === false) return void 0;
+  const globs = options.models;
+  const inGit = gitRoot(options.cwd);
+  const root = inGit ?? projectRoot(options.cwd);
+  if (!root) {
+    if (options.deployedRef) deployedBase(options.cwd, options.deployedRef);
+    return void 0;
+  }
+  const hint = MODEL_FILE_HINT.source;
+  const current = workingTree(root, inGit !== void 0, globs, hint);
+  if (!current.paths().length) {
+    if (options.deployedRef) deployedBase(options.cwd, options.deployedRef);
+    return void 0;
+  }
+  const base = deployedBase(options.cwd, options.deployedRef);
+  const deployed = base ? gitRevision(base.root, base.commit, `${base.ref} (deployed)`, hint, globs) : void 0;
+  const revs = deployed ? [current, deployed] : [current];
+  const schemaFiles = revs.some((r) => r.paths().some((p) => p.endsWith(".prisma")));
+  const codeModels = revs.some((r) => r.paths().some((p) => !p.endsWith(".prisma") && MODEL_DEFINITION_HINT.test(r.read(p) ?? "")));
+  if (!schemaFiles && !codeModels) return void 0;
+  if (schemaFiles) await loadPrismaAst();
+  if (codeModels) await Promise.all([loadTypeScript(), initParser()]);
+  const readers = codeModels ? MODEL_READERS : SCHEMA_FILE_READERS;
+  const facts = {
+    deployed: deployed ? relativeRefs(readModels(deployed, readers), root, options.cwd) : void 0,
+    current: relativeRefs(readModels(current, readers), root, options.cwd)
+  };
+  if (!base) facts.note = "ORM model check: no deployed revision (not a git repository, or no upstream/main/master branch): the working tree stands in for the running code; pass --deployed-ref <ref>";
+  return facts;
+}
+
+// src/front/staged.ts
+var import_node_path18 = __toESM(require("node:path"), 1);
+
+// src/source/git-index.ts
+var import_node_child_process3 = require("node:child_process");
+var import_node_fs17 = __toESM(require("node:fs"), 1);
+var import_node_path17 = __toESM(require("node:path"), 1);
 var GitIndexError = class extends Error {
   name = "GitIndexError";
 };
 function git2(cwd, args, input) {
-  const r = (0, import_node_child_process2.spawnSync)("git", args, { cwd, input, maxBuffer: 1 << 30 });
+  const r = (0, import_node_child_process3.spawnSync)("git", args, { cwd, input, maxBuffer: 1 << 30 });
   if (r.error) throw new GitIndexError(`git: ${r.error.code === "ENOENT" ? "not found on PATH" : r.error.message}`);
   if (r.status !== 0) throw new GitIndexError(`--staged: ${r.stderr.toString("utf8").trim().split("\n")[0] || `git ${args[0]} failed`}`);
   return r.stdout;
 }
 function topOf(cwd) {
-  for (let dir = import_node_path15.default.resolve(cwd); ; dir = import_node_path15.default.dirname(dir)) {
-    if (import_node_fs15.default.existsSync(import_node_path15.default.join(dir, ".git"))) return dir;
-    if (import_node_path15.default.dirname(dir) === dir) return void 0;
+  for (let dir = import_node_path17.default.resolve(cwd); ; dir = import_node_path17.default.dirname(dir)) {
+    if (import_node_fs17.default.existsSync(import_node_path17.default.join(dir, ".git"))) return dir;
+    if (import_node_path17.default.dirname(dir) === dir) return void 0;
   }
 }
 function readStaged(cwd) {
   const top = topOf(cwd);
   if (!top) throw new GitIndexError("--staged: not inside a git repository");
   const isSql = (p) => p.toLowerCase().endsWith(".sql");
-  const abs = (p) => import_node_path15.default.join(top, p);
+  const abs = (p) => import_node_path17.default.join(top, p);
   const out = git2(top, ["status", "--porcelain=v2", "-z", "--untracked-files=all", "--ignored=matching", "--no-renames"]).toString("utf8");
   const staged = [];
   const view = { contents: /* @__PURE__ */ new Map(), hidden: [] };
@@ -38213,7 +41003,7 @@ function readStaged(cwd) {
     const kind = entry[0];
     if (kind === "?" || kind === "!") {
       const p2 = entry.slice(2);
-      if (p2.endsWith("/") || isSql(p2)) view.hidden.push(p2.endsWith("/") ? abs(p2) + import_node_path15.default.sep : abs(p2));
+      if (p2.endsWith("/") || isSql(p2)) view.hidden.push(p2.endsWith("/") ? abs(p2) + import_node_path17.default.sep : abs(p2));
       continue;
     }
     if (kind === "u") throw new GitIndexError("--staged: the index has unresolved merge conflicts");
@@ -38236,7 +41026,7 @@ function readStaged(cwd) {
   for (const b of blobs) {
     const nl = data.indexOf(10, at);
     const size = Number(/ (\d+)$/.exec(data.subarray(at, nl).toString("latin1"))?.[1] ?? -1);
-    if (size < 0) throw new GitIndexError(`--staged: cannot read ${import_node_path15.default.relative(top, b.path)} from the index`);
+    if (size < 0) throw new GitIndexError(`--staged: cannot read ${import_node_path17.default.relative(top, b.path)} from the index`);
     view.contents.set(b.path, data.subarray(nl + 1, nl + 1 + size));
     at = nl + 1 + size + 1;
   }
@@ -38246,8 +41036,8 @@ function readStaged(cwd) {
 // src/front/staged.ts
 function stagedPaths(cwd, limit, globs) {
   const { staged, view } = readStaged(cwd);
-  const roots = limit.map((p) => import_node_path16.default.resolve(cwd, p));
-  const within = (f) => roots.length === 0 || roots.some((r) => f === r || f.startsWith(r.endsWith(import_node_path16.default.sep) ? r : r + import_node_path16.default.sep));
+  const roots2 = limit.map((p) => import_node_path18.default.resolve(cwd, p));
+  const within = (f) => roots2.length === 0 || roots2.some((r) => f === r || f.startsWith(r.endsWith(import_node_path18.default.sep) ? r : r + import_node_path18.default.sep));
   const matches = pathFilter({ cwd, ...globs });
   return { paths: staged.filter((f) => within(f) && matches(f)), index: view };
 }
@@ -38266,6 +41056,10 @@ var package_default = {
     ".": {
       types: "./dist/types/src/index.d.ts",
       import: "./dist/index.js"
+    },
+    "./eslint-plugin": {
+      types: "./dist/eslint-plugin.d.ts",
+      import: "./dist/eslint-plugin.js"
     }
   },
   files: [
@@ -38289,6 +41083,9 @@ var package_default = {
   },
   dependencies: {
     "@electric-sql/pglite": "^0.5.16",
+    "@eslint/plugin-kit": "^0.7.3",
+    "@mrleebo/prisma-ast": "^0.15.0",
+    inflection: "^3.0.2",
     "jsonc-parser": "^3.3.1",
     "libpg-query": "^18.1.5",
     pg: "^8.23.1",
@@ -38297,10 +41094,23 @@ var package_default = {
     typescript: "^5.9.3",
     zod: "^4.6.7"
   },
+  peerDependencies: {
+    eslint: ">=9.15.0",
+    "typescript-eslint": ">=8.0.0"
+  },
+  peerDependenciesMeta: {
+    eslint: {
+      optional: true
+    },
+    "typescript-eslint": {
+      optional: true
+    }
+  },
   devDependencies: {
     "@actions/core": "^3.0.1",
     "@actions/github": "^9.1.1",
     "@eslint/js": "^10.0.1",
+    "@eslint/core": "^1.2.1",
     "@flvmnt/pgfence": "^0.1.5",
     "@microsoft/jest-sarif": "^1.0.0-beta.0",
     "@types/node": "^20.19.43",
@@ -38324,7 +41134,7 @@ var package_default = {
 // src/meta.ts
 var TOOL_NAME = "zerodown";
 var TOOL_VERSION = package_default.version;
-var BUILD_ID = true ? "e544f215ab7a2057" : void 0;
+var BUILD_ID = true ? "bfdbd62b00b6ab62" : void 0;
 var DOCS_BASE = "https://github.com/zerodown-dev/zerodown/blob/main/docs/rules";
 function ruleDocsUrl(ruleId) {
   return `${DOCS_BASE}/${ruleId}.md`;
@@ -38419,6 +41229,7 @@ function jsonFinding(f) {
   if (f.dynamic) out.dynamic = true;
   if (f.conditional) out.conditional = true;
   if (f.production) out.production = f.production;
+  if (f.relatedLocations) out.relatedLocations = f.relatedLocations;
   return out;
 }
 function jsonHead(head) {
@@ -38608,6 +41419,7 @@ function statementGroup(c, file, g, width, verbose) {
     const at = f.line === first.line && f.column === first.column ? "" : ` ${c.dim(`${f.line}:${f.column}`)}`;
     out.push(`  ${sev} ${c.cyan(f.ruleId)}${at}`);
     out.push(...wrap(f.message, width, "    ", "    "));
+    for (const r of f.relatedLocations ?? []) out.push(...wrap(`${c.bold(`${r.path}:${r.line}:${r.column}`)} ${r.message}`, width, `    ${c.dim("see:")} `, "         "));
     out.push(...wrap(f.help, width, `    ${c.dim("do:")} `, "        "));
     const alt = f.safeAlternative;
     if (!alt || alt.steps.length === 1 && f.help.includes(alt.steps[0].sql.trim())) continue;
@@ -38708,6 +41520,13 @@ ${x.help}` },
               }
             }
           ],
+          ...x.relatedLocations ? {
+            relatedLocations: x.relatedLocations.map((r, id) => ({
+              id,
+              physicalLocation: { artifactLocation: { uri: toUri(r.path) }, region: { startLine: r.line, startColumn: r.column } },
+              message: { text: r.message }
+            }))
+          } : {},
           properties: { lock: x.lock, safeAlternative: x.safeAlternative, ...x.direction ? { direction: x.direction } : {} }
         };
         write((first ? "" : ",") + JSON.stringify(result));
@@ -38739,7 +41558,7 @@ var REPORT_STREAMS = {
 var REPORTERS = Object.fromEntries(OUTPUT_FORMATS.map((f) => [f, toStringReporter(REPORT_STREAMS[f])]));
 
 // src/front/report-output.ts
-var import_node_fs16 = __toESM(require("node:fs"), 1);
+var import_node_fs18 = __toESM(require("node:fs"), 1);
 var PIECE = 1 << 16;
 function openReportOutput(format2, head, ctx, outFile) {
   let pieces = [];
@@ -38753,8 +41572,8 @@ function openReportOutput(format2, head, ctx, outFile) {
     }
     if (error2) return;
     try {
-      fd ??= import_node_fs16.default.openSync(outFile, "w");
-      import_node_fs16.default.writeSync(fd, text2);
+      fd ??= import_node_fs18.default.openSync(outFile, "w");
+      import_node_fs18.default.writeSync(fd, text2);
     } catch (e) {
       error2 = e.code ?? e.message;
     }
@@ -38776,7 +41595,7 @@ function openReportOutput(format2, head, ctx, outFile) {
       writer.end(report3);
       flush();
       if (outFile && fd === void 0 && !error2) emit("");
-      if (fd !== void 0) import_node_fs16.default.closeSync(fd);
+      if (fd !== void 0) import_node_fs18.default.closeSync(fd);
       return error2;
     }
   };
@@ -38965,7 +41784,8 @@ function batchedBackfill(schema, table, column, valueSql, opts = {}) {
   const col = quoteIdent(column);
   const set = `${col} = ${valueSql}`;
   const predicate = opts.predicate ?? `${col} IS NULL`;
-  const step = opts.pgVersion !== void 0 && opts.pgVersion < VERSION_FEATURES.doBlockCommit ? repeatedBatch(schema, table, set, predicate) : batchedByKeyRange(schema, table, set) ?? batchedByPredicate(schema, table, set, predicate);
+  const keyIsColumn = primaryKey(schema, table)?.includes(column) === true;
+  const step = opts.pgVersion !== void 0 && opts.pgVersion < VERSION_FEATURES.doBlockCommit ? repeatedBatch(schema, table, set, predicate) : (keyIsColumn ? void 0 : batchedByKeyRange(schema, table, set)) ?? batchedByPredicate(schema, table, set, predicate);
   return { ...step, title: `Backfill ${displayRel(table)}.${col}: ${step.title.charAt(0).toLowerCase()}${step.title.slice(1)}` };
 }
 function helperName(table, column, suffix) {
@@ -39017,6 +41837,129 @@ ALTER TABLE ${rel2} DROP CONSTRAINT ${check};`),
     steps,
     note: pgVersion < VERSION_FEATURES.setNotNullUsesCheck ? "PostgreSQL 11 and older cannot use a CHECK constraint to skip the SET NOT NULL scan: upgrade, or keep the CHECK constraint instead of NOT NULL." : void 0
   };
+}
+
+// src/advice/models.ts
+function deployedOf(facts) {
+  return facts.deployed ?? facts.current;
+}
+function place(u) {
+  const ref = u.column?.ref ?? u.table.ref;
+  return `${ref.path}:${ref.line}`;
+}
+function subject(u) {
+  return u.column ? `\`${u.table.model}.${u.column.field}\`` : `\`${u.table.model}\``;
+}
+function whereLabel(facts, u) {
+  return u.where === "deployed" ? facts.deployed ? `deployed at ${facts.deployed.label.replace(/ \(deployed\)$/, "")}` : `${facts.current.label}; no deployed revision known` : `${facts.current.label}, the code this change deploys`;
+}
+function verdict(facts, target, find) {
+  if (!facts) return { kind: "unknown" };
+  const deployed = deployedOf(facts);
+  if (!hasModels(deployed) && !hasModels(facts.current)) return { kind: "unknown" };
+  const uses2 = find(deployed).map((u) => ({ ...u, where: "deployed" }));
+  if (facts.deployed) {
+    const seen = new Set(uses2.map(place));
+    for (const u of find(facts.current)) if (!seen.has(place(u))) uses2.push({ ...u, where: "current" });
+  }
+  if (!uses2.length) {
+    const revs = facts.deployed ? `${facts.deployed.label} nor in the ${facts.current.label}` : `the ${facts.current.label} (no deployed revision known)`;
+    return { kind: "unused", note: `${target}: no ORM model maps it in ${revs}, so the running code does not use it (the safe second step of a two-deploy change)` };
+  }
+  const probable = uses2.every((u) => (u.column ?? u.table).certainty === "probable");
+  const related = uses2.map((u) => {
+    const ref = u.column?.ref ?? u.table.ref;
+    return { path: ref.path, line: ref.line, column: ref.column, message: `${subject(u)} (${u.table.orm}, ${whereLabel(facts, u)}) ${(u.column ?? u.table).certainty === "probable" ? "probably maps" : "maps"} ${target}` };
+  });
+  const first = uses2[0];
+  const more = uses2.length > 1 ? ` (and ${uses2.length - 1} more model reference${uses2.length > 2 ? "s" : ""})` : "";
+  const evidence = `${subject(first)} in ${place(first)} (${whereLabel(facts, first)}) ${(first.column ?? first.table).certainty === "probable" ? "probably still maps" : "still maps"} ${target}${more}`;
+  return { kind: "mapped", uses: uses2, related, evidence, orms: [...new Set(uses2.map((u) => u.table.orm))], probable };
+}
+function columnVerdict(facts, relKey2, column, target) {
+  if (facts && !tableUses(deployedOf(facts), relKey2).length && !tableUses(facts.current, relKey2).length) return { kind: "unknown" };
+  return verdict(facts, target, (rev) => columnUses(rev, relKey2, column).map((u) => ({ table: u.table, column: u.column, where: "deployed" })));
+}
+function tableVerdict(facts, relKey2, target) {
+  return verdict(facts, target, (rev) => tableUses(rev, relKey2).map((table) => ({ table, where: "deployed" })));
+}
+function ignoredColumns(facts, relKey2, column) {
+  return columnUses(facts?.current, relKey2, column, true).filter((u) => u.column.markers.length > 0);
+}
+var GENERATORS = {
+  prisma: "`prisma migrate dev`",
+  typeorm: "TypeORM `migration:generate`",
+  drizzle: "`drizzle-kit generate`",
+  "mikro-orm": "MikroORM `migration:create`",
+  sequelize: "sequelize-cli model generators"
+};
+function dropColumnFirstDeploy(uses2, column, required) {
+  const parts = uses2.map((u) => {
+    const f = u.column?.field ?? column;
+    const at = `${u.table.model}.${f} (${place(u)})`;
+    switch (u.table.orm) {
+      case "prisma":
+        return `Prisma: add \`@ignore\` to ${at}${required ? " and make it optional (`?`): the INSERTs Prisma then sends without it need the column nullable (the DROP NOT NULL step)" : ""}, or delete the field`;
+      case "typeorm":
+        return `TypeORM: remove the property ${at}, or set \`@Column({ select: false, insert: false, update: false })\` on it`;
+      case "drizzle":
+        return `Drizzle: remove \`${f}\` from the table definition ${at}`;
+      case "sequelize":
+        return `Sequelize: remove the attribute ${at}`;
+      case "mikro-orm":
+        return `MikroORM: remove the property ${at}`;
+      default:
+        return `remove the query references at ${place(u)}`;
+    }
+  });
+  const gens = [...new Set(uses2.map((u) => GENERATORS[u.table.orm]).filter((g) => !!g))];
+  const gen = gens.length ? ` ${gens.join(" / ")} will emit this DROP in the same change as the model edit: keep it out of that deploy and commit it in a later migration.` : "";
+  return `Deploy A (this change without the DROP): ${[...new Set(parts)].join("; ")}. Wait until no instance of the old code is left.${gen}`;
+}
+function renameColumnMapping(uses2, oldName) {
+  const parts = uses2.map((u) => {
+    const at = `${u.table.model}.${u.column?.field ?? oldName} (${place(u)})`;
+    switch (u.table.orm) {
+      case "prisma":
+        return `Prisma: rename the field and keep \`@map("${oldName}")\` on ${at}`;
+      case "typeorm":
+        return `TypeORM: rename the property and keep \`@Column({ name: '${oldName}' })\` on ${at}`;
+      case "drizzle":
+        return `Drizzle: rename the key and keep the builder's name argument, e.g. \`text('${oldName}')\`, on ${at}`;
+      case "sequelize":
+        return `Sequelize: rename the attribute and keep \`field: '${oldName}'\` on ${at}`;
+      case "mikro-orm":
+        return `MikroORM: rename the property and keep \`fieldName: '${oldName}'\` on ${at}`;
+      default:
+        return `keep the name ${oldName} in the queries at ${place(u)}`;
+    }
+  });
+  return [...new Set(parts)].join("; ");
+}
+function renameTableMapping(uses2, oldName) {
+  const parts = uses2.map((u) => {
+    const at = `${u.table.model} (${place(u)})`;
+    switch (u.table.orm) {
+      case "prisma":
+        return `Prisma: keep \`@@map("${oldName}")\` on ${at}`;
+      case "typeorm":
+        return `TypeORM: keep \`@Entity('${oldName}')\` on ${at}`;
+      case "drizzle":
+        return `Drizzle: keep \`pgTable('${oldName}', \u2026)\` for ${at}`;
+      case "sequelize":
+        return `Sequelize: keep \`tableName: '${oldName}'\` on ${at}`;
+      case "mikro-orm":
+        return `MikroORM: keep \`@Entity({ tableName: '${oldName}' })\` on ${at}`;
+      default:
+        return `keep ${oldName} in the queries at ${place(u)}`;
+    }
+  });
+  return [...new Set(parts)].join("; ");
+}
+function deployedInsertersWithout(facts, relKey2, column) {
+  if (!facts) return [];
+  const rev = deployedOf(facts);
+  return tableUses(rev, relKey2).filter((t) => columnUses(rev, relKey2, column, true).every((u) => u.table !== t)).map((t) => ({ path: t.ref.path, line: t.ref.line, column: t.ref.column, message: `\`${t.model}\` (${t.orm}, ${facts.deployed ? `deployed at ${facts.deployed.label.replace(/ \(deployed\)$/, "")}` : facts.current.label}) inserts into ${relKey2.startsWith("public.") ? relKey2.slice(7) : relKey2} without ${column}` }));
 }
 
 // rules/add-column-required.ts
@@ -39104,9 +42047,12 @@ var add_column_required_default = defineRule({
       if (f.defaultExpr && as(f.defaultExpr, "A_Const")?.isnull !== true) continue;
       const span = ctx.subcommandSpan(cmdIndex);
       const col = quoteIdent(f.name);
+      const inserters = deployedInsertersWithout(ctx.models, table, f.name);
+      const models = inserters.length ? ` ${inserters[0].message.replace(/ inserts into .*$/, "")} in ${inserters[0].path}:${inserters[0].line} is such code: its INSERTs do not write ${col}.` : "";
       ctx.report({
         span,
-        message: `ADD COLUMN ${col} is NOT NULL without a default: existing rows of ${displayRel(table)} would hold NULL, so the migration fails on a table with rows (SQLSTATE 23502) after taking ${article(op2.mode)} ${lockPhrase(op2.mode, [table])}; and where it succeeds, INSERTs from running application code that do not set ${col} fail with the same error.`,
+        relatedLocations: inserters.length ? inserters : void 0,
+        message: `ADD COLUMN ${col} is NOT NULL without a default: existing rows of ${displayRel(table)} would hold NULL, so the migration fails on a table with rows (SQLSTATE 23502) after taking ${article(op2.mode)} ${lockPhrase(op2.mode, [table])}; and where it succeeds, INSERTs from running application code that do not set ${col} fail with the same error.${models}`,
         help: "Add the column as nullable (or with a constant DEFAULT that fits every row), deploy code that writes it, backfill existing rows in batches, then add NOT NULL without a long scan.",
         safeAlternative: recipe(ctx, table, def, span.end)
       });
@@ -39188,11 +42134,34 @@ ALTER SEQUENCE ${seq} OWNED BY ${rel2}.${col};` : ""}`
     steps.push(...nn.steps);
     note = nn.note;
   }
-  if (f.primaryKey || f.unique) {
+  const bare = table.slice(table.indexOf(".") + 1);
+  if (f.identity) {
+    const always = constraintsOf(def).find((c) => c.contype === "CONSTR_IDENTITY")?.generated_when !== "d";
     steps.push({
-      title: "Build the unique index without blocking writes, then attach it as the constraint",
-      sql: `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(`${table.slice(table.indexOf(".") + 1)}_${f.name}_key`)} ON ${rel2} (${col});`,
+      title: `Turn the column into an identity column (catalog-only once it is NOT NULL), continuing after the backfilled values`,
+      sql: withLockTimeout(
+        `ALTER TABLE ${rel2} ALTER COLUMN ${col} DROP DEFAULT;
+ALTER SEQUENCE ${seq} OWNED BY NONE;
+ALTER TABLE ${rel2} ALTER COLUMN ${col} ADD GENERATED ${always ? "ALWAYS" : "BY DEFAULT"} AS IDENTITY;
+-- Every existing value came from the helper sequence: continue after it (no scan).
+SELECT setval(pg_get_serial_sequence('${rel2.replace(/'/g, "''")}', '${f.name.replace(/'/g, "''")}'), nextval('${seq.replace(/'/g, "''")}'), false);
+DROP SEQUENCE ${seq};`
+      ),
+      transaction: "own"
+    });
+  }
+  if (f.primaryKey || f.unique) {
+    const index = quoteIdent(`${bare}_${f.name}_key`.slice(0, 63));
+    steps.push({
+      title: "Build the unique index without blocking writes",
+      sql: `CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${rel2} (${col});`,
       transaction: "outside"
+    });
+    const constraint2 = f.primaryKey ? quoteIdent(`${bare}_pkey`.slice(0, 63)) : index;
+    steps.push({
+      title: `Attach the index as the ${f.primaryKey ? "primary key" : "unique constraint"} (catalog-only, brief ACCESS EXCLUSIVE lock)`,
+      sql: withLockTimeout(`ALTER TABLE ${rel2} ADD CONSTRAINT ${constraint2} ${f.primaryKey ? "PRIMARY KEY" : "UNIQUE"} USING INDEX ${index};`),
+      transaction: "own"
     });
   }
   return {
@@ -39389,14 +42358,14 @@ var attach_partition_scan_default = defineRule({
       if (!cmd || !spec || spec.is_default) continue;
       const child = relKey(cmd.name);
       const keys = partitionKey(ctx.schema.tables.get(parent));
-      const verdict = proof(ctx.schema.tables.get(child), keys, spec);
-      if (verdict === "proven") continue;
+      const verdict2 = proof(ctx.schema.tables.get(child), keys, spec);
+      if (verdict2 === "proven") continue;
       const lock = lockPhrase(op2.mode, [child]);
       ctx.report({
         span: ctx.subcommandSpan(cmdIndex),
-        message: verdict === "none" ? `ATTACH PARTITION scans all of ${displayRel(child)} to check the partition bound while holding ${article2(op2.mode)} ${lock}: no validated CHECK constraint on it implies the bound. The scan grows with the table's size.` : `ATTACH PARTITION may scan all of ${displayRel(child)} while holding ${article2(op2.mode)} ${lock}: zerodown cannot prove that its validated CHECK constraints imply the bound (the partition key of ${displayRel(parent)} is unknown).`,
+        message: verdict2 === "none" ? `ATTACH PARTITION scans all of ${displayRel(child)} to check the partition bound while holding ${article2(op2.mode)} ${lock}: no validated CHECK constraint on it implies the bound. The scan grows with the table's size.` : `ATTACH PARTITION may scan all of ${displayRel(child)} while holding ${article2(op2.mode)} ${lock}: zerodown cannot prove that its validated CHECK constraints imply the bound (the partition key of ${displayRel(parent)} is unknown).`,
         help: "Add a CHECK constraint that matches the bound as NOT VALID, VALIDATE it in a separate transaction (weak lock), then ATTACH: Postgres skips the scan when a validated CHECK implies the bound. Drop the helper constraint afterwards.",
-        severity: verdict === "unknown" ? "warning" : void 0,
+        severity: verdict2 === "unknown" ? "warning" : void 0,
         safeAlternative: recipe3(ctx, parent, child, keys, spec)
       });
     }
@@ -39404,7 +42373,7 @@ var attach_partition_scan_default = defineRule({
 });
 
 // rules/backfill-under-lock.ts
-var AFTER_SET = /* @__PURE__ */ new Set(["FROM", "RETURNING"]);
+var AFTER_SET = /* @__PURE__ */ new Set(["FROM", "WHERE", "RETURNING"]);
 function setList(ctx, s) {
   const text2 = ctx.stmt.text;
   const targets = (s.targetList ?? []).map((t) => as(t, "ResTarget"));
@@ -39490,6 +42459,56 @@ function involved(ctx) {
   }
   return void 0;
 }
+function nullSelectedColumns(where3) {
+  const and2 = as(where3, "BoolExpr");
+  const parts = and2?.boolop === "AND_EXPR" ? and2.args ?? [] : [where3];
+  const cols2 = [];
+  for (const p of parts) {
+    const t = as(p, "NullTest");
+    const fields = as(t?.arg, "ColumnRef")?.fields ?? [];
+    const name = as(fields[fields.length - 1], "String")?.sval;
+    if (!t || t.nulltesttype !== "IS_NULL" || !name) return void 0;
+    cols2.push(name);
+  }
+  return cols2.length ? cols2 : void 0;
+}
+function laterNotNull(ctx, table, columns) {
+  for (const sib of ctx.siblings) {
+    if (sib.index <= ctx.stmt.index || sib.origin !== "top") continue;
+    const alter2 = as(sib.node, "AlterTableStmt");
+    if (!alter2 || relKey(alter2.relation) !== table) continue;
+    for (const c of alter2.cmds ?? []) {
+      const cmd = as(c, "AlterTableCmd");
+      if (cmd?.subtype === "AT_SetNotNull" && cmd.name && columns.includes(cmd.name)) return { column: cmd.name, line: statementSnippet(sib.text) };
+      const con = as(cmd?.def, "Constraint");
+      if (cmd?.subtype === "AT_AddConstraint" && (con?.contype === "CONSTR_NOTNULL" || con?.contype === "CONSTR_PRIMARY")) {
+        const hit = (con.keys ?? []).map((k) => as(k, "String")?.sval).find((k) => k && columns.includes(k));
+        if (hit) return { column: hit, line: statementSnippet(sib.text) };
+      }
+    }
+  }
+  return void 0;
+}
+function reportNullBackfill(ctx, target, update) {
+  if (ctx.stmt.origin !== "top" || !ctx.isExisting(target) || update.fromClause?.length) return false;
+  const columns = nullSelectedColumns(update.whereClause);
+  const later = columns && laterNotNull(ctx, target, columns);
+  if (!later) return false;
+  const rel2 = displayRel(target);
+  const col = quoteIdent(later.column);
+  const list = setList(ctx, update);
+  const assigned = list?.assignments?.length === 1 && list.assignments[0].column === later.column ? list.assignments[0] : void 0;
+  const idempotent = assigned?.value && !readsColumns(assigned.value, /* @__PURE__ */ new Set([later.column])) && exprVolatility(assigned.value, ctx.schema).volatility !== "v";
+  const steps = [];
+  if (assigned && idempotent) steps.push(batchedBackfill(ctx.schema, target, later.column, assigned.valueSql, { pgVersion: ctx.pgVersion }));
+  ctx.report({
+    span: ctx.keywordSpan(/UPDATE/i),
+    message: `UPDATE \u2026 WHERE ${col} IS NULL fills every NULL row of ${rel2} in one statement before \`${later.line}\`: one transaction holds its ROW EXCLUSIVE lock on ${rel2} and a row lock on every row it changes until it commits (concurrent UPDATE, DELETE and SELECT \u2026 FOR UPDATE of those rows wait), and writes a new version of each \u2014 WAL, replica lag and dead tuples that grow with the number of NULL rows (every row, for a column just added); a failure rolls all of it back.`,
+    help: "Backfill in batches of a few thousand rows that each commit (a migration that runs outside a transaction, or a background job), then make the column NOT NULL once no NULL is left.",
+    safeAlternative: steps.length ? { summary: `Fill ${rel2}.${col} in batches that each commit, selecting rows that are still NULL (safe to re-run), before the NOT NULL step.`, steps } : void 0
+  });
+  return true;
+}
 function recipe4(ctx, target, held, batched) {
   const steps = [];
   if (held?.taker) {
@@ -39510,9 +42529,9 @@ var backfill_under_lock_default = defineRule({
   severity: "error",
   category: "locking",
   presets: ["recommended", "strict"],
-  description: "Data backfill that runs while the transaction holds a blocking lock, or as one unbatched full-table UPDATE",
+  description: "Data backfill that runs while the transaction holds a blocking lock, or as one unbatched UPDATE over the whole table or every NULL row",
   docs: {
-    why: "Locks are held until the transaction commits. An UPDATE, DELETE or INSERT \u2026 SELECT that follows an ALTER TABLE in the same transaction keeps the ALTER's ACCESS EXCLUSIVE lock for as long as the data change runs, so every read and write of the table waits for the whole backfill, which grows with the table. Even without a schema change, a full-table UPDATE in one migration is one huge transaction: every row stays locked against concurrent updates until commit, every row gets a new version (WAL volume, replica lag, dead tuples that bloat the table), and a failure at the end rolls all of it back.",
+    why: "Locks are held until the transaction commits. An UPDATE, DELETE or INSERT \u2026 SELECT that follows an ALTER TABLE in the same transaction keeps the ALTER's ACCESS EXCLUSIVE lock for as long as the data change runs, so every read and write of the table waits for the whole backfill, which grows with the table. Even without a schema change, a full-table UPDATE in one migration is one huge transaction: every row stays locked against concurrent updates until commit, every row gets a new version (WAL volume, replica lag, dead tuples that bloat the table), and a failure at the end rolls all of it back. The same holds for the usual backfill before SET NOT NULL, `UPDATE \u2026 SET col = \u2026 WHERE col IS NULL`: on a column just added every row is NULL, so it is a full-table UPDATE in one transaction.",
     bad: "ALTER TABLE orders ADD COLUMN status text;\nUPDATE orders SET status = 'new';",
     good: "-- migration 1\nSET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN status text;\n-- migration 2, outside a transaction: batches that each commit\nDO $$\nDECLARE updated bigint;\nBEGIN\n  LOOP\n    UPDATE orders SET status = 'new'\n    WHERE id IN (SELECT id FROM orders WHERE status IS NULL LIMIT 10000);\n    GET DIAGNOSTICS updated = ROW_COUNT;\n    COMMIT;\n    EXIT WHEN updated = 0;\n  END LOOP;\nEND $$;",
     versions: "A DO block can COMMIT between batches since PostgreSQL 11; before that, run one batch per transaction until it updates no row."
@@ -39523,8 +42542,9 @@ var backfill_under_lock_default = defineRule({
     const held = ctx.heldBlockingLocks().filter((h) => what2.relations.has(h.relation));
     const update = as(ctx.stmt.node, "UpdateStmt");
     const fullTable = !!update && ctx.ops.some((o) => o.op === "update" && o.scan && o.existing);
-    if (!held.length && !fullTable) return;
     const target = what2.target;
+    if (!held.length && update?.whereClause && reportNullBackfill(ctx, target, update)) return;
+    if (!held.length && !fullTable) return;
     const rel2 = displayRel(target);
     const batched = update && !update.whereClause && ctx.isExisting(target) ? batchedUpdate(ctx, target, update) : void 0;
     const span = ctx.keywordSpan(/(UPDATE|DELETE\s+FROM|DELETE|INSERT\s+INTO)/i);
@@ -39891,15 +42911,15 @@ function reportRecheck(ctx, table, cmd, op2, cmdIndex, checks) {
   });
 }
 function report(ctx, table, cmd, op2) {
-  const verdict = op2.typeChange;
-  if (verdict?.rewrite === "no" && op2.recheck?.length && op2.cmdIndex !== void 0) return reportRecheck(ctx, table, cmd, op2, op2.cmdIndex, op2.recheck);
-  if (!verdict || verdict.rewrite === "no" || op2.cmdIndex === void 0) return;
+  const verdict2 = op2.typeChange;
+  if (verdict2?.rewrite === "no" && op2.recheck?.length && op2.cmdIndex !== void 0) return reportRecheck(ctx, table, cmd, op2, op2.cmdIndex, op2.recheck);
+  if (!verdict2 || verdict2.rewrite === "no" || op2.cmdIndex === void 0) return;
   const column = cmd.name ?? "";
   const rel2 = displayRel(table);
   const col = quoteIdent(column);
   const src = typeAndUsing(ctx, cmd, op2.cmdIndex);
   const lock = lockPhrase(op2.mode, [table]);
-  const unknown = verdict.rewrite === "unknown";
+  const unknown = verdict2.rewrite === "unknown";
   let safeAlternative = null;
   if (src) {
     const newColumn = expandColumnName(column);
@@ -39916,8 +42936,8 @@ function report(ctx, table, cmd, op2) {
   ctx.report({
     span: ctx.subcommandSpan(op2.cmdIndex),
     severity: unknown ? "warning" : void 0,
-    message: unknown ? `ALTER COLUMN ${col} TYPE ${src?.type ?? ""} may rewrite ${rel2}: ${verdict.reason}. A rewrite holds ${withArticle(lock)} while every row and every index of the table is rewritten, which grows with the table's size.` : `ALTER COLUMN ${col} TYPE ${src?.type ?? ""} rewrites ${rel2}: ${verdict.reason}. The ${lock} is held while every row and every index is rewritten, which grows with the table's size.`,
-    help: unknown ? "Check the current type of the column: widening varchar/numeric precision or a binary-coercible change is catalog-only, anything else rewrites the table. If it rewrites, add a new column and migrate to it step by step (expand/contract) instead." : "Add a new column of the new type and migrate to it step by step (expand/contract): each step takes its strong lock only briefly, and the data moves in small committed batches.",
+    message: unknown ? `ALTER COLUMN ${col} TYPE ${src?.type ?? ""} may rewrite ${rel2}: ${verdict2.reason}. A rewrite holds ${withArticle(lock)} while every row and every index of the table is rewritten, which grows with the table's size.` : `ALTER COLUMN ${col} TYPE ${src?.type ?? ""} rewrites ${rel2}: ${verdict2.reason}. The ${lock} is held while every row and every index is rewritten, which grows with the table's size.`,
+    help: verdict2.dependsOnTimeZone ? `PostgreSQL ${VERSION_FEATURES.timestampTimeZoneUtcNoRewrite}+ skips this rewrite when the session TimeZone has a fixed zero offset: put SET TIME ZONE 'UTC' before the statement in this file (SET LOCAL inside its transaction), or set \`timeZone\` in the zerodown config when the server, database or role already runs in UTC. Otherwise add a new column and migrate to it step by step (expand/contract).` : unknown ? "Check the current type of the column: widening varchar/numeric precision or a binary-coercible change is catalog-only, anything else rewrites the table. If it rewrites, add a new column and migrate to it step by step (expand/contract) instead." : "Add a new column of the new type and migrate to it step by step (expand/contract): each step takes its strong lock only briefly, and the data moves in small committed batches.",
     safeAlternative
   });
 }
@@ -40482,7 +43502,7 @@ var drop_column_default = defineRule({
   presets: ["recommended", "strict"],
   description: "DROP COLUMN breaks the application version still running if it reads or writes the column",
   docs: {
-    why: 'Dropping a column is a quick catalog change, but the moment it commits every running query that names the column fails (column "\u2026" does not exist): explicit SELECTs and INSERTs, and ORMs that list every mapped column in their SELECT and INSERT statements even when the code never touches the attribute. Migrations run before (or during) the rollout of the new code, so the old version is still serving traffic. Deploy code that no longer reads or writes the column first (for an ORM: remove it from the model or mark it ignored), then drop it in a later migration. Dropping a column also drops the indexes and constraints that use it.',
+    why: 'Dropping a column is a quick catalog change, but the moment it commits every running query that names the column fails (column "\u2026" does not exist): explicit SELECTs and INSERTs, and ORMs that list every mapped column in their SELECT and INSERT statements even when the code never touches the attribute. Migrations run before (or during) the rollout of the new code, so the old version is still serving traffic. Deploy code that no longer reads or writes the column first (for an ORM: remove it from the model or mark it ignored), then drop it in a later migration. Dropping a column also drops the indexes and constraints that use it. With Prisma, TypeORM, Drizzle, Sequelize, MikroORM or Kysely models in the repository, zerodown checks the models at the deployed revision and in the working tree: a model that still maps the column is named (docs/orm.md); a drop no model maps any more is the safe second step and is not reported.',
     bad: "ALTER TABLE users DROP COLUMN legacy_flags;",
     good: "-- after deploying code that no longer reads or writes legacy_flags:\nSET lock_timeout = '2s';\n-- zerodown-ignore drop-column -- unused since release 42 (no running code names it)\nALTER TABLE users DROP COLUMN legacy_flags;"
   },
@@ -40496,6 +43516,11 @@ var drop_column_default = defineRule({
       const col = info2?.columns.get(column);
       if (col && col.origin.file === ctx.file) continue;
       const c = quoteIdent(column);
+      const models = columnVerdict(ctx.models, table, column, `${rel2}.${c}`);
+      if (models.kind === "unused") {
+        ctx.note(models.note);
+        continue;
+      }
       const dep = dependents(ctx, table, column);
       const goes = [];
       if (dep.indexes.length) goes.push(`index${dep.indexes.length > 1 ? "es" : ""} ${dep.indexes.map(quoteIdent).join(", ")}`);
@@ -40507,29 +43532,75 @@ var drop_column_default = defineRule({
       const cascadeNote = cascade ? " CASCADE also drops views and other tables' foreign keys that depend on the column." : "";
       const steps = [];
       const inPk = primaryKey(ctx.schema, table)?.includes(column) ?? false;
-      if (col?.notNull && !col.hasDefault && !inPk) {
+      const required = !!col?.notNull && !col.hasDefault && !inPk;
+      if (required) {
         steps.push({
           title: `Make ${c} nullable first, so code that stops writing it can still insert rows (catalog-only, brief lock)`,
           sql: withLockTimeout(`ALTER TABLE ${rel2} ALTER COLUMN ${c} DROP NOT NULL;`),
           transaction: "own",
-          deploy: `Then deploy code that no longer reads or writes ${c} (ORM: remove it from the model or mark it ignored, e.g. Rails ignored_columns).`
+          deploy: models.kind === "mapped" ? `Then ${dropColumnFirstDeploy(models.uses, column, true)}` : `Then deploy code that no longer reads or writes ${c} (ORM: remove it from the model or mark it ignored, e.g. Rails ignored_columns).`
         });
       }
       steps.push({
         title: `Drop the column (catalog-only: the ${op2.mode} lock is brief, and lock_timeout keeps it from queueing traffic)`,
         sql: withLockTimeout(`ALTER TABLE ${rel2} DROP COLUMN ${c}${cascade ? " CASCADE" : ""};`),
         transaction: "own",
-        deploy: steps.length ? `Only after no running instance reads or writes ${c}.` : `First deploy code that no longer reads or writes ${c} (ORM: remove it from the model or mark it ignored, e.g. Rails ignored_columns), and wait until no old instance is left.`
+        deploy: steps.length ? `Only after no running instance reads or writes ${c}.` : models.kind === "mapped" ? dropColumnFirstDeploy(models.uses, column, false) : `First deploy code that no longer reads or writes ${c} (ORM: remove it from the model or mark it ignored, e.g. Rails ignored_columns), and wait until no old instance is left.`
       });
+      const proof2 = models.kind === "mapped" ? `${models.evidence}. ` : "";
       ctx.report({
         span: ctx.subcommandSpan(cmdIndex),
-        message: `Dropping ${rel2}.${c} breaks the application version that is still running: from the moment this commits, every query that names ${c} \u2014 explicitly, or through an ORM that lists every mapped column in its SELECTs and INSERTs \u2014 fails until the new code is everywhere.${alsoDrops}${cascadeNote}${alsoLocks}`,
+        relatedLocations: models.kind === "mapped" ? models.related : void 0,
+        message: `${proof2}Dropping ${rel2}.${c} breaks the application version that is still running: from the moment this commits, every query that names ${c} \u2014 explicitly, or through an ORM that lists every mapped column in its SELECTs and INSERTs \u2014 fails until the new code is everywhere.${alsoDrops}${cascadeNote}${alsoLocks}`,
         lock: summarize([...ctx.ops.filter((o) => o.existing), ...extraLocks("drop-column", refMode, dep.referenced)]),
-        help: `Deploy code that no longer reads or writes ${c} first (ORM: remove the attribute from the model or mark it ignored)${steps.length > 1 ? ", after making the column nullable so that code can still insert" : ""}; drop the column in a later migration, with lock_timeout.${col ? "" : " If the column is NOT NULL without a default, drop NOT NULL before deploying that code, or its inserts fail."}`,
+        help: models.kind === "mapped" ? `Two deploys. ${required ? `First make ${c} nullable (so the code that stops writing it can still insert). ` : ""}${dropColumnFirstDeploy(models.uses, column, required)} Deploy B: drop the column in a later migration, with lock_timeout.` : `Deploy code that no longer reads or writes ${c} first (ORM: remove the attribute from the model or mark it ignored)${steps.length > 1 ? ", after making the column nullable so that code can still insert" : ""}; drop the column in a later migration, with lock_timeout.${col ? "" : " If the column is NOT NULL without a default, drop NOT NULL before deploying that code, or its inserts fail."}`,
         safeAlternative: {
           summary: `Deploy ordering: the code stops using ${c} first; the column is dropped in a later migration.`,
           steps
         }
+      });
+    }
+  }
+});
+
+// rules/model-stale-ignore.ts
+var MARKER_TEXT = {
+  ignored: "@ignore",
+  "no-select": "select: false",
+  "no-insert": "insert: false",
+  "no-update": "update: false"
+};
+var model_stale_ignore_default = defineRule({
+  id: "model-stale-ignore",
+  severity: "warning",
+  category: "hygiene",
+  presets: ["recommended", "strict"],
+  description: "An ORM model keeps an ignore marker (@ignore, select: false) on a column this migration drops",
+  docs: {
+    why: "Marking a field `@ignore` (Prisma) or `select: false, insert: false, update: false` (TypeORM) is the first deploy of a column drop: the running code stops naming the column, so the DROP in a later migration is safe. Once the column is dropped the marker maps a column that no longer exists: the next `prisma migrate dev`, `prisma db pull` or TypeORM `migration:generate` compares the model with the database and wants the column back (or removes the field), and readers of the model take it for a real column. No lock is involved; it is model drift that the next generated migration turns into a surprise.",
+    bad: '-- schema.prisma (working tree): legacyName String? @map("legacy_name") @ignore\nALTER TABLE users DROP COLUMN legacy_name;',
+    good: "-- schema.prisma: the legacyName field is deleted in the same change as the DROP\nALTER TABLE users DROP COLUMN legacy_name;",
+    examplesNeed: "ORM model files beside the migration (the examples name a Prisma schema): test/model-check.test.ts builds such repositories"
+  },
+  check(ctx) {
+    const stmt = as(ctx.stmt.node, "AlterTableStmt");
+    if (!stmt || !ctx.models) return;
+    const table = relKey(stmt.relation);
+    for (const op2 of ctx.ops) {
+      if (op2.op !== "drop-column" || op2.cmdIndex === void 0) continue;
+      const column = as(stmt.cmds?.[op2.cmdIndex], "AlterTableCmd")?.name;
+      if (!column) continue;
+      const stale = ignoredColumns(ctx.models, table, column);
+      if (!stale.length) continue;
+      const target = `${displayRel(table)}.${quoteIdent(column)}`;
+      const first = stale[0];
+      const markers = first.column.markers.map((m) => MARKER_TEXT[m] ?? m).join(", ");
+      ctx.report({
+        span: ctx.subcommandSpan(op2.cmdIndex),
+        lock: null,
+        relatedLocations: stale.map((u) => ({ path: u.column.ref.path, line: u.column.ref.line, column: u.column.ref.column, message: `\`${u.table.model}.${u.column.field}\` (${u.table.orm}) still maps ${target}, which this migration drops` })),
+        message: `\`${first.table.model}.${first.column.field}\` in ${first.column.ref.path}:${first.column.ref.line} keeps ${markers} on ${target}, which this migration drops: after it runs, the model maps a column that no longer exists, and the next generated migration (prisma migrate dev, TypeORM migration:generate) will try to add it back.`,
+        help: `Delete the field \`${first.table.model}.${first.column.field}\` from the model in the same change as this DROP (the marker has done its job: the deployed code no longer names the column).`
       });
     }
   }
@@ -40790,6 +43861,22 @@ function dropTables(ctx, keys, cascade, keyword2) {
   const existing = keys.filter((k) => ctx.ops.some((o) => o.op === "drop-table" && o.relation === k && o.existing));
   if (existing.length === 0) return;
   const rels = existing.map(displayRel).join(", ");
+  const verdicts = existing.map((k) => tableVerdict(ctx.models, k, displayRel(k)));
+  if (verdicts.every((v) => v.kind === "unused")) {
+    for (const v of verdicts) if (v.kind === "unused") ctx.note(v.note);
+    return;
+  }
+  const evidence = [];
+  const related = [];
+  const uses2 = [];
+  for (const v of verdicts) {
+    if (v.kind !== "mapped") continue;
+    evidence.push(v.evidence);
+    related.push(...v.related);
+    uses2.push(...v.uses);
+  }
+  const proof2 = evidence.length ? `${evidence.join("; ")}. ` : "";
+  const plan2 = uses2.length ? `Deploy A: remove ${[...new Set(uses2.map((u) => `${u.table.model} (${u.table.orm}, ${u.table.ref.path}:${u.table.ref.line})`))].join(", ")} and every use of it from the code${uses2.some((u) => u.table.orm === "prisma") ? " (Prisma: delete the model, or mark it `@@ignore` first)" : ""}; do not commit the DROP your migration generator emits with that change. Deploy B: this DROP, in a later migration with lock_timeout. ` : "";
   const mode = ctx.ops.find((o) => o.op === "drop-table" && o.relation === existing[0])?.mode;
   const refMode = OPERATIONS["drop-table"].locks.referenced;
   const referenced = [...new Set(ctx.ops.filter((o) => o.op === "drop-table" && !keys.includes(o.relation) && o.existing).map((o) => o.relation))];
@@ -40803,9 +43890,10 @@ function dropTables(ctx, keys, cascade, keyword2) {
   } else if (cascade) notes.push("CASCADE also drops every view and foreign key that depends on it.");
   ctx.report({
     span: ctx.stmt.span,
-    message: `Dropping ${rels} breaks the application version that is still running: from the moment this commits, every query that uses ${existing.length > 1 ? "them" : "it"} fails (relation does not exist), and the data is gone.${mode ? ` It takes ${aLockPhrase(mode, existing)}, waiting for running queries on the table while new ones queue behind it.` : ""}${notes.length ? ` ${notes.join(" ")}` : ""}`,
+    relatedLocations: related.length ? related : void 0,
+    message: `${proof2}Dropping ${rels} breaks the application version that is still running: from the moment this commits, every query that uses ${existing.length > 1 ? "them" : "it"} fails (relation does not exist), and the data is gone.${mode ? ` It takes ${aLockPhrase(mode, existing)}, waiting for running queries on the table while new ones queue behind it.` : ""}${notes.length ? ` ${notes.join(" ")}` : ""}`,
     lock: summarize([...ctx.ops.filter((o) => o.existing), ...cascade ? extraLocks("drop-table", refMode, referencedBy) : []]),
-    help: "Deploy code that no longer uses the table first, confirm from pg_stat_user_tables that nothing reads or writes it, then drop it in a later migration with lock_timeout (keep a backup if the data may be needed).",
+    help: `${plan2}Deploy code that no longer uses the table first, confirm from pg_stat_user_tables that nothing reads or writes it, then drop it in a later migration with lock_timeout (keep a backup if the data may be needed).`,
     safeAlternative: {
       summary: `Deploy ordering: the code stops using ${rels} first; the drop comes in a later migration.${cascade ? " List what CASCADE removes before running it (\\d+ or pg_depend): it is not only the table." : ""}`,
       steps: [
@@ -41123,7 +44211,7 @@ var enum_value_in_transaction_default = defineRule({
 
 // rules/identifier-too-long.ts
 var REPORTED = fileState(() => /* @__PURE__ */ new Set());
-var MAX_BYTES = 63;
+var MAX_BYTES2 = 63;
 function bytes(s) {
   return Buffer.byteLength(s, "utf8");
 }
@@ -41132,7 +44220,7 @@ function truncateIdentifier(name) {
   let n = 0;
   for (const ch of name) {
     const b = bytes(ch);
-    if (n + b > MAX_BYTES) break;
+    if (n + b > MAX_BYTES2) break;
     out += ch;
     n += b;
   }
@@ -41143,7 +44231,7 @@ var IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
 var LONG_RUN = /[A-Za-z0-9_$\u0080-\uffff]{22,}|"[^"]{22,}"/g;
 function mayHaveLongIdentifier(text2) {
   LONG_RUN.lastIndex = 0;
-  for (let m = LONG_RUN.exec(text2); m; m = LONG_RUN.exec(text2)) if (Buffer.byteLength(m[0]) > MAX_BYTES) return true;
+  for (let m = LONG_RUN.exec(text2); m; m = LONG_RUN.exec(text2)) if (Buffer.byteLength(m[0]) > MAX_BYTES2) return true;
   return false;
 }
 function identifierTokens(text2, base) {
@@ -41217,7 +44305,7 @@ var identifier_too_long_default = defineRule({
   },
   check(ctx) {
     for (const { name, span } of identifierTokens(ctx.stmt.text, ctx.stmt.span.start)) {
-      if (bytes(name) <= MAX_BYTES) continue;
+      if (bytes(name) <= MAX_BYTES2) continue;
       const reported = ctx.state(REPORTED);
       if (reported.has(name)) continue;
       reported.add(name);
@@ -41225,8 +44313,8 @@ var identifier_too_long_default = defineRule({
       const noTx = ctx.ops.some((o) => OPERATIONS[o.op].noTransaction);
       ctx.report({
         span,
-        message: `Identifier ${quoteIdent(name)} is ${bytes(name)} bytes long: PostgreSQL keeps only the first ${MAX_BYTES} bytes and silently uses ${quoteIdent(short)} instead (a NOTICE, no error). Another name sharing those ${MAX_BYTES} bytes collides with it, and tools that look the object up by its full name (ORM schema diffs, catalog queries) will not find it.`,
-        help: `Use a name of at most ${MAX_BYTES} bytes (UTF-8 bytes, not characters): the name PostgreSQL would keep is ${quoteIdent(short)}, or pick a shorter abbreviation.`,
+        message: `Identifier ${quoteIdent(name)} is ${bytes(name)} bytes long: PostgreSQL keeps only the first ${MAX_BYTES2} bytes and silently uses ${quoteIdent(short)} instead (a NOTICE, no error). Another name sharing those ${MAX_BYTES2} bytes collides with it, and tools that look the object up by its full name (ORM schema diffs, catalog queries) will not find it.`,
+        help: `Use a name of at most ${MAX_BYTES2} bytes (UTF-8 bytes, not characters): the name PostgreSQL would keep is ${quoteIdent(short)}, or pick a shorter abbreviation.`,
         lock: null,
         safeAlternative: {
           summary: `Spell the name as PostgreSQL stores it (${bytes(short)} bytes), so the migration and the catalog agree.`,
@@ -41720,6 +44808,31 @@ function spots(ctx) {
       const add = cmd.subtype === "AT_AddColumn";
       const sub = ctx.subcommandSpan(i);
       if (sub === ctx.stmt.span) return;
+      const using = as(cmd.def, "Constraint");
+      if (cmd.subtype === "AT_AddConstraint" && using?.indexname) {
+        if ((alter2.cmds ?? []).length !== 1) return;
+        const name = using.conname ?? using.indexname;
+        const kind = using.contype === "CONSTR_PRIMARY" ? "PRIMARY KEY" : "UNIQUE";
+        const regclass2 = `${alter2.relation?.schemaname ? `${quoteIdent(alter2.relation.schemaname)}.` : ""}${quoteIdent(alter2.relation?.relname ?? "")}`;
+        const body = ctx.stmt.text.trim().replace(/;$/, "");
+        const tag = body.includes("$$") ? "$zd$" : "$$";
+        const guarded = [
+          `DO ${tag}`,
+          "BEGIN",
+          `  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = '${regclass2.replace(/'/g, "''")}'::regclass AND conname = '${name.replace(/'/g, "''")}') THEN`,
+          `    ${body.replace(/\n/g, "\n    ")};`,
+          "  END IF;",
+          `END ${tag}`
+        ].join("\n");
+        out.push({
+          span: sub,
+          what: `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(using.indexname)}`,
+          clause: "existence check",
+          error: using.conname && using.conname !== using.indexname ? `index "${using.indexname}" does not exist (SQLSTATE 42704), because the first run renamed it to "${using.conname}"` : `index "${using.indexname}" is already associated with a constraint (SQLSTATE 55000)`,
+          edit: { start: ctx.stmt.span.start, end: ctx.stmt.span.end, text: guarded }
+        });
+        return;
+      }
       if (cmd.subtype === "AT_DropConstraint") {
         const dm = /^DROP\s+CONSTRAINT\b/i.exec(ctx.stmt.text.slice(sub.start - ctx.stmt.span.start));
         if (!dm) return;
@@ -41757,7 +44870,7 @@ var prefer_robust_statements_default = defineRule({
   presets: ["strict"],
   description: "Statements outside a transaction without IF [NOT] EXISTS: a migration that fails half-way cannot be re-run",
   docs: {
-    why: "A migration that runs outside a transaction \u2014 because it uses CONCURRENTLY, because the runner is told not to wrap it (goose NO TRANSACTION, dbmate transaction:false, \u2026) or because it is a plain psql script \u2014 commits each statement as it goes. When it fails half-way, the statements before the failure stay applied and the re-run fails on the first of them: relation already exists, column already exists, table does not exist. A CREATE INDEX CONCURRENTLY that fails or is cancelled is worse: it leaves an INVALID index under its name, which is never used by queries but is maintained on every write, and which IF NOT EXISTS would silently keep. Write such migrations so they can be re-run: IF NOT EXISTS on CREATE TABLE / INDEX / SEQUENCE / SCHEMA and ADD COLUMN, IF EXISTS on DROP TABLE / INDEX / COLUMN, and DROP INDEX CONCURRENTLY IF EXISTS before each CREATE INDEX CONCURRENTLY.",
+    why: "A migration that runs outside a transaction \u2014 because it uses CONCURRENTLY, because the runner is told not to wrap it (goose NO TRANSACTION, dbmate transaction:false, \u2026) or because it is a plain psql script \u2014 commits each statement as it goes. When it fails half-way, the statements before the failure stay applied and the re-run fails on the first of them: relation already exists, column already exists, table does not exist. A CREATE INDEX CONCURRENTLY that fails or is cancelled is worse: it leaves an INVALID index under its name, which is never used by queries but is maintained on every write, and which IF NOT EXISTS would silently keep. Write such migrations so they can be re-run: IF NOT EXISTS on CREATE TABLE / INDEX / SEQUENCE / SCHEMA and ADD COLUMN, IF EXISTS on DROP TABLE / INDEX / COLUMN / TYPE / DOMAIN / CONSTRAINT, DROP INDEX CONCURRENTLY IF EXISTS before each CREATE INDEX CONCURRENTLY, and \u2014 since ADD CONSTRAINT has no IF NOT EXISTS \u2014 a pg_constraint check around ADD CONSTRAINT \u2026 USING INDEX (a re-run fails: the first run attached the index and renamed it to the constraint).",
     bad: "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY orders_created_at_idx ON orders (created_at);",
     good: "-- +goose NO TRANSACTION\n-- +goose Up\nDROP INDEX CONCURRENTLY IF EXISTS orders_created_at_idx;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_created_at_idx ON orders (created_at);"
   },
@@ -41781,10 +44894,10 @@ var prefer_robust_statements_default = defineRule({
     for (const spot of found.spots) {
       ctx.report({
         span: spot.span,
-        message: `${spot.what} has no ${spot.clause}, and ${runs}: if the migration fails after this statement, the statement stays applied and the re-run ${spot.error.startsWith("nothing") ? `reports ${spot.error}` : `fails here with: ${spot.error}`}.`,
-        help: `Add ${spot.clause} so the migration can be re-run after a partial failure.${found.note ? ` ${found.note}` : ""}`,
+        message: `${spot.what} has no ${spot.clause === "existence check" ? "existence check (PostgreSQL has no ADD CONSTRAINT IF NOT EXISTS)" : spot.clause}, and ${runs}: if the migration fails after this statement, the statement stays applied and the re-run ${spot.error.startsWith("nothing") ? `reports ${spot.error}` : `fails here with: ${spot.error}`}.`,
+        help: `${spot.clause === "existence check" ? "Run it only when pg_constraint does not have the constraint yet (a DO block, as below)" : `Add ${spot.clause}`} so the migration can be re-run after a partial failure.${found.note ? ` ${found.note}` : ""}`,
         lock: null,
-        safeAlternative: { summary: `Make the statement re-runnable with ${spot.clause}${found.dropFirst ? ", after dropping a leftover INVALID index" : ""}.`, steps }
+        safeAlternative: { summary: `Make the statement re-runnable with ${spot.clause === "existence check" ? "a pg_constraint check" : spot.clause}${found.dropFirst ? ", after dropping a leftover INVALID index" : ""}.`, steps }
       });
     }
   }
@@ -42242,10 +45355,17 @@ var rename_column_default = defineRule({
     const rel2 = displayRel(table);
     const oldCol = quoteIdent(s.subname);
     const newCol = quoteIdent(s.newname);
+    const models = isView ? { kind: "unknown" } : columnVerdict(ctx.models, table, s.subname, `${rel2}.${oldCol}`);
+    if (models.kind === "unused") {
+      ctx.note(models.note);
+      return;
+    }
+    const mapping = models.kind === "mapped" ? ` Or keep the database name and rename only the field: ${renameColumnMapping(models.uses, s.subname)}.` : "";
     ctx.report({
       span: ctx.stmt.span,
-      message: `Renaming ${rel2}.${oldCol} to ${newCol} breaks the application version that is still running: from the moment this commits, every query that names ${oldCol} (or an ORM that lists all mapped columns) fails until the new code is everywhere, and during a rolling deploy the old and new versions need different names at the same time. It also takes ${aLockPhrase(op2.mode, [table])}, briefly.`,
-      help: isMatview ? `${rel2} is a materialized view: create a new one that exposes ${newCol}, deploy code that reads it, then drop the old one.` : isView ? `${rel2} is a view: recreate it with CREATE OR REPLACE VIEW adding ${newCol} as an extra last column (same expression as ${oldCol}), deploy code that uses ${newCol}, then recreate the view without ${oldCol}.` : `Do it as expand/contract: add ${newCol}, keep both columns in sync with a trigger, backfill in batches, deploy code that reads and writes ${newCol}, then drop ${oldCol}. If the name only matters to the code, map the attribute to the existing column in the ORM instead of renaming it.`,
+      relatedLocations: models.kind === "mapped" ? models.related : void 0,
+      message: `${models.kind === "mapped" ? `${models.evidence}. ` : ""}Renaming ${rel2}.${oldCol} to ${newCol} breaks the application version that is still running: from the moment this commits, every query that names ${oldCol} (or an ORM that lists all mapped columns) fails until the new code is everywhere, and during a rolling deploy the old and new versions need different names at the same time. It also takes ${aLockPhrase(op2.mode, [table])}, briefly.`,
+      help: isMatview ? `${rel2} is a materialized view: create a new one that exposes ${newCol}, deploy code that reads it, then drop the old one.` : isView ? `${rel2} is a view: recreate it with CREATE OR REPLACE VIEW adding ${newCol} as an extra last column (same expression as ${oldCol}), deploy code that uses ${newCol}, then recreate the view without ${oldCol}.` : `Do it as expand/contract: add ${newCol}, keep both columns in sync with a trigger, backfill in batches, deploy code that reads and writes ${newCol}, then drop ${oldCol}. If the name only matters to the code, map the attribute to the existing column in the ORM instead of renaming it.${mapping}`,
       safeAlternative: isView ? null : recipe7(ctx, table, s.subname, s.newname)
     });
   }
@@ -42310,6 +45430,11 @@ function relationRename(ctx, renameType, from, newName) {
   const to = `${schema}.${newName}`;
   if (compatibilityViewFollows(ctx, from, to)) return;
   const oldRel = displayRel(from);
+  const models = tableVerdict(ctx.models, from, oldRel);
+  if (models.kind === "unused") {
+    ctx.note(models.note);
+    return;
+  }
   const newRel = displayRel(to);
   const kind = ctx.schema.tables.get(from)?.kind;
   const matview = renameType === "OBJECT_MATVIEW" || kind === "matview";
@@ -42335,8 +45460,9 @@ CREATE VIEW ${oldRel} AS SELECT * FROM ${newRel};`),
   };
   ctx.report({
     span: ctx.stmt.span,
-    message: `Renaming the ${noun} ${oldRel} to ${quoteIdent(newName)} breaks the application version that is still running: from the moment this commits, every query that names ${oldRel} fails (relation does not exist) until the new code is everywhere, and during a rolling deploy old and new versions need different names at the same time. It also takes ${aLockPhrase(op2.mode, [from])}, briefly.`,
-    help: `Rename it and create a view with the old name in the same transaction (${noun === "table" || noun === "foreign table" ? "a simple view over one table is updatable" : noun === "view" ? "a view over a simple view stays updatable" : "reads keep working"}), deploy code that uses ${quoteIdent(newName)}, then drop the view in a later migration.`,
+    relatedLocations: models.kind === "mapped" ? models.related : void 0,
+    message: `${models.kind === "mapped" ? `${models.evidence}. ` : ""}Renaming the ${noun} ${oldRel} to ${quoteIdent(newName)} breaks the application version that is still running: from the moment this commits, every query that names ${oldRel} fails (relation does not exist) until the new code is everywhere, and during a rolling deploy old and new versions need different names at the same time. It also takes ${aLockPhrase(op2.mode, [from])}, briefly.`,
+    help: `Rename it and create a view with the old name in the same transaction (${noun === "table" || noun === "foreign table" ? "a simple view over one table is updatable" : noun === "view" ? "a view over a simple view stays updatable" : "reads keep working"}), deploy code that uses ${quoteIdent(newName)}, then drop the view in a later migration.${models.kind === "mapped" ? ` Or keep the database name and rename only the model: ${renameTableMapping(models.uses, from.slice(from.indexOf(".") + 1))}.` : ""}`,
     safeAlternative
   });
 }
@@ -42707,10 +45833,10 @@ var transaction_nesting_default = defineRule({
 });
 
 // rules/truncate.ts
-function cascadeTargets(schema, roots) {
-  const seen = new Set(roots);
+function cascadeTargets(schema, roots2) {
+  const seen = new Set(roots2);
   const out = [];
-  const queue = [...roots];
+  const queue = [...roots2];
   while (queue.length) {
     const target = queue.shift();
     for (const t of schema.tables.values()) {
@@ -43155,6 +46281,7 @@ var RULES = [
   rename_table_default,
   ban_drop_not_null_default,
   drop_column_default,
+  model_stale_ignore_default,
   drop_table_default,
   drop_index_still_used_default,
   truncate_default,
@@ -43207,7 +46334,8 @@ function engineOptions(values, config, cwd, dir = cwd) {
       down: values.down,
       reportUnusedIgnores: values["report-unused-ignores"] === true,
       noCache: values["no-cache"] === true,
-      stats: values.stats
+      stats: values.stats,
+      deployedRef: values["deployed-ref"]
     },
     config,
     cwd,
@@ -43240,10 +46368,21 @@ async function lintCommand(values, positionals, hooks = {}, silent = false) {
   const changes = hooks.changes ?? (since !== void 0 ? changeSetSince(cwd, since) : void 0);
   if (changes && (values.stdin || values.staged)) throw new UsageError("--changed-since chooses the files itself and cannot be combined with --stdin or --staged");
   if (changes) options.editedApplied = changes.edited;
-  const accepted = values.baseline ? readBaseline(import_node_path17.default.resolve(cwd, values.baseline), values.baseline) : void 0;
+  const accepted = values.baseline ? readBaseline(import_node_path19.default.resolve(cwd, values.baseline), values.baseline) : void 0;
   const only = changes ? new Set(changes.changed) : void 0;
   const discovery = { cwd, include: resolved.include, exclude: resolved.exclude, migrationFormat: resolved.migrationFormat, only };
-  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir).lint, cache, editedApplied: options.editedApplied }), RULES.map((r) => r.id));
+  let modelsRead;
+  options.loadModels = () => modelsRead ??= loadModelFacts({ cwd, deployedRef: resolved.deployedRef, models: resolved.models }).then((models) => {
+    if (models) {
+      mark("models read");
+      if (models.note) process.stderr.write(`zerodown: ${models.note}
+`);
+      for (const rev of [models.deployed, models.current]) for (const p of rev?.problems ?? []) process.stderr.write(`zerodown: warning: ${p.ref.path}:${p.ref.line}:${p.ref.column}: ${rev?.label}: ${p.message}
+`);
+    }
+    return models;
+  });
+  if (!explicitConfig) options.forGroup = nearestConfigOptions(filepath, options, (c, dir) => ({ ...engineOptions(values, c, cwd, dir).lint, cache, editedApplied: options.editedApplied, models: options.models }), RULES.map((r) => r.id));
   let index;
   if (values.staged) {
     if (values.fix || values["fix-all"] || values.stdin) throw new UsageError("--staged lints the git index and cannot be combined with --fix or --stdin");
@@ -43255,7 +46394,7 @@ async function lintCommand(values, positionals, hooks = {}, silent = false) {
   const color = !outFile && format2 === "pretty" && useColor(values, process.stdout);
   const head = { postgresVersion: options.pgVersion, postgresVersionSource: options.pgVersionSource };
   const width = !outFile && process.stdout.isTTY ? process.stdout.columns : void 0;
-  const output = silent ? { file: () => void 0, end: () => void 0 } : openReportOutput(format2, head, { rules: RULES, color, verbose: values.verbose === true, width }, outFile && import_node_path17.default.resolve(cwd, outFile));
+  const output = silent ? { file: () => void 0, end: () => void 0 } : openReportOutput(format2, head, { rules: RULES, color, verbose: values.verbose === true, width }, outFile && import_node_path19.default.resolve(cwd, outFile));
   const onlyErrors = (file) => {
     const f = accepted ? withoutBaselined(file, accepted) : file;
     return values.quiet ? { ...f, findings: f.findings.filter((x) => x.severity === "error") } : f;
@@ -43267,15 +46406,15 @@ async function lintCommand(values, positionals, hooks = {}, silent = false) {
   if (fix && values.stdin) throw new UsageError("--fix rewrites files in place and cannot be combined with --stdin");
   if (fix) {
     const lint = () => lintPaths(positionals.length ? positionals : ["."], RULES, options, discovery);
-    const fixed = await fixFiles(lint, { cwd, all: values["fix-all"] === true, deployedRef: values["deployed-ref"], log: (l) => process.stderr.write(`${l}
+    const fixed = await fixFiles(lint, { cwd, all: values["fix-all"] === true, deployedRef: resolved.deployedRef, log: (l) => process.stderr.write(`${l}
 `) });
     report3 = fixed.report;
     if (fixed.code) fatalCode = fixed.code;
   } else if (values.stdin) {
     const name = values["stdin-filename"] ?? "<stdin>";
-    if (import_node_fs17.default.statSync(import_node_path17.default.resolve(cwd, name), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--stdin-filename ${name}: is a directory; give the path the SQL would have as a file (e.g. ${import_node_path17.default.join(name, "001_migration.sql")})`);
+    if (import_node_fs19.default.statSync(import_node_path19.default.resolve(cwd, name), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--stdin-filename ${name}: is a directory; give the path the SQL would have as a file (e.g. ${import_node_path19.default.join(name, "001_migration.sql")})`);
     const text2 = await readStdin();
-    report3 = await lintPaths([name], RULES, options, { ...discovery, overrides: /* @__PURE__ */ new Map([[import_node_path17.default.resolve(cwd, name), text2]]) }, onFile);
+    report3 = await lintPaths([name], RULES, options, { ...discovery, overrides: /* @__PURE__ */ new Map([[import_node_path19.default.resolve(cwd, name), text2]]) }, onFile);
   } else {
     report3 = await lintPaths(positionals.length ? positionals : ["."], RULES, options, { ...discovery, index }, onFile);
   }
@@ -43328,24 +46467,24 @@ async function runLint(values, positionals, hooks = {}) {
 // src/action/annotations.ts
 var ANNOTATIONS_PER_LEVEL = 10;
 function planAnnotations(report3, onDiff) {
-  const candidates2 = [];
+  const candidates3 = [];
   let offDiff = 0;
   for (const file of report3.files) {
     for (const finding of file.findings) {
-      if (onDiff(file.path, finding)) candidates2.push({ file: file.path, finding });
+      if (onDiff(file.path, finding)) candidates3.push({ file: file.path, finding });
       else offDiff++;
     }
   }
   const rank = (a) => a.finding.severity === "error" ? 0 : 1;
-  candidates2.sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.finding.line - b.finding.line);
+  candidates3.sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.finding.line - b.finding.line);
   const taken = { error: 0, warning: 0 };
   const shown = [];
-  for (const c of candidates2) {
+  for (const c of candidates3) {
     if (taken[c.finding.severity] >= ANNOTATIONS_PER_LEVEL) continue;
     taken[c.finding.severity]++;
     shown.push(c);
   }
-  return { shown, capped: candidates2.length - shown.length, offDiff };
+  return { shown, capped: candidates3.length - shown.length, offDiff };
 }
 function annotationText(f) {
   return `${f.message}
@@ -43425,11 +46564,11 @@ function resolvedBody(marker, scope, sha) {
 }
 
 // src/action/changes.ts
-var import_node_child_process3 = require("node:child_process");
-var import_node_fs18 = __toESM(require("node:fs"), 1);
-var import_node_path18 = __toESM(require("node:path"), 1);
+var import_node_child_process4 = require("node:child_process");
+var import_node_fs20 = __toESM(require("node:fs"), 1);
+var import_node_path20 = __toESM(require("node:path"), 1);
 function git3(cwd, args) {
-  const r = (0, import_node_child_process3.spawnSync)("git", args, { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const r = (0, import_node_child_process4.spawnSync)("git", args, { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   return { ok: r.status === 0, out: (r.stdout ?? "").trim() };
 }
 function reachBase(cwd, base) {
@@ -43447,7 +46586,7 @@ function reachBase(cwd, base) {
 }
 function real(file) {
   try {
-    return import_node_fs18.default.realpathSync(file);
+    return import_node_fs20.default.realpathSync(file);
   } catch {
     return file;
   }
@@ -43465,7 +46604,7 @@ async function findChanges(cwd, base, event, api) {
   const lines = /* @__PURE__ */ new Map();
   for (const f of files) {
     if (f.status === "removed" || f.status === "unchanged") continue;
-    const abs = import_node_path18.default.join(root, f.filename);
+    const abs = import_node_path20.default.join(root, f.filename);
     set.changed.push(abs);
     const changed = f.patch === void 0 ? void 0 : hunkLines(f.patch);
     if (changed) lines.set(abs, changed);
@@ -43475,13 +46614,13 @@ async function findChanges(cwd, base, event, api) {
 }
 
 // src/action/event.ts
-var import_node_fs19 = __toESM(require("node:fs"), 1);
+var import_node_fs21 = __toESM(require("node:fs"), 1);
 var ZERO = /^0+$/;
 function readEvent(env = process.env) {
   const name = env.GITHUB_EVENT_NAME ?? "";
   const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "").split("/");
   let payload = {};
-  if (env.GITHUB_EVENT_PATH && import_node_fs19.default.existsSync(env.GITHUB_EVENT_PATH)) payload = JSON.parse(import_node_fs19.default.readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
+  if (env.GITHUB_EVENT_PATH && import_node_fs21.default.existsSync(env.GITHUB_EVENT_PATH)) payload = JSON.parse(import_node_fs21.default.readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
   const pr = payload.pull_request;
   if (pr) {
     const fork = !!pr.head.repo?.full_name && pr.head.repo.full_name !== (pr.base.repo?.full_name ?? `${owner}/${repo}`);
@@ -43505,8 +46644,8 @@ var Context = class {
       if ((0, import_fs2.existsSync)(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse((0, import_fs2.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path20 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path20} does not exist${import_os3.EOL}`);
+        const path22 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path22} does not exist${import_os3.EOL}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -43930,7 +47069,7 @@ function expand(template, context3) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
+    function(_, expression, literal2) {
       if (expression) {
         let operator = "";
         const values = [];
@@ -43954,7 +47093,7 @@ function expand(template, context3) {
           return values.join(",");
         }
       } else {
-        return encodeReserved(literal);
+        return encodeReserved(literal2);
       }
     }
   );
@@ -43964,7 +47103,7 @@ function expand(template, context3) {
     return template.replace(/\/$/, "");
   }
 }
-function parse4(options) {
+function parse5(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -44028,7 +47167,7 @@ function parse4(options) {
   );
 }
 function endpointWithDefaults(defaults2, route, options) {
-  return parse4(merge(defaults2, route, options));
+  return parse5(merge(defaults2, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge(oldDefaults, newDefaults);
@@ -44037,7 +47176,7 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge.bind(null, DEFAULTS2),
-    parse: parse4
+    parse: parse5
   });
 }
 var endpoint = withDefaults(null, DEFAULTS);
@@ -44083,7 +47222,7 @@ var NullObject = /* @__PURE__ */ (() => {
   C.prototype = /* @__PURE__ */ Object.create(null);
   return C;
 })();
-function parse5(header, options) {
+function parse6(header, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
   const len = header.length;
   let valueStart = options?.start ?? 0;
@@ -44719,7 +47858,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = parse5(contentType);
+  const mimetype = parse6(contentType);
   if (isJSONResponse(mimetype)) {
     let text2 = "";
     try {
@@ -47731,13 +50870,13 @@ function readInputs() {
 var SUMMARY_LIMIT = 512 * 1024;
 function real2(file) {
   try {
-    return import_node_fs20.default.realpathSync(file);
+    return import_node_fs22.default.realpathSync(file);
   } catch {
-    return import_node_path19.default.resolve(file);
+    return import_node_path21.default.resolve(file);
   }
 }
 function fromRoot(report3, cwd, root) {
-  const rel2 = (p) => import_node_path19.default.relative(root, import_node_path19.default.resolve(cwd, p)).split(import_node_path19.default.sep).join("/");
+  const rel2 = (p) => import_node_path21.default.relative(root, import_node_path21.default.resolve(cwd, p)).split(import_node_path21.default.sep).join("/");
   return { ...report3, files: report3.files.map((f) => ({ ...f, path: rel2(f.path) })), fatal: report3.fatal.map((e) => ({ ...e, path: rel2(e.path) })) };
 }
 function lintValues(inputs, reportJson, changes) {
@@ -47795,13 +50934,13 @@ async function resolveComment(api, event, marker, body) {
     throw e;
   }
 }
-async function run() {
+async function run2() {
   mark("action: start");
   const inputs = readInputs();
   const event = readEvent();
   const workspace = real2(process.env.GITHUB_WORKSPACE ?? process.cwd());
-  const cwd = real2(import_node_path19.default.resolve(workspace, inputs.workingDirectory));
-  if (!import_node_fs20.default.existsSync(cwd)) throw new InputError(`input working-directory: ${inputs.workingDirectory} does not exist in ${workspace}`);
+  const cwd = real2(import_node_path21.default.resolve(workspace, inputs.workingDirectory));
+  if (!import_node_fs22.default.existsSync(cwd)) throw new InputError(`input working-directory: ${inputs.workingDirectory} does not exist in ${workspace}`);
   process.chdir(cwd);
   const api = inputs.token && event.owner ? new GitHubApi(inputs.token, event.owner, event.repo) : void 0;
   const base = inputs.baseRef ?? event.base;
@@ -47812,20 +50951,20 @@ async function run() {
   const scope = changes ? `Migrations changed since ${changes.set.base}` : "All migrations";
   const outDir = process.env.RUNNER_TEMP || import_node_os4.default.tmpdir();
   const tag = inputs.workingDirectory === "." ? "" : `-${inputs.workingDirectory.replace(/[^\w.-]+/g, "_")}`;
-  const reportJson = import_node_path19.default.join(outDir, `zerodown-report${tag}.json`);
+  const reportJson = import_node_path21.default.join(outDir, `zerodown-report${tag}.json`);
   let linted;
   const code = await runLint(lintValues(inputs, reportJson, changes), [...inputs.paths], { onReport: (r) => linted = r, changes: changes?.set });
   if (code === 2 && !linted) throw new InputError("zerodown could not lint (the error is printed above)");
   const report3 = fromRoot(linted, cwd, workspace);
   const t = totals(report3);
   mark("action: linted");
-  const sarifFile = import_node_path19.default.resolve(workspace, inputs.sarifFile);
-  import_node_fs20.default.mkdirSync(import_node_path19.default.dirname(sarifFile), { recursive: true });
-  import_node_fs20.default.writeFileSync(sarifFile, REPORTERS.sarif(report3, { rules: RULES, color: false }));
+  const sarifFile = import_node_path21.default.resolve(workspace, inputs.sarifFile);
+  import_node_fs22.default.mkdirSync(import_node_path21.default.dirname(sarifFile), { recursive: true });
+  import_node_fs22.default.writeFileSync(sarifFile, REPORTERS.sarif(report3, { rules: RULES, color: false }));
   mark("action: SARIF written");
   const onDiff = (file, f) => {
     if (!changes) return true;
-    const lines = changes.lines.get(real2(import_node_path19.default.join(workspace, file)));
+    const lines = changes.lines.get(real2(import_node_path21.default.join(workspace, file)));
     if (!lines) return true;
     for (let l = f.line; l <= f.endLine; l++) if (lines.has(l)) return true;
     return false;
@@ -47833,7 +50972,7 @@ async function run() {
   const plan2 = planAnnotations(report3, onDiff);
   if (inputs.annotations) annotate(plan2);
   for (const e of report3.fatal) error(`zerodown could not lint this file: ${e.message}`, { title: "zerodown", file: e.path });
-  const note = inputs.annotations ? annotationNote(plan2, import_node_path19.default.relative(workspace, sarifFile)) : void 0;
+  const note = inputs.annotations ? annotationNote(plan2, import_node_path21.default.relative(workspace, sarifFile)) : void 0;
   if (note) notice(note);
   const marker = `<!-- zerodown-action: ${inputs.workingDirectory} -->`;
   const elsewhere = `all of them are in the job summary, the SARIF file and the report-json output`;
@@ -47853,7 +50992,7 @@ async function run() {
   else if (inputs.failOn === "error" && t.errors) setFailed(`zerodown: ${t.errors} error(s) in the changed migrations`);
   else if (inputs.failOn === "warning" && t.errors + t.warnings) setFailed(`zerodown: ${t.errors} error(s), ${t.warnings} warning(s) in the changed migrations (fail-on: warning)`);
 }
-run().then(
+run2().then(
   () => process.exit(process.exitCode ?? 0),
   (e) => {
     setFailed(e instanceof InputError ? e.message : `zerodown: internal error: ${e.message}`);
