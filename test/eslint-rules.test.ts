@@ -156,9 +156,19 @@ runRule(ts, 'index-not-concurrent (TypeORM, typescript-eslint parser)', 'index-n
   ],
 });
 
+/**
+ * Rules whose findings come from repository facts an editor buffer does not have, so ESLint cannot
+ * report them (docs/eslint.md): they run in the CLI and the GitHub Action.
+ */
+const REPOSITORY_FACT_RULES: Readonly<Record<string, string>> = {
+  'edited-applied-migration': 'needs the base revision of a pull request (--changed-since, the Action)',
+  'model-stale-ignore': 'needs the ORM models at the deployed revision (the model check; not read by the plugin yet)',
+};
+
 describe('RuleTester coverage', () => {
-  it('every rule the plugin exposes has an invalid case in this file', () => {
-    expect(Object.keys(plugin.rules).filter((id) => !covered.has(id))).toEqual([]);
+  it('every rule the plugin exposes has an invalid case in this file, except those that need repository facts', () => {
+    expect(Object.keys(plugin.rules).filter((id) => !covered.has(id) && !(id in REPOSITORY_FACT_RULES))).toEqual([]);
+    for (const id of Object.keys(REPOSITORY_FACT_RULES)) expect(plugin.rules).toHaveProperty(id);
   });
 });
 
